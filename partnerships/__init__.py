@@ -1,0 +1,109 @@
+"""The application factory."""
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, INSTANCE_DIR, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAINS = ("core", "auth", "regions", "organisations", "audit", "demo")
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    import os
+
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("PARTNERSHIPS_ENV", "production")]
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    configure_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    if app.config.get("PROXY_COUNT"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])
+    return app
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Production refuses to start without SECRET_KEY; development keeps one in instance/."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] != "development":
+        raise RuntimeError("SECRET_KEY must be set outside development (see README)")
+    key_file = Path(app.instance_path) / "dev-secret-key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from partnerships.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+
+def select_locale() -> str:
+    """Indonesian unless the user picked English with the language switch."""
+    chosen = session.get("lang") if request else None
+    return chosen if chosen in ("id", "en") else "id"
+
+
+def register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from partnerships.core import policy
+
+    for name in DOMAINS:
+        package = importlib.import_module(f"partnerships.{name}")
+        for module in ("routes", "cli"):  # both attach to the blueprint on import
+            if (ROOT / "partnerships" / name / f"{module}.py").exists():
+                importlib.import_module(f"partnerships.{name}.{module}")
+        app.register_blueprint(package.bp)
+        permissions = importlib.import_module(f"partnerships.{name}.permissions")
+        policy.declare(permissions.POLICY)
+    app.before_request(policy.enforce)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from partnerships.core.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from partnerships.core import formatting, policy
+
+    from partnerships.auth.forms import ROLE_LABELS
+    from partnerships.regions.models import KIND_LABELS
+
+    app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters["rejectattr_key"] = lambda d, key: {k: v for k, v in d.items() if k != key}
+    app.jinja_env.globals.update(
+        can=policy.can,
+        current_lang=select_locale,
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        region_kind=lambda kind: KIND_LABELS.get(kind, kind),
+    )
+
+
+logging.getLogger("partnerships").addHandler(logging.NullHandler())

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__, cli_group="audit")

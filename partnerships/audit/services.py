@@ -1,0 +1,301 @@
+"""Capture every insert, update and soft delete of audited models into the hash chain.
+
+Audited models carry an `__audit__` dict (options: `redact`, `collections`) and an
+`audit_office_id` property that tells office-scoped auditors whose row it is. Capture happens in
+the flush itself, in the same transaction as the change: no change lands without its entry.
+"""
+
+import contextvars
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import Connection, event, inspect, insert, select, text
+from sqlalchemy.orm import Session
+
+from partnerships.audit.models import AuditEntry
+from partnerships.core.models import utcnow
+from partnerships.extensions import db
+
+GENESIS = "0" * 64
+# Any constant works; it names "the audit chain" among PostgreSQL advisory locks.
+CHAIN_LOCK_KEY = 72_010_001
+REDACTED = "***"
+
+_cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("cli_actor", default=None)
+
+
+class HardDeleteRefused(RuntimeError):
+    """Records of consequence are soft-deleted; a hard delete is a programming error."""
+
+
+# ---- who did it -------------------------------------------------------------------------
+
+
+@contextmanager
+def acting_as(label: str):
+    """Name the actor for work done outside a request (CLI commands, cron)."""
+    token = _cli_actor.set(label)
+    try:
+        yield
+    finally:
+        _cli_actor.reset(token)
+
+
+def _actor() -> tuple[int | None, str, str | None]:
+    if has_request_context():
+        # Read what Flask-Login already loaded; never trigger a user query inside a flush.
+        user = getattr(g, "_login_user", None)
+        ip = request.remote_addr
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.id, user.email, ip
+        return None, "anonymous", ip
+    return None, _cli_actor.get() or "system", None
+
+
+# ---- what changed -----------------------------------------------------------------------
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return canonical_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def canonical_time(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _is_audited(obj: Any) -> bool:
+    return hasattr(type(obj), "__audit__")
+
+
+def _snapshots(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) of every column and audited collection of `obj`."""
+    options = type(obj).__audit__
+    redact = options.get("redact", set())
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        hist = state.attrs[key].history
+        now = hist.added[0] if hist.added else getattr(obj, key)
+        was = hist.deleted[0] if hist.deleted else (now if not hist.added else None)
+        if key in redact:
+            before[key] = REDACTED if was is not None else None
+            after[key] = REDACTED + (" (changed)" if hist.has_changes() and was else "")
+            continue
+        before[key], after[key] = to_jsonable(was), to_jsonable(now)
+    for key, field in options.get("collections", {}).items():
+        hist = state.attrs[key].history
+        unchanged = [getattr(o, field) for o in hist.unchanged]
+        before[key] = sorted(unchanged + [getattr(o, field) for o in hist.deleted])
+        after[key] = sorted(unchanged + [getattr(o, field) for o in hist.added])
+    return before, after
+
+
+def _object_id(obj: Any) -> str:
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(v) for v in key)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_hard_delete(session: Session, _context, _instances) -> None:
+    for obj in session.deleted:
+        if _is_audited(obj):
+            raise HardDeleteRefused(f"{type(obj).__name__} is soft-deleted, never hard-deleted")
+
+
+@event.listens_for(Session, "after_flush")
+def _capture(session: Session, _context) -> None:
+    pending: list[dict[str, Any]] = []
+    for obj in session.new:
+        if _is_audited(obj):
+            _, after = _snapshots(obj)
+            pending.append(_entry("insert", obj, None, after))
+    for obj in session.dirty:
+        if not _is_audited(obj) or not session.is_modified(obj, include_collections=True):
+            continue
+        before, after = _snapshots(obj)
+        if before == after:
+            continue
+        action = "update"
+        if "is_deleted" in before and before["is_deleted"] != after["is_deleted"]:
+            action = "delete" if after["is_deleted"] else "restore"
+        pending.append(_entry(action, obj, before, after))
+    if pending:
+        append(session.connection(), pending)
+
+
+def _entry(action: str, obj: Any, before: dict | None, after: dict | None) -> dict[str, Any]:
+    return {
+        "action": action,
+        "object_type": type(obj).__name__,
+        "object_id": _object_id(obj),
+        "office_id": getattr(obj, "audit_office_id", None),
+        "before": before,
+        "after": after,
+    }
+
+
+def record_event(
+    action: str,
+    object_type: str,
+    object_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    office_id: int | None = None,
+) -> None:
+    """Log something that is not a row change: a login, an import, an export."""
+    db.session.flush()
+    append(
+        db.session.connection(),
+        [
+            {
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "office_id": office_id,
+                "before": None,
+                "after": detail,
+            }
+        ],
+    )
+
+
+# ---- the chain --------------------------------------------------------------------------
+
+
+def entry_hash(record: dict[str, Any]) -> str:
+    payload = {
+        "seq": record["seq"],
+        "occurred_at": canonical_time(record["occurred_at"]),
+        "actor_id": record["actor_id"],
+        "actor_label": record["actor_label"],
+        "ip": record["ip"],
+        "action": record["action"],
+        "object_type": record["object_type"],
+        "object_id": record["object_id"],
+        "office_id": record["office_id"],
+        "before": record["before"],
+        "after": record["after"],
+        "prev_hash": record["prev_hash"],
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append(connection: Connection, entries: list[dict[str, Any]]) -> None:
+    """Append entries to the chain, serialised so that two writers never fork it.
+
+    PostgreSQL: a transaction-scoped advisory lock, held until commit. SQLite: every transaction
+    already holds the write lock (BEGIN IMMEDIATE, see extensions.py).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    table = AuditEntry.__table__
+    last = connection.execute(
+        select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    actor_id, actor_label, ip = _actor()
+    now = utcnow()
+    rows = []
+    for entry in entries:
+        seq += 1
+        record = {
+            "seq": seq,
+            "occurred_at": now,
+            "actor_id": actor_id,
+            "actor_label": actor_label,
+            "ip": ip,
+            "prev_hash": prev,
+            **entry,
+        }
+        record["hash"] = prev = entry_hash(record)
+        rows.append(record)
+    connection.execute(insert(table), rows)
+
+
+@dataclass
+class Verification:
+    checked: int
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify() -> Verification:
+    """Recompute the whole chain in order and name the first entry that does not fit."""
+    table = AuditEntry.__table__
+    result = db.session.execute(select(table).order_by(table.c.seq)).yield_per(2000)
+    expected_seq, prev, checked = 1, GENESIS, 0
+    for row in result:
+        record = row._asdict()
+        if record["seq"] != expected_seq:
+            return Verification(checked, expected_seq, f"entry {expected_seq} is missing")
+        if record["prev_hash"] != prev:
+            return Verification(checked, record["seq"], "does not follow the previous entry")
+        if entry_hash(record) != record["hash"]:
+            return Verification(checked, record["seq"], "content does not match its hash")
+        prev, expected_seq, checked = record["hash"], expected_seq + 1, checked + 1
+    return Verification(checked)
+
+
+# ---- reading it back --------------------------------------------------------------------
+
+EXPORT_FIELDS = [
+    "seq", "occurred_at", "actor_id", "actor_label", "ip", "action", "object_type",
+    "object_id", "office_id", "before", "after", "prev_hash", "hash",
+]  # fmt: skip
+
+
+def _export_record(entry: AuditEntry) -> dict[str, Any]:
+    record = {field: getattr(entry, field) for field in EXPORT_FIELDS}
+    record["occurred_at"] = canonical_time(entry.occurred_at)
+    return record
+
+
+def export_csv(entries: Iterator[AuditEntry]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for entry in entries:
+        record = _export_record(entry)
+        for key in ("before", "after"):
+            record[key] = json.dumps(record[key], ensure_ascii=False, sort_keys=True)
+        writer.writerow(record)
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_json(entries: Iterator[AuditEntry]) -> Iterator[str]:
+    yield "["
+    for i, entry in enumerate(entries):
+        yield ("," if i else "") + json.dumps(_export_record(entry), ensure_ascii=False)
+    yield "]"

@@ -1,0 +1,143 @@
+"""Accounts: password hashing, sign-in, and the changes that must end every session."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from partnerships.audit.services import record_event
+from partnerships.auth.models import User, new_session_token
+from partnerships.core.models import utcnow
+from partnerships.core.roles import Role
+from partnerships.extensions import db, login_manager
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A refused account change; the message is shown to the user, `field` names the input."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            "password",
+        )
+    return _hasher.hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and (
+            user is not None
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, if active; every attempt lands in the audit trail."""
+    user = user_by_email(email)
+    if not password_matches(user, password) or not user.active:
+        record_event("login_failed", "User", str(user.id) if user else None, {"email": email})
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Logout everywhere: sessions carry the token, so a new token voids them all."""
+    user.session_token = new_session_token()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not password_matches(user, current):
+        raise AccountError(_("The current password is wrong."), "current")
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+
+
+def validate_assignment(role: str, office_id: int | None, partner_id: int | None) -> None:
+    """Staff and managers belong to an office; partner users to a partner; nobody to both."""
+    if role in (Role.STAFF, Role.MANAGER) and not office_id:
+        raise AccountError(_("Staff and managers must belong to an office."), "office_id")
+    if role == Role.PARTNER and not partner_id:
+        raise AccountError(_("A partner user must belong to a partner."), "partner_id")
+    if role != Role.PARTNER and partner_id:
+        raise AccountError(_("Only partner users belong to a partner."), "partner_id")
+    if role in (Role.PARTNER, Role.ADMIN) and office_id:
+        raise AccountError(_("This role does not belong to an office."), "office_id")
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    office_id: int | None = None,
+    partner_id: int | None = None,
+) -> User:
+    email = email.strip().lower()
+    if user_by_email(email):
+        raise AccountError(_("A user with this e-mail already exists."), "email")
+    validate_assignment(role, office_id, partner_id)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        office_id=office_id,
+        partner_id=partner_id,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    name: str,
+    role: str,
+    office_id: int | None,
+    partner_id: int | None,
+    active: bool,
+    password: str | None = None,
+) -> None:
+    validate_assignment(role, office_id, partner_id)
+    scope_changed = (role, office_id, partner_id) != (user.role, user.office_id, user.partner_id)
+    user.name, user.role = name.strip(), role
+    user.office_id, user.partner_id = office_id, partner_id
+    if password:
+        user.password_hash = hash_password(password)
+    # A narrower role or a deactivation must not wait for the user to log out.
+    if scope_changed or password or (user.active and not active):
+        end_all_sessions(user)
+    user.active = active
+    db.session.flush()
+
+
+def deactivate_user(user: User) -> None:
+    user.active = False
+    end_all_sessions(user)
+    db.session.flush()
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == token, User.active))

@@ -1,0 +1,45 @@
+"""Friendly error pages: a user never sees a stack trace."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from partnerships.extensions import db
+
+log = logging.getLogger("partnerships")
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("The page or record you asked for does not exist, or is not yours to see."),
+    405: lambda: _("That action is not allowed here."),
+    413: lambda: _("The upload is too large."),
+    429: lambda: _("Too many attempts. Please wait a minute and try again."),
+    500: lambda: _("Something went wrong on our side. The error has been logged."),
+}
+
+
+def _render(code: int, message: str | None = None):
+    text = message or MESSAGES.get(code, MESSAGES[500])()
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": text}, code
+    return render_template("errors/error.html", code=code, message=text), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _render(400, _("The form expired or was sent from elsewhere. Please try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _render(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500)

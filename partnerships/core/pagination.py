@@ -1,0 +1,77 @@
+"""Keyset pagination: pages are addressed by the last row seen, never by OFFSET, so page 4,000
+costs the same as page 1 and rows inserted meanwhile do not shift what the user sees."""
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, and_, or_
+
+from partnerships.extensions import db
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    is_first: bool
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, width: int) -> list[Any] | None:
+    """A malformed cursor (edited URL) just means 'first page'."""
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(values, list) or len(values) != width:
+        return None
+    return values
+
+
+def keyset_page(
+    stmt: Select,
+    columns: list,
+    cursor: str | None,
+    *,
+    descending: bool = False,
+    size: int | None = None,
+    scalars: bool = True,
+) -> Page:
+    """Order `stmt` by `columns` (the last must be unique) and return the page after `cursor`.
+
+    `columns` are (SQL expression, attribute-getter) pairs; the getter reads the cursor value
+    back from a result row.
+    """
+    size = size or current_app.config["PAGE_SIZE"]
+    exprs = [expr for expr, _ in columns]
+    after = decode_cursor(cursor, len(columns))
+    if after is not None:
+        stmt = stmt.where(_after(exprs, after, descending))
+    order = [e.desc() if descending else e.asc() for e in exprs]
+    result = db.session.execute(stmt.order_by(*order).limit(size + 1))
+    rows = list(result.scalars() if scalars else result)
+    items = rows[:size]
+    next_cursor = None
+    if len(rows) > size:
+        last = items[-1]
+        next_cursor = encode_cursor([getter(last) for _, getter in columns])
+    return Page(items=items, next_cursor=next_cursor, is_first=after is None)
+
+
+def _after(exprs: list, values: list, descending: bool):
+    """(a, b, c) > (x, y, z) spelled out, so it works on every database."""
+    clauses = []
+    for i, expr in enumerate(exprs):
+        equal = [exprs[j] == values[j] for j in range(i)]
+        beyond = expr < values[i] if descending else expr > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)

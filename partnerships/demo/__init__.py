@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("demo", __name__, cli_group="demo")

@@ -1,0 +1,1 @@
+POLICY: dict = {}  # the demo domain has commands only, no pages

@@ -1,0 +1,77 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from partnerships.organisations.models import IdentifierKind, OfficeKind, PartnerKind
+
+OFFICE_KIND_LABELS = {
+    OfficeKind.HEAD: _l("Head office"),
+    OfficeKind.REGIONAL: _l("Regional office (Kanwil)"),
+    OfficeKind.BRANCH: _l("Branch office"),
+}
+PARTNER_KIND_LABELS = {
+    PartnerKind.PROVINCE_GOV: _l("Provincial government"),
+    PartnerKind.REGENCY_GOV: _l("Regency government"),
+    PartnerKind.CITY_GOV: _l("City government"),
+    PartnerKind.VILLAGE_GOV: _l("Village government"),
+    PartnerKind.DPRD: _l("Regional parliament (DPRD)"),
+    PartnerKind.AGENCY: _l("Agency (OPD/Dinas)"),
+    PartnerKind.PROSECUTOR: _l("Prosecutor's office"),
+    PartnerKind.BUMDES: _l("Village-owned enterprise (BUMDes)"),
+    PartnerKind.COOPERATIVE: _l("Cooperative"),
+    PartnerKind.OTHER_PUBLIC: _l("Other public body"),
+}
+REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def region_code_format(_form, field):
+    if field.data and not REGION_CODE.match(field.data.strip()):
+        raise ValidationError(_l("Use a Kemendagri code such as 51.71 or 51.71.01.1003."))
+
+
+class OfficeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(OFFICE_KIND_LABELS.items()))
+    parent_id = SelectField(_l("Parent office"), coerce=_optional_id)
+    region_code = StringField(
+        _l("Seat (region code)"), validators=[DataRequired(), region_code_format]
+    )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    served_codes = TextAreaField(
+        _l("Regions served"),
+        description=_l("Region codes, one per line or separated by commas."),
+    )
+
+    def served_list(self) -> list[str]:
+        return [c for c in re.split(r"[\s,;]+", self.served_codes.data or "") if c]
+
+    def validate_served_codes(self, field):
+        bad = [c for c in self.served_list() if not REGION_CODE.match(c)]
+        if bad:
+            raise ValidationError(_l("Not a region code: %(codes)s", codes=", ".join(bad[:5])))
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(PARTNER_KIND_LABELS.items()))
+    region_code = StringField(_l("Region code"), validators=[DataRequired(), region_code_format])
+    office_id = SelectField(_l("Managing office"), coerce=_optional_id)
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+
+class OfficialForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Position (jabatan)"), validators=[DataRequired(), Length(max=200)])
+    identifier_kind = SelectField(
+        _l("Identifier"), choices=[("", "—")] + [(k.value, k.value) for k in IdentifierKind]
+    )
+    identifier = StringField(_l("NIP / NPK"), validators=[Optional(), Length(max=30)])
+    tenure_start = DateField(_l("In office from"), validators=[DataRequired()])
+    tenure_end = DateField(_l("In office until"), validators=[Optional()])

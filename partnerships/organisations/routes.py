@@ -1,0 +1,304 @@
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from partnerships.core.forms import ConfirmForm
+from partnerships.core.pagination import keyset_page
+from partnerships.extensions import db
+from partnerships.organisations import bp, services
+from partnerships.organisations.forms import (
+    OFFICE_KIND_LABELS,
+    PARTNER_KIND_LABELS,
+    OfficeForm,
+    OfficialForm,
+    PartnerForm,
+)
+from partnerships.organisations.models import Office, Official, Partner
+from partnerships.organisations.permissions import (
+    can_edit_official,
+    can_edit_partner,
+    visible_officials,
+    visible_partners,
+)
+
+
+def get_partner(partner_id: int, *, for_edit: bool = False) -> Partner:
+    """The partner if `current_user` may see it (else 404) and, for edits, change it (else 403)."""
+    partner = db.first_or_404(visible_partners(current_user).where(Partner.id == partner_id))
+    if for_edit and not can_edit_partner(current_user, partner):
+        abort(403)
+    return partner
+
+
+def get_official(official_id: int, *, for_edit: bool = False) -> Official:
+    official = db.first_or_404(visible_officials(current_user).where(Official.id == official_id))
+    if for_edit and not can_edit_official(current_user, official):
+        abort(403)
+    return official
+
+
+def get_office(office_id: int) -> Office:
+    return db.first_or_404(select(Office).where(Office.id == office_id, ~Office.is_deleted))
+
+
+def _refuse(form, error: services.OrganisationError) -> None:
+    db.session.rollback()
+    if error.field in form:
+        form[error.field].errors.append(str(error))
+    else:
+        flash(str(error), "danger")
+
+
+# ---- offices ----------------------------------------------------------------------------
+
+
+@bp.get("/offices")
+def offices():
+    rows = db.session.scalars(select(Office).where(~Office.is_deleted).order_by(Office.name))
+    return render_template("organisations/offices.html", offices=rows, kinds=OFFICE_KIND_LABELS)
+
+
+@bp.get("/offices/<int:office_id>")
+def office(office_id: int):
+    office = get_office(office_id)
+    on = _date_arg("on")
+    return render_template(
+        "organisations/office.html",
+        office=office,
+        officials=db.session.scalars(
+            select(Official).where(Official.office_id == office.id, ~Official.is_deleted)
+            .order_by(Official.tenure_start.desc())
+        ),
+        on=on,
+        signatories=services.officials_serving(on=on, office_id=office.id),
+        partners=db.session.scalars(
+            visible_partners(current_user).where(Partner.office_id == office.id).order_by(Partner.name)
+        ),
+        kinds=OFFICE_KIND_LABELS,
+    )
+
+
+def _office_form(office: Office | None) -> OfficeForm:
+    form = OfficeForm(obj=office)
+    form.parent_id.choices = [(None, "—"), *services.office_choices()]
+    if office is not None and request.method == "GET":
+        form.served_codes.data = "\n".join(r.code for r in office.regions)
+    return form
+
+
+def _save_office(form: OfficeForm, office: Office | None):
+    try:
+        saved = services.save_office(office, {**form.data, "served_codes": form.served_list()})
+    except services.OrganisationError as error:
+        _refuse(form, error)
+        return None
+    db.session.commit()
+    flash(_("Office %(name)s saved.", name=saved.name), "success")
+    return redirect(url_for("organisations.office", office_id=saved.id))
+
+
+@bp.route("/offices/new", methods=["GET", "POST"])
+def office_new():
+    form = _office_form(None)
+    if form.validate_on_submit() and (done := _save_office(form, None)):
+        return done
+    return render_template("organisations/office_form.html", form=form, office=None)
+
+
+@bp.route("/offices/<int:office_id>/edit", methods=["GET", "POST"])
+def office_edit(office_id: int):
+    office = get_office(office_id)
+    form = _office_form(office)
+    if form.validate_on_submit() and (done := _save_office(form, office)):
+        return done
+    return render_template("organisations/office_form.html", form=form, office=office)
+
+
+# ---- partners ---------------------------------------------------------------------------
+
+
+@bp.get("/partners")
+def partners():
+    q = request.args.get("q", "").strip()
+    kind = request.args.get("kind", "")
+    office_id = request.args.get("office", type=int)
+    stmt = visible_partners(current_user)
+    if q:
+        stmt = stmt.where(or_(func.lower(Partner.name).contains(q.lower(), autoescape=True),
+                              Partner.region_code.startswith(q, autoescape=True)))
+    if kind in PARTNER_KIND_LABELS:
+        stmt = stmt.where(Partner.kind == kind)
+    if office_id:
+        stmt = stmt.where(Partner.office_id == office_id)
+    page = keyset_page(
+        stmt,
+        [(Partner.name, lambda p: p.name), (Partner.id, lambda p: p.id)],
+        request.args.get("after"),
+    )
+    return render_template(
+        "organisations/partners.html",
+        page=page,
+        q=q,
+        kind=kind,
+        office_id=office_id,
+        kinds=PARTNER_KIND_LABELS,
+        offices=services.office_choices(),
+    )
+
+
+def _date_arg(name: str) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return date.today()
+
+
+@bp.get("/partners/<int:partner_id>")
+def partner(partner_id: int):
+    partner = get_partner(partner_id)
+    on = _date_arg("on")
+    return render_template(
+        "organisations/partner.html",
+        partner=partner,
+        officials=db.session.scalars(
+            visible_officials(current_user).where(Official.partner_id == partner.id)
+            .order_by(Official.tenure_start.desc())
+        ),
+        on=on,
+        signatories=services.officials_serving(on=on, partner_id=partner.id),
+        kinds=PARTNER_KIND_LABELS,
+        can_edit=can_edit_partner(current_user, partner),
+        confirm=ConfirmForm(),
+    )
+
+
+def _partner_form(partner: Partner | None) -> PartnerForm:
+    form = PartnerForm(obj=partner)
+    form.office_id.choices = services.office_choices()
+    if partner is None and request.method == "GET" and current_user.office_id:
+        form.office_id.data = current_user.office_id
+    return form
+
+
+def _save_partner(form: PartnerForm, partner: Partner | None):
+    try:
+        saved = services.save_partner(partner, form.data)
+        if not can_edit_partner(current_user, saved):
+            raise services.OrganisationError(
+                _("You may only register partners managed by your own office."), "office_id"
+            )
+    except services.OrganisationError as error:
+        _refuse(form, error)
+        return None
+    db.session.commit()
+    flash(_("Partner %(name)s saved.", name=saved.name), "success")
+    return redirect(url_for("organisations.partner", partner_id=saved.id))
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+def partner_new():
+    form = _partner_form(None)
+    if form.validate_on_submit() and (done := _save_partner(form, None)):
+        return done
+    return render_template("organisations/partner_form.html", form=form, partner=None)
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+def partner_edit(partner_id: int):
+    partner = get_partner(partner_id, for_edit=True)
+    form = _partner_form(partner)
+    if form.validate_on_submit() and (done := _save_partner(form, partner)):
+        return done
+    return render_template("organisations/partner_form.html", form=form, partner=partner)
+
+
+@bp.post("/partners/<int:partner_id>/delete")
+def partner_delete(partner_id: int):
+    partner = get_partner(partner_id, for_edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.soft_delete(partner)
+        db.session.commit()
+        flash(_("Partner %(name)s deleted.", name=partner.name), "success")
+    return redirect(url_for("organisations.partners"))
+
+
+# ---- officials --------------------------------------------------------------------------
+
+
+@bp.get("/officials")
+def officials():
+    q = request.args.get("q", "").strip()
+    stmt = visible_officials(current_user)
+    if q:
+        like = q.lower()
+        stmt = stmt.where(or_(func.lower(Official.name).contains(like, autoescape=True),
+                              func.lower(Official.title).contains(like, autoescape=True),
+                              Official.identifier.startswith(q, autoescape=True)))
+    page = keyset_page(
+        stmt,
+        [(Official.name, lambda o: o.name), (Official.id, lambda o: o.id)],
+        request.args.get("after"),
+    )
+    return render_template("organisations/officials.html", page=page, q=q)
+
+
+def _official_owner():
+    """A new official serves the partner (?partner=) or office (?office=) named in the URL."""
+    if partner_id := request.args.get("partner", type=int):
+        return get_partner(partner_id, for_edit=True)
+    if office_id := request.args.get("office", type=int):
+        if current_user.role != "admin":
+            abort(403)
+        return get_office(office_id)
+    abort(404)
+
+
+def _owner_url(official: Official) -> str:
+    if official.partner_id:
+        return url_for("organisations.partner", partner_id=official.partner_id)
+    return url_for("organisations.office", office_id=official.office_id)
+
+
+def _save_official(form: OfficialForm, official: Official | None, owner=None):
+    try:
+        saved = services.save_official(official, form.data, owner=owner)
+    except services.OrganisationError as error:
+        _refuse(form, error)
+        return None
+    db.session.commit()
+    flash(_("Official %(name)s saved.", name=saved.name), "success")
+    return redirect(_owner_url(saved))
+
+
+@bp.route("/officials/new", methods=["GET", "POST"])
+def official_new():
+    owner = _official_owner()
+    form = OfficialForm()
+    if form.validate_on_submit() and (done := _save_official(form, None, owner)):
+        return done
+    return render_template("organisations/official_form.html", form=form, owner=owner,
+                           official=None)
+
+
+@bp.route("/officials/<int:official_id>/edit", methods=["GET", "POST"])
+def official_edit(official_id: int):
+    official = get_official(official_id, for_edit=True)
+    form = OfficialForm(obj=official)
+    if form.validate_on_submit() and (done := _save_official(form, official)):
+        return done
+    return render_template("organisations/official_form.html", form=form,
+                           owner=official.partner or official.office, official=official,
+                           confirm=ConfirmForm())
+
+
+@bp.post("/officials/<int:official_id>/delete")
+def official_delete(official_id: int):
+    official = get_official(official_id, for_edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.soft_delete(official)
+        db.session.commit()
+        flash(_("Official %(name)s deleted.", name=official.name), "success")
+    return redirect(_owner_url(official))

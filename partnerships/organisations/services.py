@@ -1,0 +1,180 @@
+"""Offices, partners and officials: the changes and the look-ups the pages and the CLI share."""
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from partnerships.extensions import db
+from partnerships.organisations.models import (
+    IdentifierKind,
+    Office,
+    Official,
+    Partner,
+    PartnerKind,
+)
+from partnerships.regions.models import Region, RegionKind
+
+
+class OrganisationError(ValueError):
+    """A refused change; `field` names the form input at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# A government's kind must match its region's kind: a Pemkab sits in a kabupaten, and so on.
+GOVERNMENT_REGION_KINDS = {
+    PartnerKind.PROVINCE_GOV: {RegionKind.PROVINCE},
+    PartnerKind.REGENCY_GOV: {RegionKind.REGENCY},
+    PartnerKind.CITY_GOV: {RegionKind.CITY},
+    PartnerKind.VILLAGE_GOV: {RegionKind.DESA, RegionKind.KELURAHAN},
+}
+
+
+def office_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Office.id, Office.name).where(Office.is_deleted.is_(False)).order_by(Office.name)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def partner_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Partner.id, Partner.name).where(Partner.is_deleted.is_(False)).order_by(Partner.name)
+    )
+    return [(row.id, row.name) for row in rows]
+
+
+def office_subtree_ids(office_id: int) -> set[int]:
+    """The office and every office below it (a Kanwil and its branches)."""
+    found, frontier = {office_id}, {office_id}
+    while frontier:
+        frontier = set(db.session.scalars(select(Office.id).where(Office.parent_id.in_(frontier))))
+        frontier -= found
+        found |= frontier
+    return found
+
+
+def _region(code: str | None, field: str = "region_code") -> Region:
+    region = db.session.get(Region, (code or "").strip())
+    if region is None:
+        raise OrganisationError(_("Unknown region code %(code)s.", code=code or ""), field)
+    return region
+
+
+# ---- offices ----------------------------------------------------------------------------
+
+
+def save_office(office: Office | None, data: dict[str, Any]) -> Office:
+    name = data["name"].strip()
+    clash = select(Office.id).where(func.lower(Office.name) == name.lower())
+    if office is not None:
+        clash = clash.where(Office.id != office.id)
+    if db.session.scalar(clash):
+        raise OrganisationError(_("An office with this name already exists."), "name")
+    parent_id = data.get("parent_id")
+    if office is not None and parent_id and parent_id in office_subtree_ids(office.id):
+        raise OrganisationError(_("An office cannot sit under itself."), "parent_id")
+    region = _region(data.get("region_code"))
+    served = [_region(raw, "served_codes") for raw in data.get("served_codes", [])]
+    if len({r.code for r in served}) != len(served):
+        raise OrganisationError(_("A served region is listed twice."), "served_codes")
+    if office is None:
+        office = Office()
+        db.session.add(office)
+    office.name, office.kind, office.parent_id = name, data["kind"], parent_id
+    office.region_code, office.address = region.code, (data.get("address") or None)
+    office.regions = served
+    db.session.flush()
+    return office
+
+
+# ---- partners ---------------------------------------------------------------------------
+
+
+def save_partner(partner: Partner | None, data: dict[str, Any]) -> Partner:
+    name = data["name"].strip()
+    region = _region(data.get("region_code"))
+    allowed = GOVERNMENT_REGION_KINDS.get(PartnerKind(data["kind"]))
+    if allowed and region.kind_enum not in allowed:
+        raise OrganisationError(
+            _("%(region)s is not the right kind of region for this partner type.",
+              region=region.name),
+            "region_code",
+        )
+    clash = select(Partner.id).where(
+        func.lower(Partner.name) == name.lower(),
+        Partner.region_code == region.code,
+        Partner.is_deleted.is_(False),
+    )
+    if partner is not None:
+        clash = clash.where(Partner.id != partner.id)
+    if db.session.scalar(clash):
+        raise OrganisationError(_("This partner is already registered in this region."), "name")
+    if db.session.get(Office, data["office_id"]) is None:
+        raise OrganisationError(_("Choose the managing office."), "office_id")
+    if partner is None:
+        partner = Partner()
+        db.session.add(partner)
+    partner.name, partner.kind, partner.region_code = name, data["kind"], region.code
+    partner.office_id, partner.address = data["office_id"], (data.get("address") or None)
+    db.session.flush()
+    return partner
+
+
+def soft_delete(record: Partner | Official) -> None:
+    record.is_deleted = True
+    db.session.flush()
+
+
+# ---- officials --------------------------------------------------------------------------
+
+
+def validate_identifier(kind: str | None, identifier: str | None) -> None:
+    if not identifier:
+        return
+    if kind == IdentifierKind.NIP and not (identifier.isdigit() and len(identifier) == 18):
+        raise OrganisationError(_("A NIP has exactly 18 digits."), "identifier")
+    if kind == IdentifierKind.NPK and not (identifier.isalnum() and 3 <= len(identifier) <= 20):
+        raise OrganisationError(_("An NPK has 3 to 20 letters or digits."), "identifier")
+
+
+def save_official(official: Official | None, data: dict[str, Any], *, owner=None) -> Official:
+    """`owner` (a Partner or Office) is required for a new official."""
+    start, end = data["tenure_start"], data.get("tenure_end")
+    if end is not None and end < start:
+        raise OrganisationError(_("The tenure cannot end before it starts."), "tenure_end")
+    identifier = (data.get("identifier") or "").replace(" ", "") or None
+    kind = data.get("identifier_kind") or None
+    if identifier and not kind:
+        raise OrganisationError(_("Say whether the number is a NIP or an NPK."), "identifier_kind")
+    validate_identifier(kind, identifier)
+    if official is None:
+        official = Official()
+        if isinstance(owner, Partner):
+            official.partner_id = owner.id
+        else:
+            official.office_id = owner.id
+        db.session.add(official)
+    official.name, official.title = data["name"].strip(), data["title"].strip()
+    official.identifier_kind, official.identifier = kind, identifier
+    official.tenure_start, official.tenure_end = start, end
+    db.session.flush()
+    return official
+
+
+def officials_serving(*, on: date, partner_id: int | None = None, office_id: int | None = None):
+    """Who could sign for this partner or office on `on`: officials whose tenure covers it."""
+    stmt = select(Official).where(
+        Official.is_deleted.is_(False),
+        Official.tenure_start <= on,
+        (Official.tenure_end.is_(None)) | (Official.tenure_end >= on),
+    )
+    if partner_id is not None:
+        stmt = stmt.where(Official.partner_id == partner_id)
+    else:
+        stmt = stmt.where(Official.office_id == office_id)
+    return list(db.session.scalars(stmt.order_by(Official.title, Official.name)))

@@ -1,0 +1,59 @@
+from flask import render_template, request
+from sqlalchemy import select
+
+from partnerships.core.pagination import keyset_page
+from partnerships.extensions import db
+from partnerships.regions import bp, services
+from partnerships.regions.models import Region
+
+LEVELS = {1: "province", 2: "regency/city", 3: "district", 4: "village"}
+
+
+@bp.get("/regions")
+def index():
+    q = request.args.get("q", "")
+    level = request.args.get("level", type=int)
+    if not q and not level:
+        level = 1  # with no search, start at the top of the hierarchy
+    page = keyset_page(
+        services.search_stmt(q, level if level in LEVELS else None),
+        [(Region.code, lambda r: r.code)],
+        request.args.get("after"),
+    )
+    return render_template(
+        "regions/index.html", page=page, q=q, level=level, paths=services.paths_for(page.items)
+    )
+
+
+@bp.get("/regions/<code>")
+def show(code: str):
+    region = db.get_or_404(Region, code)
+    children = keyset_page(
+        select(Region).where(Region.parent_code == region.code),
+        [(Region.code, lambda r: r.code)],
+        request.args.get("after"),
+        size=100,
+    )
+    return render_template(
+        "regions/show.html",
+        region=region,
+        path=services.paths_for([region])[region.code],
+        children=children,
+    )
+
+
+@bp.get("/regions/lookup")
+def lookup():
+    """Suggestions for region inputs: the ten best matches with their full path."""
+    q = request.args.get("q", "")
+    if len(q.strip()) < 2:
+        return {"results": []}
+    rows = list(db.session.scalars(services.search_stmt(q).order_by(Region.level, Region.code).limit(10)))
+    paths = services.paths_for(rows)
+    return {
+        "results": [
+            {"code": r.code, "name": r.name, "kind": r.kind,
+             "path": " › ".join([p.name for p in paths[r.code]] + [r.name])}
+            for r in rows
+        ]
+    }

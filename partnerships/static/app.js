@@ -1,0 +1,28 @@
+// Ask before destructive actions: any form with data-confirm shows its text first.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});
+
+// Region inputs suggest matches with their full path as the user types.
+document.querySelectorAll("input[data-region-lookup]").forEach((input) => {
+  const list = document.createElement("datalist");
+  list.id = input.id + "-suggestions";
+  input.setAttribute("list", list.id);
+  input.after(list);
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const response = await fetch(input.dataset.regionLookup + "?q=" + encodeURIComponent(input.value));
+      if (!response.ok) return;
+      const { results } = await response.json();
+      list.replaceChildren(...results.map((r) => {
+        const option = document.createElement("option");
+        option.value = r.code;
+        option.textContent = r.path;
+        return option;
+      }));
+    }, 200);
+  });
+});

@@ -1,0 +1,3 @@
+from partnerships import create_app
+
+app = create_app()
