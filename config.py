@@ -53,6 +53,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
     PAGE_SIZE = _int("PAGE_SIZE", 25)
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)  # KiB
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
@@ -77,6 +79,8 @@ class TestConfig(Config):
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1  # overridden by tests that start their own SMTP server on loopback
     PAGE_SIZE = 5
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024  # cheap hashes keep the suite fast; production uses the defaults
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

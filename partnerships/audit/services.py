@@ -278,11 +278,16 @@ def _export_record(entry: AuditEntry) -> dict[str, Any]:
     return record
 
 
-def export_csv(entries: Iterator[AuditEntry]) -> Iterator[str]:
+def _stream(stmt, batch: int = 2000) -> Iterator[AuditEntry]:
+    """Run the query lazily, inside the streaming response, a batch at a time."""
+    yield from db.session.scalars(stmt.execution_options(yield_per=batch))
+
+
+def export_csv(stmt) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
-    for entry in entries:
+    for entry in _stream(stmt):
         record = _export_record(entry)
         for key in ("before", "after"):
             record[key] = json.dumps(record[key], ensure_ascii=False, sort_keys=True)
@@ -294,8 +299,8 @@ def export_csv(entries: Iterator[AuditEntry]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def export_json(entries: Iterator[AuditEntry]) -> Iterator[str]:
+def export_json(stmt) -> Iterator[str]:
     yield "["
-    for i, entry in enumerate(entries):
+    for i, entry in enumerate(_stream(stmt)):
         yield ("," if i else "") + json.dumps(_export_record(entry), ensure_ascii=False)
     yield "]"

@@ -2,6 +2,7 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -11,10 +12,25 @@ from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.extensions import db, login_manager
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 10
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the app's cost settings (the test suite uses cheaper ones)."""
+    ext = current_app.extensions
+    if "argon2" not in ext:
+        hasher = PasswordHasher(
+            time_cost=current_app.config["ARGON2_TIME_COST"],
+            memory_cost=current_app.config["ARGON2_MEMORY_COST"],
+        )
+        # Verified when the e-mail is unknown, so a wrong address costs as much as a wrong password.
+        ext["argon2"] = (hasher, hasher.hash("not-a-real-password"))
+    return ext["argon2"][0]
+
+
+def _dummy_hash() -> str:
+    _hasher()
+    return current_app.extensions["argon2"][1]
 
 
 class AccountError(ValueError):
@@ -31,12 +47,12 @@ def hash_password(password: str) -> str:
             _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             "password",
         )
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(user: User | None, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and (
+        return _hasher().verify(user.password_hash if user else _dummy_hash(), password) and (
             user is not None
         )
     except (VerificationError, InvalidHashError):
@@ -53,8 +69,8 @@ def authenticate(email: str, password: str) -> User | None:
     if not password_matches(user, password) or not user.active:
         record_event("login_failed", "User", str(user.id) if user else None, {"email": email})
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     user.last_login_at = utcnow()
     return user
 

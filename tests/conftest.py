@@ -1,0 +1,156 @@
+"""Fixtures: a fresh database per test, built once through the real migrations.
+
+SQLite (the default): the migrated, seeded template file is copied for every test.
+PostgreSQL (DATABASE_URL=postgresql://...): the schema is rebuilt through the migrations once;
+after every test the tables are truncated and the seeded rows put back.
+Either way every test starts from the same state: all 91,599 regions plus the demo.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, insert, select, text
+
+from config import TestConfig, database_url
+from partnerships import create_app
+from partnerships.audit.services import acting_as
+from partnerships.demo import services as demo
+from partnerships.extensions import db
+from partnerships.regions.services import import_regions
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith(("postgres://", "postgresql"))
+PASSWORD = demo.DEMO_PASSWORD
+EMAILS = {role: email for email, _name, role, _office, _partner in demo.USERS}
+EMAILS["auditor_office"] = "auditor.bali@kemitraan.test"
+EMAILS["staff_other"] = "staf.gianyar@kemitraan.test"
+EMAILS["staff"] = "staf.denpasar@kemitraan.test"
+EMAILS["auditor"] = "auditor@kemitraan.test"
+
+
+def make_app(uri: str, **overrides):
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=uri, **overrides)
+
+
+def _seed(app) -> None:
+    with app.app_context():
+        upgrade()
+        with acting_as("test-seed"):
+            import_regions()
+            demo.load_demo()
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory):
+    """Build the seeded database once per run; returns (uri, snapshot of non-region rows)."""
+    if ON_POSTGRES:
+        uri = database_url(PG_URL)
+        engine = create_engine(uri)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = make_app(uri)
+        _seed(app)
+        with app.app_context():
+            snapshot = {
+                t.name: [dict(r._mapping) for r in db.session.execute(select(t))]
+                for t in db.metadata.sorted_tables
+                if t.name != "regions"
+            }
+            db.session.remove()
+            db.engine.dispose()
+        return uri, snapshot
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = make_app(f"sqlite:///{path}")
+    _seed(app)
+    with app.app_context():
+        db.engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return str(path), None
+
+
+def _restore_postgres(app, snapshot) -> None:
+    with app.app_context():
+        tables = [t for t in db.metadata.sorted_tables if t.name != "regions"]
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            if snapshot[table.name]:
+                db.session.execute(insert(table), snapshot[table.name])
+            if "id" in table.c:
+                db.session.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                ))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(template, tmp_path):
+    source, snapshot = template
+    if ON_POSTGRES:
+        app = make_app(source)
+    else:
+        target = tmp_path / "test.db"
+        shutil.copyfile(source, target)
+        app = make_app(f"sqlite:///{target}")
+    yield app
+    if ON_POSTGRES:
+        _restore_postgres(app, snapshot)
+    else:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    """The CSRF token a real browser would have read from the form at `url`."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, who: str, password: str = PASSWORD):
+    """Log in as a demo user: `who` is a role name or one of the extra keys in EMAILS."""
+    email = EMAILS.get(who, who)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+    )
+
+
+def post(client, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
+    """POST like a browser: with the CSRF token from a page the user has open."""
+    payload = dict(data or {})
+    payload["csrf_token"] = csrf_token(client, form_url or "/")
+    return client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def as_role(client):
+    """`as_role("staff")` logs the test client in as that demo user and returns it."""
+
+    def _as(who: str):
+        response = login(client, who)
+        assert response.status_code == 302, f"login as {who} failed"
+        return client
+
+    return _as
