@@ -92,14 +92,18 @@ def _restore_postgres(app, snapshot) -> None:
 
 
 @pytest.fixture
-def app(template, tmp_path):
+def app(template, tmp_path, request):
+    """The app on a fresh copy of the seeded database; `@pytest.mark.app_config(KEY=value)`
+    overrides settings that extensions read at start-up (rate limits, for instance)."""
     source, snapshot = template
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
     if ON_POSTGRES:
-        app = make_app(source)
+        app = make_app(source, **overrides)
     else:
         target = tmp_path / "test.db"
         shutil.copyfile(source, target)
-        app = make_app(f"sqlite:///{target}")
+        app = make_app(f"sqlite:///{target}", **overrides)
     yield app
     if ON_POSTGRES:
         _restore_postgres(app, snapshot)
