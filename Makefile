@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine (see README): `make demo` and `make test`.
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEV := PARTNERSHIPS_ENV=development FLASK_APP=wsgi
+
+.PHONY: demo test lint translations benchmark
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(DEV) $(BIN)/flask db upgrade
+	$(DEV) $(BIN)/flask regions import
+	$(DEV) $(BIN)/flask demo load
+	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o partnerships/translations/messages.pot .
+	$(BIN)/pybabel update -i partnerships/translations/messages.pot -d partnerships/translations
+	$(BIN)/pybabel compile -d partnerships/translations
+
+benchmark: $(VENV)/.installed
+	$(BIN)/python scripts/benchmark.py
