@@ -55,6 +55,11 @@ class Config:
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)  # KiB
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    # Requests a little over the upload cap are cut off by Flask itself with a 413.
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
@@ -78,6 +83,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1  # overridden by tests that start their own SMTP server on loopback
+    MAX_UPLOAD_BYTES = 200 * 1024
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     PAGE_SIZE = 5
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024  # cheap hashes keep the suite fast; production uses the defaults

@@ -15,6 +15,18 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+from partnerships.core.models import include_object  # noqa: E402
+
+
+def render_item(type_, obj, autogen_context):
+    """Render the app's UTC datetime type as the plain column type it stores."""
+    from partnerships.core.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -86,6 +98,8 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("render_item", render_item)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -10,7 +10,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR, Config
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("core", "auth", "regions", "organisations", "audit", "demo")
+DOMAINS = (
+    "core", "auth", "regions", "organisations", "numbering", "clauses", "agreements", "audit",
+    "demo",
+)
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:

@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from config import database_url
+from partnerships.core.models import include_object
 from partnerships.extensions import db
 from tests.conftest import ON_POSTGRES, PG_URL, make_app
 
@@ -19,7 +20,9 @@ def _diff(connection) -> list:
         # SQLite cannot reflect expression indexes (lower(name)); alembic says so and skips it.
         warnings.filterwarnings("ignore", message=".*expression-based index.*")
         warnings.filterwarnings("ignore", message=".*functional index.*")
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return compare_metadata(context, db.metadata)
 
 

@@ -89,18 +89,45 @@ def _is_audited(obj: Any) -> bool:
     return hasattr(type(obj), "__audit__")
 
 
-def _snapshots(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(before, after) of every column and audited collection of `obj`."""
+def _stored_row(session: Session, obj: Any) -> dict[str, Any] | None:
+    """The row of `obj` as the database holds it now, read before the flush rewrites it.
+
+    Attribute history alone cannot give the before image: it has no old value for an attribute
+    set while unloaded (expired by a commit), and none for a column an `onupdate` default
+    rewrites during the flush (`updated_at`).
+    """
+    state = inspect(obj)
+    if state.key is None:
+        return None
+    mapper = state.mapper
+    stmt = select(*(attr.columns[0] for attr in mapper.column_attrs)).where(
+        *(column == value for column, value in zip(mapper.primary_key, state.key[1], strict=True))
+    )
+    row = session.connection().execute(stmt).first()
+    if row is None:
+        return None
+    return {attr.key: value for attr, value in zip(mapper.column_attrs, row, strict=True)}
+
+
+def _snapshots(obj: Any, stored: dict[str, Any] | None = None) -> tuple[dict, dict]:
+    """(before, after) of every column and audited collection of `obj`; `stored` is its row as
+    it was before the flush, when it had one."""
     options = type(obj).__audit__
     redact = options.get("redact", set())
+    skip = options.get("skip", set())  # derived columns (search text) that would only bloat it
     state = inspect(obj)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if key in skip:
+            continue
         hist = state.attrs[key].history
         now = hist.added[0] if hist.added else getattr(obj, key)
-        was = hist.deleted[0] if hist.deleted else (now if not hist.added else None)
+        if stored is not None:
+            was = stored[key]
+        else:
+            was = hist.deleted[0] if hist.deleted else (now if not hist.added else None)
         if key in redact:
             before[key] = REDACTED if was is not None else None
             after[key] = REDACTED + (" (changed)" if hist.has_changes() and was else "")
@@ -119,32 +146,54 @@ def _object_id(obj: Any) -> str:
     return ",".join(str(v) for v in key)
 
 
+_STORED = "audit_stored_rows"
+_PENDING = "audit_pending_entries"
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_hard_delete(session: Session, _context, _instances) -> None:
     for obj in session.deleted:
         if _is_audited(obj):
             raise HardDeleteRefused(f"{type(obj).__name__} is soft-deleted, never hard-deleted")
+    session.info.pop(_PENDING, None)  # left over from a flush that failed
+    session.info[_STORED] = {
+        obj: _stored_row(session, obj) for obj in session.dirty if _is_audited(obj)
+    }
 
 
 @event.listens_for(Session, "after_flush")
 def _capture(session: Session, _context) -> None:
-    pending: list[dict[str, Any]] = []
+    """Take the before/after images while the attribute history still holds them; the entries
+    are appended in `_append_captured`, once the new rows are persistent."""
+    stored = session.info.pop(_STORED, {})
+    pending: list[tuple[Any, dict[str, Any]]] = []
     for obj in session.new:
         if _is_audited(obj):
             _, after = _snapshots(obj)
-            pending.append(_entry("insert", obj, None, after))
+            pending.append((obj, _entry("insert", obj, None, after)))
     for obj in session.dirty:
         if not _is_audited(obj) or not session.is_modified(obj, include_collections=True):
             continue
-        before, after = _snapshots(obj)
+        before, after = _snapshots(obj, stored.get(obj))
         if before == after:
             continue
         action = "update"
         if "is_deleted" in before and before["is_deleted"] != after["is_deleted"]:
             action = "delete" if after["is_deleted"] else "restore"
-        pending.append(_entry(action, obj, before, after))
+        pending.append((obj, _entry(action, obj, before, after)))
+    session.info[_PENDING] = pending
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _append_captured(session: Session, _context) -> None:
+    """Append the flush's entries, still inside its transaction. The office is read only now:
+    `audit_office_id` may follow a relationship (an official's partner), which does not load on
+    a row that is still pending during `after_flush`."""
+    pending = session.info.pop(_PENDING, None)
     if pending:
-        append(session.connection(), pending)
+        for obj, entry in pending:
+            entry["office_id"] = getattr(obj, "audit_office_id", None)
+        append(session.connection(), [entry for _, entry in pending])
 
 
 def _entry(action: str, obj: Any, before: dict | None, after: dict | None) -> dict[str, Any]:
@@ -152,7 +201,7 @@ def _entry(action: str, obj: Any, before: dict | None, after: dict | None) -> di
         "action": action,
         "object_type": type(obj).__name__,
         "object_id": _object_id(obj),
-        "office_id": getattr(obj, "audit_office_id", None),
+        "office_id": None,  # see _append_captured
         "before": before,
         "after": after,
     }

@@ -48,12 +48,17 @@ def keyset_page(
 ) -> Page:
     """Order `stmt` by `columns` (the last must be unique) and return the page after `cursor`.
 
-    `columns` are (SQL expression, attribute-getter) pairs; the getter reads the cursor value
-    back from a result row.
+    `columns` are (SQL expression, getter[, parse]) tuples: the getter reads the cursor value
+    from a result row, the optional parse turns it back from JSON (dates, for instance).
     """
     size = size or current_app.config["PAGE_SIZE"]
-    exprs = [expr for expr, _ in columns]
+    exprs = [column[0] for column in columns]
     after = decode_cursor(cursor, len(columns))
+    if after is not None:
+        try:
+            after = [c[2](v) if len(c) > 2 else v for c, v in zip(columns, after, strict=True)]
+        except (TypeError, ValueError):
+            after = None  # a tampered cursor means "first page"
     if after is not None:
         stmt = stmt.where(_after(exprs, after, descending))
     order = [e.desc() if descending else e.asc() for e in exprs]
@@ -63,7 +68,7 @@ def keyset_page(
     next_cursor = None
     if len(rows) > size:
         last = items[-1]
-        next_cursor = encode_cursor([getter(last) for _, getter in columns])
+        next_cursor = encode_cursor([column[1](last) for column in columns])
     return Page(items=items, next_cursor=next_cursor, is_first=after is None)
 
 

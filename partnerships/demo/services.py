@@ -8,12 +8,15 @@ from datetime import date
 
 from sqlalchemy import select
 
+from partnerships.agreements import services as agreements
+from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
+from partnerships.clauses import services as clauses
 from partnerships.auth.models import User
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
-from partnerships.organisations.models import Office, OfficeKind, Partner, PartnerKind
+from partnerships.organisations.models import Office, OfficeKind, Official, Partner, PartnerKind
 from partnerships.regions.models import Region
 
 DEMO_PASSWORD = "demo-kemitraan"  # noqa: S105 - published in the README for the demo only
@@ -83,6 +86,14 @@ OFFICIALS = [
     ("Ida Ayu Ketut Surya Adnyani", "Kepala Dinas Tenaga Kerja Kabupaten Gianyar",
      "Dinas Tenaga Kerja Kabupaten Gianyar", "NIP", "197109231998032005", date(2021, 7, 1),
      None),
+    # The stories do not name these signatories; "Contoh" (example) marks them as invented.
+    ("I Wayan Contoh", "Sekretaris Daerah Kabupaten Tabanan", "Pemerintah Kabupaten Tabanan",
+     "NIP", "196801011994031001", date(2018, 1, 2), date(2023, 12, 31)),
+    ("Contoh Rahman", "Kepala Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan "
+     "Tengah", "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah", "NIP",
+     "196905051995031002", date(2015, 1, 5), date(2019, 12, 31)),
+    ("Contoh Wulandari", "Kepala Kantor Cabang", "BPJS Kesehatan Kantor Cabang Palangkaraya",
+     None, None, date(2016, 1, 4), date(2019, 12, 31)),
 ]
 
 USERS = [
@@ -93,6 +104,8 @@ USERS = [
     ("manajer.denpasar@kemitraan.test", "Mohamad Irfan", Role.MANAGER,
      "Kantor Cabang Bali Denpasar", None),
     ("staf.gianyar@kemitraan.test", "I Gede Wirawan", Role.STAFF, "Kantor Cabang Bali Gianyar",
+     None),
+    ("manajer.gianyar@kemitraan.test", "Pandu Aria", Role.MANAGER, "Kantor Cabang Bali Gianyar",
      None),
     ("mitra.denpasar@kemitraan.test", "Staf Setda Kota Denpasar", Role.PARTNER, None,
      "Pemerintah Kota Denpasar"),
@@ -137,4 +150,156 @@ def load_demo() -> bool:
             partner_id=partners[partner].id if partner else None,
         )
     db.session.flush()
+    clauses.load_defaults()
+    load_agreements()
     return True
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _partner(name: str) -> Partner:
+    return db.session.scalar(select(Partner).where(Partner.name == name))
+
+
+def _office(name: str) -> Office:
+    return db.session.scalar(select(Office).where(Office.name == name))
+
+
+def _official(name: str) -> Official:
+    return db.session.scalar(select(Official).where(Official.name == name))
+
+
+def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agreement:
+    """Take one agreement through the real workflow, as far as `until`."""
+    data = {
+        "kind": spec["kind"], "parent_id": spec.get("parent").id if spec.get("parent") else None,
+        "office_id": _office(spec["office"]).id, "title": spec["title"],
+        "subject": spec["subject"], "programs": spec["programs"], "funding": spec["funding"],
+        "place": spec["place"], "term_months": spec["term"],
+        "partner_ids": [_partner(name).id for name in spec["partners"]],
+        "signed_on": spec.get("signed_on"),
+    }
+    agreement = agreements.create(data, staff)
+    signers = spec.get("signers", [])
+    agreements.set_parties(agreement, None, {
+        position: {"signatory_id": _official(name).id, "number": number}
+        for position, (name, number) in enumerate(signers, start=1)
+    })
+    for action in ("submit", "approve", "request_signature", "activate"):
+        if agreement.status == until:
+            break
+        if action == "approve" and spec.get("comment"):
+            author, index, text = spec["comment"]
+            comment = agreements.add_comment(agreement, _user(author), index, text)
+            if until != Status.IN_REVIEW:
+                agreements.resolve_comment(comment, manager)
+            else:
+                break
+        agreements.transition(
+            agreement, action, manager if action == "approve" else staff,
+            signed_on=spec.get("signed_on"),
+            # numbers are issued in the year the agreement was really sent for signature
+            today=spec.get("signed_on") if action == "request_signature" and spec.get(
+                "signed_on") else date.today(),
+        )
+    return agreement
+
+
+def load_agreements() -> None:
+    """The seed stories as agreements, in the states they would be in today."""
+    dps_staff, dps_manager = _user(USERS[1][0]), _user(USERS[2][0])
+    gyr_staff, gyr_manager = _user(USERS[3][0]), _user(USERS[4][0])
+    admin = _user(USERS[0][0])
+    denpasar = "Kantor Cabang Bali Denpasar"
+    all_programs = ["JKK", "JKM", "JHT", "JP", "JKP"]
+
+    mou = _agreement({
+        "kind": Kind.MOU, "office": denpasar, "partners": ["Pemerintah Kota Denpasar"],
+        "title": "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar",
+        "subject": "Pelaksanaan Program BPJS Ketenagakerjaan di Kota Denpasar",
+        "programs": all_programs[:4], "funding": "apbd", "place": "Denpasar", "term": 60,
+        "signed_on": date(2016, 3, 22),
+        "signers": [("Tonny Isprijanto", None),
+                    ("Nyoman Ngurah Jimmy Sidharta", "100.3.7/012/HK/2016")],
+    }, dps_staff, dps_manager, until=Status.ACTIVE)
+
+    sesetan = _agreement({
+        "kind": Kind.PKS, "parent": mou, "office": denpasar, "partners": ["Kelurahan Sesetan"],
+        "title": "Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan Kelurahan Sesetan",
+        "subject": "Perlindungan 2.000 pekerja bukan penerima upah di Kelurahan Sesetan",
+        "programs": ["JKK", "JKM"], "funding": "other", "place": "Denpasar", "term": 36,
+        "signed_on": date(2016, 8, 15),
+        "signers": [("Tonny Isprijanto", None), ("Ketut Sri Karyawati", "470/87/SST/2016")],
+    }, dps_staff, dps_manager, until=Status.ACTIVE)
+    _agreement({
+        "kind": Kind.RENEWAL, "parent": sesetan, "office": denpasar,
+        "partners": ["Kelurahan Sesetan"],
+        "title": "Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan",
+        "subject": "Perlindungan pekerja bukan penerima upah di Kelurahan Sesetan",
+        "programs": ["JKK", "JKM"], "funding": "other", "place": "Denpasar", "term": 36,
+        "signed_on": date(2024, 2, 5),
+        "signers": [("Mohamad Irfan", None), ("Ketut Sri Karyawati", "470/21/SST/2024")],
+    }, dps_staff, dps_manager, until=Status.ACTIVE)
+    for village in ("Desa Dangin Puri Kangin", "Desa Ubung Kaja"):
+        _agreement({
+            "kind": Kind.PKS, "parent": mou, "office": denpasar, "partners": [village],
+            "title": f"Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan {village}",
+            "subject": f"Perlindungan 1.000 pekerja bukan penerima upah di {village}",
+            "programs": ["JKK", "JKM"], "funding": "apbdes", "place": "Denpasar", "term": 12,
+        }, dps_staff, dps_manager, until=Status.DRAFT)
+    _agreement({
+        "kind": Kind.RENEWAL, "parent": mou, "office": denpasar,
+        "partners": ["Pemerintah Kota Denpasar"],
+        "title": "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar",
+        "subject": "Optimalisasi Pelaksanaan Program Jaminan Sosial Ketenagakerjaan di Kota "
+                   "Denpasar: cakupan kepesertaan dari 40% menjadi 50%",
+        "programs": all_programs, "funding": "apbd", "place": "Denpasar", "term": 60,
+        "comment": ("mitra.denpasar@kemitraan.test", 4,
+                    "Mohon jangka waktu disesuaikan dengan periode RPJMD 2025-2029."),
+    }, dps_staff, dps_manager, until=Status.IN_REVIEW)
+
+    _agreement({
+        "kind": Kind.PKS, "office": denpasar, "partners": ["Pemerintah Kabupaten Tabanan"],
+        "title": "Perjanjian Kerja Sama Perlindungan Tenaga Kerja Non ASN Kabupaten Tabanan",
+        "subject": "Perlindungan 3.000-4.000 tenaga kerja non ASN di lingkungan Pemerintah "
+                   "Kabupaten Tabanan melalui APBD 2020 (JKK dan JKM terlebih dahulu)",
+        "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Tabanan", "term": 12,
+        "signed_on": date(2020, 1, 10),
+        "signers": [("Mohamad Irfan", None), ("I Wayan Contoh", "500.15.15.1/9/Disnaker/2020")],
+    }, dps_staff, dps_manager, until=Status.ACTIVE)
+
+    gianyar = _agreement({
+        "kind": Kind.PKS, "office": "Kantor Cabang Bali Gianyar",
+        "partners": ["Dinas Tenaga Kerja Kabupaten Gianyar"],
+        "title": "Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar",
+        "subject": "Program 1 desa 100 pekerja rentan: 12.800 pekerja rentan dilindungi "
+                   "Pemerintah Kabupaten Gianyar selama enam bulan",
+        "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Gianyar", "term": 24,
+        "signed_on": date(2025, 1, 6),
+        "signers": [("Pandu Aria", None),
+                    ("Ida Ayu Ketut Surya Adnyani", "500.15.15.1/4/Disnaker/2025")],
+    }, gyr_staff, gyr_manager, until=Status.ACTIVE)
+    _agreement({
+        "kind": Kind.ADDENDUM, "parent": gianyar, "office": "Kantor Cabang Bali Gianyar",
+        "partners": ["Dinas Tenaga Kerja Kabupaten Gianyar"],
+        "title": "Addendum Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar",
+        "subject": "Sosialisasi kepada anggota DPRD Kabupaten Gianyar dan agen Perisai BUMDes",
+        "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Gianyar", "term": 12,
+        "signers": [("Pandu Aria", None), ("Ida Ayu Ketut Surya Adnyani", None)],
+    }, gyr_staff, gyr_manager, until=Status.AWAITING_SIGNATURE)
+
+    _agreement({
+        "kind": Kind.PKS, "office": "Kantor Wilayah Kalimantan",
+        "partners": ["BPJS Kesehatan Kantor Cabang Palangkaraya",
+                     "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah"],
+        "title": "Perjanjian Kerja Sama Optimalisasi Penyelenggaraan Jaminan Sosial melalui "
+                 "PTSP dan PATEN di Provinsi Kalimantan Tengah",
+        "subject": "Kepesertaan jaminan sosial sebagai syarat pelayanan perizinan terpadu satu "
+                   "pintu (PTSP) dan pelayanan administrasi terpadu kecamatan (PATEN)",
+        "programs": all_programs[:4], "funding": "other", "place": "Palangkaraya", "term": 36,
+        "signed_on": date(2017, 3, 14),
+        "signers": [("I Nyoman Mastera", None), ("Contoh Wulandari", "HK.03/0317/2017"),
+                    ("Contoh Rahman", "100.3.7/47/BPMD-P/2017")],
+    }, admin, admin, until=Status.ACTIVE)

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("agreements", __name__, cli_group="agreements")

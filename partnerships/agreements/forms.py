@@ -1,0 +1,86 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from partnerships.agreements.models import PROGRAMS, Kind
+
+KIND_LABELS = {
+    Kind.MOU: _l("Memorandum of understanding (Kesepakatan Bersama)"),
+    Kind.PKS: _l("Cooperation agreement (PKS)"),
+    Kind.ADDENDUM: _l("Addendum"),
+    Kind.RENEWAL: _l("Renewal"),
+}
+FUNDING_LABELS = {"apbd": "APBD", "apbdes": "APBDes", "other": _l("Other")}
+ATTACHMENT_LABELS = {"signed_original": _l("Signed original (scan)"), "annex": _l("Annex")}
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class DetailsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    subject = StringField(_l("Subject (tentang)"), validators=[DataRequired(), Length(max=500)])
+    programs = MultiCheckboxField(_l("Programs"), choices=[(p, p) for p in PROGRAMS])
+    funding = SelectField(_l("Funding"), choices=list(FUNDING_LABELS.items()))
+    place = StringField(_l("Place of signing"), validators=[DataRequired(), Length(max=120)])
+    signed_on = DateField(_l("Signed on (planned)"), validators=[Optional()])
+    effective_on = DateField(_l("Effective from"), validators=[Optional()])
+    term_months = IntegerField(_l("Term (months)"),
+                               validators=[Optional(), NumberRange(min=1, max=600)])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()],
+                        description=_l("Leave empty to count it from the term."))
+
+
+class EditDetailsForm(DetailsForm):
+    lock_version = HiddenField()
+
+
+class NewAgreementForm(DetailsForm):
+    kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()))
+    parent_id = SelectField(_l("Implements, amends or renews"), coerce=_optional_id)
+    office_id = SelectField(_l("Owning office"), coerce=_optional_id, validators=[DataRequired()])
+    partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
+
+
+class ArticlesForm(FlaskForm):
+    """CSRF, the version the edit started from, and a note; the articles come as lists."""
+
+    base_version = HiddenField(validators=[DataRequired()])
+    note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)])
+
+
+class PartiesForm(FlaskForm):
+    partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
+
+
+class TransitionForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    signed_on = DateField(_l("Signed on"), validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class CommentForm(FlaskForm):
+    article_index = IntegerField(validators=[Optional()])
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=4000)])
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("What is it"), choices=list(ATTACHMENT_LABELS.items()))
+    file = FileField(_l("File (PDF, JPEG or PNG)"), validators=[FileRequired()])

@@ -1,0 +1,60 @@
+"""Who may reach the agreement pages, and which agreements each user may see or change."""
+
+from sqlalchemy import Select, exists, select
+
+from partnerships.agreements.models import Agreement, AgreementParty, Status
+from partnerships.core.policy import allow
+from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
+
+MANAGERS = allow(Role.ADMIN, Role.MANAGER)
+POLICY = {
+    "agreements.index": allow(EVERYONE),
+    "agreements.expiring": allow(INTERNAL),
+    "agreements.export": allow(EVERYONE),
+    "agreements.show": allow(EVERYONE),
+    "agreements.new": allow(EDITORS),
+    "agreements.edit": allow(EDITORS),
+    "agreements.parties": allow(EDITORS),
+    "agreements.articles": allow(EDITORS),
+    "agreements.versions": allow(EVERYONE),
+    "agreements.compare": allow(EVERYONE),
+    "agreements.transition": allow(EDITORS),
+    "agreements.comment": allow(EVERYONE - {Role.AUDITOR}),
+    "agreements.comment_resolve": allow(EDITORS),
+    "agreements.upload": allow(EDITORS),
+    "agreements.download": allow(EVERYONE),
+}
+
+# Partners see an agreement once it leaves the drafting table.
+PARTNER_VISIBLE = [s for s in Status if s != Status.DRAFT]
+
+
+def visible_agreements(user) -> Select:
+    """Admins and national auditors see all; office users their office and the offices below;
+    partner users the agreements their partner is a party to, from review onwards."""
+    from partnerships.organisations.services import office_subtree_ids
+
+    stmt = select(Agreement).where(Agreement.is_deleted.is_(False))
+    if user.role == Role.PARTNER:
+        party = exists().where(
+            AgreementParty.agreement_id == Agreement.id,
+            AgreementParty.partner_id == user.partner_id,
+        )
+        return stmt.where(party, Agreement.status.in_(PARTNER_VISIBLE))
+    if user.role == Role.ADMIN or user.office_id is None:
+        return stmt
+    return stmt.where(Agreement.office_id.in_(office_subtree_ids(user.office_id)))
+
+
+def can_edit(user, agreement: Agreement) -> bool:
+    from partnerships.organisations.services import office_subtree_ids
+
+    if user.role == Role.ADMIN:
+        return True
+    if user.role not in (Role.STAFF, Role.MANAGER) or user.office_id is None:
+        return False
+    return agreement.office_id in office_subtree_ids(user.office_id)
+
+
+def can_approve(user, agreement: Agreement) -> bool:
+    return user.role in (Role.ADMIN, Role.MANAGER) and can_edit(user, agreement)

@@ -1,0 +1,364 @@
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from partnerships.agreements import attachments, bp, search, services
+from partnerships.agreements.forms import (
+    ATTACHMENT_LABELS,
+    FUNDING_LABELS,
+    KIND_LABELS,
+    ArticlesForm,
+    CommentForm,
+    EditDetailsForm,
+    NewAgreementForm,
+    PartiesForm,
+    TransitionForm,
+    UploadForm,
+)
+from partnerships.agreements.models import Agreement, Attachment, AgreementVersion, Comment, Status
+from partnerships.agreements.permissions import can_edit, visible_agreements
+from partnerships.agreements.redline import as_text, changed_words, redline
+from partnerships.audit.services import record_event
+from partnerships.core.forms import ConfirmForm
+from partnerships.core.pagination import keyset_page
+from partnerships.extensions import db
+from partnerships.organisations.models import Official, Partner
+from partnerships.organisations.permissions import visible_partners
+from partnerships.organisations.services import office_choices
+
+
+def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:
+    """The agreement if the user may see it (else 404) and, for changes, edit it (else 403)."""
+    agreement = db.first_or_404(visible_agreements(current_user).where(Agreement.id == agreement_id))
+    if for_edit and not can_edit(current_user, agreement):
+        abort(403)
+    return agreement
+
+
+def _refuse(form, error: services.AgreementError) -> None:
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors.append(str(error))
+    else:
+        flash(str(error), "danger")
+
+
+def _labels() -> dict:
+    return {"kinds": KIND_LABELS, "statuses": services.STATUS_LABELS, "funding": FUNDING_LABELS}
+
+
+# ---- lists ------------------------------------------------------------------------------
+
+
+@bp.get("/agreements")
+def index():
+    sort = request.args.get("sort", "newest")
+    columns, descending = search.SORTS.get(sort, search.SORTS["newest"])
+    stmt = search.with_parties(search.filtered(visible_agreements(current_user), request.args))
+    page = keyset_page(stmt, columns, request.args.get("after"), descending=descending)
+    partners = db.session.scalars(visible_partners(current_user).order_by(Partner.name))
+    return render_template("agreements/index.html", page=page, args=request.args, sort=sort,
+                           offices=office_choices(), partners=partners, **_labels())
+
+
+@bp.get("/agreements/expiring")
+def expiring():
+    days = request.args.get("days", 90, type=int)
+    days = days if days in (30, 60, 90) else 90
+    stmt = search.with_parties(search.expiring_within(visible_agreements(current_user), days))
+    rows = db.session.scalars(stmt.order_by(Agreement.ends_on, Agreement.id).limit(500)).all()
+    return render_template("agreements/expiring.html", rows=rows, days=days, today=date.today(),
+                           **_labels())
+
+
+@bp.get("/agreements/export.<fmt>")
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    stmt = search.filtered(visible_agreements(current_user), request.args)
+    record_event("agreements_export", "Agreement", None, {"format": fmt, **request.args})
+    db.session.commit()
+    stamp = date.today().isoformat()
+    disposition = {"Content-Disposition": f"attachment; filename=perjanjian-{stamp}.{fmt}"}
+    if fmt == "csv":
+        return Response(stream_with_context(search.export_csv(stmt)), mimetype="text/csv",
+                        headers=disposition)
+    return Response(
+        search.export_xlsx(stmt),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=disposition,
+    )
+
+
+# ---- one agreement ----------------------------------------------------------------------
+
+
+@bp.get("/agreements/<int:agreement_id>")
+def show(agreement_id: int):
+    agreement = get_agreement(agreement_id)
+    version = services.latest_version(agreement)
+    visible_ids = set(db.session.scalars(visible_agreements(current_user).with_only_columns(
+        Agreement.id)))
+    comments = db.session.scalars(
+        select(Comment).where(Comment.agreement_id == agreement.id).order_by(Comment.id)
+    ).all()
+    files = db.session.scalars(select(Attachment).where(
+        Attachment.agreement_id == agreement.id, ~Attachment.is_deleted).order_by(Attachment.id))
+    return render_template(
+        "agreements/show.html", agreement=agreement, version=version,
+        tree=services.family_tree(agreement, visible_ids), comments=comments,
+        attachments=files, moves=services.available_moves(agreement, current_user),
+        move_labels={k: m.label for k, m in services.MOVES.items()},
+        can_edit=can_edit(current_user, agreement), transition=TransitionForm(),
+        comment_form=CommentForm(), upload_form=UploadForm(), confirm=ConfirmForm(),
+        party_role=services.party_role,
+        attachment_labels=ATTACHMENT_LABELS, **_labels(),
+    )
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+def new():
+    form = NewAgreementForm()
+    parents = db.session.scalars(visible_agreements(current_user).where(
+        Agreement.status.notin_([Status.DRAFT])).order_by(Agreement.title)).all()
+    form.parent_id.choices = [(None, "—")] + [(a.id, a.title) for a in parents]
+    form.office_id.choices = office_choices()
+    form.partner_ids.choices = [(p.id, p.name) for p in
+                                db.session.scalars(visible_partners(current_user)
+                                                   .order_by(Partner.name))]
+    if request.method == "GET":
+        form.office_id.data = current_user.office_id
+        form.kind.data = request.args.get("kind", form.kind.data)
+        form.parent_id.data = request.args.get("parent", type=int)
+        form.programs.data = ["JKK", "JKM"]
+    if form.validate_on_submit():
+        try:
+            if not can_edit(current_user, Agreement(office_id=form.office_id.data)):
+                raise services.AgreementError(
+                    _("You may only draft agreements for your own office."), "office_id")
+            agreement = services.create(form.data, current_user)
+        except services.AgreementError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Draft created from the clause library. Review the articles."), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    return render_template("agreements/new.html", form=form)
+
+
+@bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+def edit(agreement_id: int):
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = EditDetailsForm(obj=agreement)
+    if form.validate_on_submit():
+        try:
+            services.update_details(agreement, form.data, int(form.lock_version.data or 0))
+        except services.AgreementError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Agreement saved."), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    return render_template("agreements/edit.html", form=form, agreement=agreement)
+
+
+@bp.route("/agreements/<int:agreement_id>/parties", methods=["GET", "POST"])
+def parties(agreement_id: int):
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = PartiesForm()
+    form.partner_ids.choices = [(p.id, p.name) for p in
+                                db.session.scalars(visible_partners(current_user)
+                                                   .order_by(Partner.name))]
+    if request.method == "GET":
+        form.partner_ids.data = [p.partner_id for p in agreement.parties if p.partner_id]
+    if form.validate_on_submit():
+        entries = {
+            party.position: {
+                "signatory_id": request.form.get(f"signatory_{party.position}", type=int),
+                "number": request.form.get(f"number_{party.position}", ""),
+            }
+            for party in agreement.parties
+        }
+        order = request.form.get("partner_order", "")
+        chosen = [int(x) for x in order.split(",") if x.isdigit()] or form.partner_ids.data
+        try:
+            services.set_parties(
+                agreement, chosen if agreement.status == Status.DRAFT else None, entries)
+        except services.AgreementError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Parties saved."), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    officials = {
+        party.position: db.session.scalars(select(Official).where(
+            ~Official.is_deleted,
+            (Official.partner_id == party.partner_id) if party.partner_id
+            else (Official.office_id == party.office_id),
+        ).order_by(Official.tenure_start.desc())).all()
+        for party in agreement.parties
+    }
+    return render_template("agreements/parties.html", form=form, agreement=agreement,
+                           officials=officials, party_role=services.party_role)
+
+
+@bp.route("/agreements/<int:agreement_id>/articles", methods=["GET", "POST"])
+def articles(agreement_id: int):
+    agreement = get_agreement(agreement_id, for_edit=True)
+    version = services.latest_version(agreement)
+    form = ArticlesForm()
+    rows = version.articles if version else []
+    if form.validate_on_submit():
+        headings, bodies = request.form.getlist("heading"), request.form.getlist("body")
+        positions = request.form.getlist("position")
+        removed = set(request.form.getlist("remove"))
+        submitted = []
+        for i, (heading, body) in enumerate(zip(headings, bodies, strict=False)):
+            if str(i) in removed:
+                continue
+            try:
+                order = float(positions[i]) if i < len(positions) and positions[i] else i + 1
+            except ValueError:
+                order = i + 1
+            submitted.append((order, i, {"heading": heading, "body": body}))
+        ordered = [a for _o, _i, a in sorted(submitted, key=lambda t: (t[0], t[1]))]
+        try:
+            saved = services.save_articles(agreement, ordered, int(form.base_version.data),
+                                           current_user, form.note.data or None)
+        except services.AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+            rows = [{"heading": h, "body": b} for h, b in zip(headings, bodies, strict=False)]
+        else:
+            db.session.commit()
+            flash(_("Saved as version %(n)d.", n=saved.number), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    elif version is not None:
+        form.base_version.data = str(version.number)
+    return render_template("agreements/articles.html", form=form, agreement=agreement,
+                           rows=rows, version=version)
+
+
+@bp.get("/agreements/<int:agreement_id>/versions")
+def versions(agreement_id: int):
+    agreement = get_agreement(agreement_id)
+    rows = db.session.scalars(select(AgreementVersion).where(
+        AgreementVersion.agreement_id == agreement.id).order_by(AgreementVersion.number)).all()
+    stats, previous = {}, ""
+    for version in rows:
+        current = as_text(version.articles)
+        stats[version.number] = changed_words(previous, current)
+        previous = current
+    return render_template("agreements/versions.html", agreement=agreement,
+                           versions=list(reversed(rows)), stats=stats)
+
+
+@bp.get("/agreements/<int:agreement_id>/compare")
+def compare(agreement_id: int):
+    agreement = get_agreement(agreement_id)
+
+    def version(number):
+        return db.first_or_404(select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement.id, AgreementVersion.number == number))
+
+    old = version(request.args.get("a", type=int))
+    new = version(request.args.get("b", type=int))
+    return render_template("agreements/compare.html", agreement=agreement, old=old, new=new,
+                           diff=redline(as_text(old.articles), as_text(new.articles)))
+
+
+@bp.post("/agreements/<int:agreement_id>/transition")
+def transition(agreement_id: int):
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            services.transition(agreement, form.action.data, current_user,
+                                signed_on=form.signed_on.data, reason=form.reason.data)
+        except services.AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The agreement is now %(status)s.",
+                    status=str(services.STATUS_LABELS[Status(agreement.status)]).lower()),
+                  "success")
+    else:
+        flash(_("Check the form: %(errors)s", errors=", ".join(
+            e for errs in form.errors.values() for e in errs)), "danger")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id))
+
+
+@bp.post("/agreements/<int:agreement_id>/comments")
+def comment(agreement_id: int):
+    agreement = get_agreement(agreement_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(agreement, current_user, form.article_index.data or 0,
+                                 form.body.data)
+        except services.AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Comment added."), "success")
+    else:
+        flash(_("Write the comment."), "danger")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#articles")
+
+
+@bp.post("/agreements/<int:agreement_id>/comments/<int:comment_id>/resolve")
+def comment_resolve(agreement_id: int, comment_id: int):
+    agreement = get_agreement(agreement_id, for_edit=True)
+    found = db.first_or_404(select(Comment).where(Comment.id == comment_id,
+                                                  Comment.agreement_id == agreement.id))
+    if ConfirmForm().validate_on_submit():
+        services.resolve_comment(found, current_user)
+        db.session.commit()
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#articles")
+
+
+@bp.post("/agreements/<int:agreement_id>/attachments")
+def upload(agreement_id: int):
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            stored = attachments.store(agreement, form.file.data.stream, form.file.data.filename,
+                                       form.kind.data, current_user)
+        except services.AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s attached.", name=stored.original_name), "success")
+    else:
+        flash(_("Choose a file to attach."), "danger")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#attachments")
+
+
+@bp.get("/agreements/<int:agreement_id>/attachments/<int:attachment_id>")
+def download(agreement_id: int, attachment_id: int):
+    agreement = get_agreement(agreement_id)
+    found = db.first_or_404(select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.agreement_id == agreement.id,
+        ~Attachment.is_deleted))
+    path = attachments.path_of(found)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=found.content_type, as_attachment=True,
+                     download_name=found.original_name)

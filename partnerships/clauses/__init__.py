@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("clauses", __name__, cli_group="clauses")

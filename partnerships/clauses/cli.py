@@ -1,0 +1,14 @@
+import click
+
+from partnerships.audit.services import acting_as
+from partnerships.clauses import bp, services
+from partnerships.extensions import db
+
+
+@bp.cli.command("load-defaults")
+def load_defaults_command() -> None:
+    """Load the standard MoU and PKS clause sets (only for kinds that have none yet)."""
+    with acting_as("cli:clauses-load-defaults"):
+        added = services.load_defaults()
+        db.session.commit()
+    click.echo(f"{added} clauses added.")

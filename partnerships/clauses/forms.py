@@ -1,0 +1,21 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+DOC_KIND_LABELS = {"mou": _l("Memorandum of understanding (MoU)"), "pks": _l("Cooperation agreement (PKS)")}
+
+
+class ClauseForm(FlaskForm):
+    doc_kind = SelectField(_l("Document"), choices=list(DOC_KIND_LABELS.items()))
+    position = IntegerField(_l("Order"), validators=[DataRequired(), NumberRange(min=1, max=9999)])
+    heading = StringField(_l("Heading"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(
+        _l("Text"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l(
+            "Placeholders filled in from the agreement: {{ para_pihak }}, {{ pihak_kesatu }}, "
+            "{{ pihak_kedua }}, {{ tentang }}, {{ program }}, {{ pendanaan }}, {{ jangka_waktu }}, "
+            "{{ tanggal_mulai }}, {{ tanggal_berakhir }}, {{ tempat }}, {{ wilayah }}, {{ induk }}."
+        ),
+    )

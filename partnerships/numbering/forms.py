@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+DOC_TYPE_LABELS = {"agreement": _l("Agreement"), "letter": _l("Letter")}
+
+
+def _optional_id(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class PatternForm(FlaskForm):
+    office_id = SelectField(_l("Office"), coerce=_optional_id, validators=[DataRequired()])
+    doc_type = SelectField(_l("Document"), choices=list(DOC_TYPE_LABELS.items()))
+    year = IntegerField(
+        _l("Year"),
+        validators=[Optional(), NumberRange(min=2000, max=2100)],
+        description=_l("Leave empty for the office's default in every year."),
+    )
+    pattern = StringField(
+        _l("Pattern"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "Placeholders: {seq} (or {seq:03d}), {unit}, {classification}, {month}, "
+            "{month_roman}, {year}, {mmyyyy}."
+        ),
+    )
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])
+    classification = StringField(_l("Classification"), validators=[Optional(), Length(max=30)])
