@@ -179,7 +179,7 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
         "subject": spec["subject"], "programs": spec["programs"], "funding": spec["funding"],
         "place": spec["place"], "term_months": spec["term"],
         "partner_ids": [_partner(name).id for name in spec["partners"]],
-        "signed_on": spec.get("signed_on"),
+        "signed_on": spec.get("signed_on"), "effective_on": spec.get("effective_on"),
     }
     agreement = agreements.create(data, staff)
     signers = spec.get("signers", [])
@@ -188,15 +188,13 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
         for position, (name, number) in enumerate(signers, start=1)
     })
     for action in ("submit", "approve", "request_signature", "activate"):
-        if agreement.status == until:
-            break
         if action == "approve" and spec.get("comment"):
             author, index, text = spec["comment"]
             comment = agreements.add_comment(agreement, _user(author), index, text)
             if until != Status.IN_REVIEW:
                 agreements.resolve_comment(comment, manager)
-            else:
-                break
+        if agreement.status == until:
+            break
         agreements.transition(
             agreement, action, manager if action == "approve" else staff,
             signed_on=spec.get("signed_on"),
@@ -248,6 +246,7 @@ def load_agreements() -> None:
             "title": f"Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan {village}",
             "subject": f"Perlindungan 1.000 pekerja bukan penerima upah di {village}",
             "programs": ["JKK", "JKM"], "funding": "apbdes", "place": "Denpasar", "term": 12,
+            "effective_on": date(2027, 1, 1),
         }, dps_staff, dps_manager, until=Status.DRAFT)
     _agreement({
         "kind": Kind.RENEWAL, "parent": mou, "office": denpasar,
@@ -256,6 +255,7 @@ def load_agreements() -> None:
         "subject": "Optimalisasi Pelaksanaan Program Jaminan Sosial Ketenagakerjaan di Kota "
                    "Denpasar: cakupan kepesertaan dari 40% menjadi 50%",
         "programs": all_programs, "funding": "apbd", "place": "Denpasar", "term": 60,
+        "effective_on": date(2027, 1, 1),
         "comment": ("mitra.denpasar@kemitraan.test", 4,
                     "Mohon jangka waktu disesuaikan dengan periode RPJMD 2025-2029."),
     }, dps_staff, dps_manager, until=Status.IN_REVIEW)
