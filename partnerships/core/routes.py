@@ -4,12 +4,14 @@ from flask_login import current_user
 from partnerships.core import bp
 from partnerships.core.forms import LanguageForm
 from partnerships.core.safety import safe_next
-from partnerships.core.services import dashboard_counts
+from partnerships.agreements.services import STATUS_LABELS
+from partnerships.core.services import dashboard
 
 
 @bp.get("/")
 def index():
-    return render_template("core/index.html", counts=dashboard_counts(current_user))
+    return render_template("core/index.html", data=dashboard(current_user),
+                           statuses=STATUS_LABELS)
 
 
 @bp.post("/language")
