@@ -45,8 +45,8 @@ def upgrade():
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_issued_numbers_office_id_offices')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_numbers')),
-    sa.UniqueConstraint('office_id', 'doc_type', 'year', 'seq', name=op.f('uq_issued_numbers_office_id')),
-    sa.UniqueConstraint('office_id', 'text', name=op.f('uq_issued_numbers_office_id'))
+    sa.UniqueConstraint('office_id', 'doc_type', 'year', 'seq', name=op.f('uq_issued_numbers_office_id_doc_type_year_seq')),
+    sa.UniqueConstraint('office_id', 'text', name=op.f('uq_issued_numbers_office_id_text'))
     )
     op.create_table('number_counters',
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -68,7 +68,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_number_patterns_office_id_offices')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_number_patterns')),
-    sa.UniqueConstraint('office_id', 'doc_type', 'year', name=op.f('uq_number_patterns_office_id'))
+    sa.UniqueConstraint('office_id', 'doc_type', 'year', name=op.f('uq_number_patterns_office_id_doc_type_year'))
     )
     with op.batch_alter_table('number_patterns', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_number_patterns_office_id'), ['office_id'], unique=False)
@@ -169,8 +169,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_agreement_parties_partner_id_partners')),
     sa.ForeignKeyConstraint(['signatory_id'], ['officials.id'], name=op.f('fk_agreement_parties_signatory_id_officials')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_parties')),
-    sa.UniqueConstraint('agreement_id', 'partner_id', name=op.f('uq_agreement_parties_agreement_id')),
-    sa.UniqueConstraint('agreement_id', 'position', name=op.f('uq_agreement_parties_agreement_id'))
+    sa.UniqueConstraint('agreement_id', 'partner_id', name=op.f('uq_agreement_parties_agreement_id_partner_id')),
+    sa.UniqueConstraint('agreement_id', 'position', name=op.f('uq_agreement_parties_agreement_id_position'))
     )
     with op.batch_alter_table('agreement_parties', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreement_parties_agreement_id'), ['agreement_id'], unique=False)
@@ -187,7 +187,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_agreement_versions_agreement_id_agreements')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_agreement_versions_author_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_versions')),
-    sa.UniqueConstraint('agreement_id', 'number', name=op.f('uq_agreement_versions_agreement_id'))
+    sa.UniqueConstraint('agreement_id', 'number', name=op.f('uq_agreement_versions_agreement_id_number'))
     )
     with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreement_versions_agreement_id'), ['agreement_id'], unique=False)
@@ -200,7 +200,7 @@ def upgrade():
     sa.Column('recipients', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_expiry_notices_agreement_id_agreements')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expiry_notices')),
-    sa.UniqueConstraint('agreement_id', 'threshold', name=op.f('uq_expiry_notices_agreement_id'))
+    sa.UniqueConstraint('agreement_id', 'threshold', name=op.f('uq_expiry_notices_agreement_id_threshold'))
     )
     with op.batch_alter_table('expiry_notices', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expiry_notices_agreement_id'), ['agreement_id'], unique=False)

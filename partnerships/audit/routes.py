@@ -1,6 +1,7 @@
 from datetime import date, datetime, time, timedelta
 
 from flask import Response, abort, render_template, request, stream_with_context
+from flask_babel import get_timezone
 from flask_login import current_user
 
 from partnerships.audit import bp, services
@@ -28,7 +29,8 @@ def _filtered():
         except ValueError:
             continue
         moment = datetime.combine(day + timedelta(days=1 if op == "lt" else 0), time.min)
-        moment = moment.astimezone()  # the user's day, not UTC's
+        # The user's day (the one the page shows times in), not UTC's nor the server's.
+        moment = get_timezone().localize(moment)
         column = AuditEntry.occurred_at
         stmt = stmt.where(column >= moment if op == "ge" else column < moment)
     return stmt
@@ -36,8 +38,9 @@ def _filtered():
 
 @bp.get("/audit")
 def index():
-    page = keyset_page(_filtered(), [(AuditEntry.seq, lambda e: e.seq)], request.args.get("after"),
-                       descending=True)
+    page = keyset_page(
+        _filtered(), [(AuditEntry.seq, lambda e: e.seq)], request.args.get("after"), descending=True
+    )
     return render_template("audit/index.html", page=page, args=request.args)
 
 
@@ -46,12 +49,14 @@ def object(object_type: str, object_id: str):
     stmt = visible_entries(current_user).where(
         AuditEntry.object_type == object_type, AuditEntry.object_id == object_id
     )
-    page = keyset_page(stmt, [(AuditEntry.seq, lambda e: e.seq)], request.args.get("after"),
-                       descending=True)
+    page = keyset_page(
+        stmt, [(AuditEntry.seq, lambda e: e.seq)], request.args.get("after"), descending=True
+    )
     if page.is_first and not page.items:
         abort(404)
-    return render_template("audit/object.html", page=page, object_type=object_type,
-                           object_id=object_id)
+    return render_template(
+        "audit/object.html", page=page, object_type=object_type, object_id=object_id
+    )
 
 
 @bp.get("/audit/export.<fmt>")

@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import Connection, event, inspect, insert, select, text
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from partnerships.audit.models import AuditEntry
