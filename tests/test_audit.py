@@ -628,3 +628,19 @@ def test_csv_export_honours_filters_and_matches_the_database(app, from_ip):
     assert event["action"] == "audit_export"
     assert event["actor_label"] == EMAILS["auditor"]
     assert event["after"] == {"format": "csv", "object_type": "Official"}
+
+
+def test_truncating_the_trail_is_refused_on_postgresql(app):
+    """Row triggers do not see TRUNCATE; a statement trigger refuses it too."""
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import ON_POSTGRES
+
+    if not ON_POSTGRES:
+        pytest.skip("SQLite has no TRUNCATE; its DELETE trigger is tested above")
+    with app.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(sql("TRUNCATE audit_entries"))
+        db.session.rollback()
+        assert db.session.scalar(sql("SELECT count(*) FROM audit_entries")) > 0

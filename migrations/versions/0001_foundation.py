@@ -235,6 +235,11 @@ def _create_append_only_triggers():
             BEFORE UPDATE OR DELETE ON audit_entries
             FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()
         """)
+        op.execute("""
+            CREATE TRIGGER audit_entries_no_truncate
+            BEFORE TRUNCATE ON audit_entries
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()
+        """)
     else:
         for event in ("UPDATE", "DELETE"):
             op.execute(f"""
@@ -246,6 +251,7 @@ def _create_append_only_triggers():
 
 def _drop_append_only_triggers():
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_entries_no_truncate ON audit_entries")
         op.execute("DROP TRIGGER IF EXISTS audit_entries_append_only ON audit_entries")
         op.execute("DROP FUNCTION IF EXISTS audit_entries_append_only()")
     else:
