@@ -44,3 +44,9 @@ class UserForm(FlaskForm):
         description=_l("At least 10 characters. Leave empty to keep the current password."),
     )
     active = BooleanField(_l("Active"), default=True)
+
+
+class UserEditForm(UserForm):
+    """Editing keeps the login e-mail as it is: shown read-only, never validated or saved."""
+
+    email = EmailField(_l("E-mail"), render_kw={"readonly": True})

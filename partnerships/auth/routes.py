@@ -4,7 +4,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
 from partnerships.auth import bp, services
-from partnerships.auth.forms import ROLE_LABELS, LoginForm, PasswordForm, UserForm
+from partnerships.auth.forms import (
+    ROLE_LABELS,
+    LoginForm,
+    PasswordForm,
+    UserEditForm,
+    UserForm,
+)
 from partnerships.auth.models import User
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import keyset_page
@@ -15,6 +21,19 @@ from partnerships.organisations.services import office_choices, partner_choices
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+# Cursor values come back from the URL: anything but the type the column holds means "first page".
+def _cursor_text(value) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError("not a text cursor value")
+    return value
+
+
+def _cursor_id(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise TypeError("not an id cursor value")
+    return value
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,7 +74,9 @@ def password():
         try:
             services.change_password(user, form.current.data, form.new.data)
         except services.AccountError as error:
-            form[error.field or "new"].errors.append(str(error))
+            # The service names the new password "password"; this form calls it "new".
+            field = error.field if error.field in form else "new"
+            form[field].errors.append(str(error))
         else:
             db.session.commit()
             login_user(user)  # keep this session; all others are now void
@@ -69,16 +90,19 @@ def users():
     q = request.args.get("q", "").strip()
     stmt = select(User)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(User.email.ilike(like), User.name.ilike(like)))
+        stmt = stmt.where(
+            or_(User.email.icontains(q, autoescape=True), User.name.icontains(q, autoescape=True))
+        )
     page = keyset_page(
-        stmt, [(User.email, lambda u: u.email), (User.id, lambda u: u.id)], request.args.get("after")
+        stmt,
+        [(User.email, lambda u: u.email, _cursor_text), (User.id, lambda u: u.id, _cursor_id)],
+        request.args.get("after"),
     )
     return render_template("auth/users.html", page=page, q=q, roles=ROLE_LABELS)
 
 
 def _user_form(user: User | None) -> UserForm:
-    form = UserForm(obj=user)
+    form = UserForm(obj=user) if user is None else UserEditForm(obj=user)
     form.office_id.choices = [(None, "—"), *office_choices()]
     form.partner_id.choices = [(None, "—"), *partner_choices()]
     return form
@@ -97,6 +121,8 @@ def _save_user(form: UserForm, user: User | None) -> User | None:
                 office_id=form.office_id.data,
                 partner_id=form.partner_id.data,
             )
+        if user.id == current_user.id and not form.active.data:
+            raise services.AccountError(_("You cannot deactivate your own account."), "active")
         services.update_user(
             user,
             name=form.name.data,
@@ -127,9 +153,7 @@ def user_new():
 def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
-    form.email.render_kw = {"readonly": True}
-    if request.method == "POST":
-        form.email.data = user.email  # the e-mail is the login; it is not edited here
+    form.email.data = user.email  # the e-mail is the login; it is not edited here
     if form.validate_on_submit() and _save_user(form, user):
         db.session.commit()
         flash(_("User %(email)s saved.", email=user.email), "success")
@@ -146,6 +170,8 @@ def user_deactivate(user_id: int):
         else:
             services.deactivate_user(user)
             db.session.commit()
-            flash(_("User %(email)s deactivated; all their sessions ended.", email=user.email),
-                  "success")
+            flash(
+                _("User %(email)s deactivated; all their sessions ended.", email=user.email),
+                "success",
+            )
     return redirect(url_for("auth.users"))

@@ -44,6 +44,19 @@ def get_office(office_id: int) -> Office:
     return db.first_or_404(select(Office).where(Office.id == office_id, ~Office.is_deleted))
 
 
+# Cursor values come back from the URL: anything but the type the column holds means "first page".
+def _cursor_text(value) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError("not a text cursor value")
+    return value
+
+
+def _cursor_id(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise TypeError("not an id cursor value")
+    return value
+
+
 def _refuse(form, error: services.OrganisationError) -> None:
     db.session.rollback()
     if error.field in form:
@@ -69,13 +82,16 @@ def office(office_id: int):
         "organisations/office.html",
         office=office,
         officials=db.session.scalars(
-            select(Official).where(Official.office_id == office.id, ~Official.is_deleted)
+            select(Official)
+            .where(Official.office_id == office.id, ~Official.is_deleted)
             .order_by(Official.tenure_start.desc())
         ),
         on=on,
         signatories=services.officials_serving(on=on, office_id=office.id),
         partners=db.session.scalars(
-            visible_partners(current_user).where(Partner.office_id == office.id).order_by(Partner.name)
+            visible_partners(current_user)
+            .where(Partner.office_id == office.id)
+            .order_by(Partner.name)
         ),
         kinds=OFFICE_KIND_LABELS,
     )
@@ -127,15 +143,19 @@ def partners():
     office_id = request.args.get("office", type=int)
     stmt = visible_partners(current_user)
     if q:
-        stmt = stmt.where(or_(func.lower(Partner.name).contains(q.lower(), autoescape=True),
-                              Partner.region_code.startswith(q, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                func.lower(Partner.name).contains(q.lower(), autoescape=True),
+                Partner.region_code.startswith(q, autoescape=True),
+            )
+        )
     if kind in PARTNER_KIND_LABELS:
         stmt = stmt.where(Partner.kind == kind)
     if office_id:
         stmt = stmt.where(Partner.office_id == office_id)
     page = keyset_page(
         stmt,
-        [(Partner.name, lambda p: p.name), (Partner.id, lambda p: p.id)],
+        [(Partner.name, lambda p: p.name, _cursor_text), (Partner.id, lambda p: p.id, _cursor_id)],
         request.args.get("after"),
     )
     return render_template(
@@ -164,7 +184,8 @@ def partner(partner_id: int):
         "organisations/partner.html",
         partner=partner,
         officials=db.session.scalars(
-            visible_officials(current_user).where(Official.partner_id == partner.id)
+            visible_officials(current_user)
+            .where(Official.partner_id == partner.id)
             .order_by(Official.tenure_start.desc())
         ),
         on=on,
@@ -234,12 +255,19 @@ def officials():
     stmt = visible_officials(current_user)
     if q:
         like = q.lower()
-        stmt = stmt.where(or_(func.lower(Official.name).contains(like, autoescape=True),
-                              func.lower(Official.title).contains(like, autoescape=True),
-                              Official.identifier.startswith(q, autoescape=True)))
+        stmt = stmt.where(
+            or_(
+                func.lower(Official.name).contains(like, autoescape=True),
+                func.lower(Official.title).contains(like, autoescape=True),
+                Official.identifier.startswith(q, autoescape=True),
+            )
+        )
     page = keyset_page(
         stmt,
-        [(Official.name, lambda o: o.name), (Official.id, lambda o: o.id)],
+        [
+            (Official.name, lambda o: o.name, _cursor_text),
+            (Official.id, lambda o: o.id, _cursor_id),
+        ],
         request.args.get("after"),
     )
     return render_template("organisations/officials.html", page=page, q=q)
@@ -279,8 +307,9 @@ def official_new():
     form = OfficialForm()
     if form.validate_on_submit() and (done := _save_official(form, None, owner)):
         return done
-    return render_template("organisations/official_form.html", form=form, owner=owner,
-                           official=None)
+    return render_template(
+        "organisations/official_form.html", form=form, owner=owner, official=None
+    )
 
 
 @bp.route("/officials/<int:official_id>/edit", methods=["GET", "POST"])
@@ -289,9 +318,13 @@ def official_edit(official_id: int):
     form = OfficialForm(obj=official)
     if form.validate_on_submit() and (done := _save_official(form, official)):
         return done
-    return render_template("organisations/official_form.html", form=form,
-                           owner=official.partner or official.office, official=official,
-                           confirm=ConfirmForm())
+    return render_template(
+        "organisations/official_form.html",
+        form=form,
+        owner=official.partner or official.office,
+        official=official,
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.post("/officials/<int:official_id>/delete")

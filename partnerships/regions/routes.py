@@ -1,4 +1,4 @@
-from flask import render_template, request
+from flask import abort, render_template, request
 from sqlalchemy import select
 
 from partnerships.core.pagination import keyset_page
@@ -6,7 +6,15 @@ from partnerships.extensions import db
 from partnerships.regions import bp, services
 from partnerships.regions.models import Region
 
+PATH_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 LEVELS = {1: "province", 2: "regency/city", 3: "district", 4: "village"}
+
+
+# A cursor value comes back from the URL: anything but text means "first page".
+def _cursor_text(value) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError("not a text cursor value")
+    return value
 
 
 @bp.get("/regions")
@@ -17,7 +25,7 @@ def index():
         level = 1  # with no search, start at the top of the hierarchy
     page = keyset_page(
         services.search_stmt(q, level if level in LEVELS else None),
-        [(Region.code, lambda r: r.code)],
+        [(Region.code, lambda r: r.code, _cursor_text)],
         request.args.get("after"),
     )
     return render_template(
@@ -27,10 +35,12 @@ def index():
 
 @bp.get("/regions/<code>")
 def show(code: str):
+    if not services.CODE.match(code):  # not a Kemendagri code: no need to ask the database
+        abort(404)
     region = db.get_or_404(Region, code)
     children = keyset_page(
         select(Region).where(Region.parent_code == region.code),
-        [(Region.code, lambda r: r.code)],
+        [(Region.code, lambda r: r.code, _cursor_text)],
         request.args.get("after"),
         size=100,
     )
@@ -48,12 +58,18 @@ def lookup():
     q = request.args.get("q", "")
     if len(q.strip()) < 2:
         return {"results": []}
-    rows = list(db.session.scalars(services.search_stmt(q).order_by(Region.level, Region.code).limit(10)))
+    rows = list(
+        db.session.scalars(services.search_stmt(q).order_by(Region.level, Region.code).limit(10))
+    )
     paths = services.paths_for(rows)
     return {
         "results": [
-            {"code": r.code, "name": r.name, "kind": r.kind,
-             "path": " › ".join([p.name for p in paths[r.code]] + [r.name])}
+            {
+                "code": r.code,
+                "name": r.name,
+                "kind": r.kind,
+                "path": PATH_SEPARATOR.join([p.name for p in paths[r.code]] + [r.name]),
+            }
             for r in rows
         ]
     }

@@ -18,6 +18,7 @@ WILAYAH_CSV = DATA_DIR / "wilayah.csv"
 PENDUDUK_CSV = DATA_DIR / "penduduk.csv"
 CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 BATCH = 5000
+NAME_LENGTH = Region.__table__.c.name.type.length
 
 
 @dataclass
@@ -43,17 +44,20 @@ class ImportResult:
 def _read_csv(path: Path, columns: list[str], problems: list[str]) -> Iterable[tuple[int, dict]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames is None or [c.strip() for c in reader.fieldnames][: len(columns)] != columns:
+        if (
+            reader.fieldnames is None
+            or [c.strip() for c in reader.fieldnames][: len(columns)] != columns
+        ):
             problems.append(f"{path.name}: header must be {','.join(columns)}")
             return
-        for number, row in enumerate(reader, start=2):
-            yield number, row
+        yield from enumerate(reader, start=2)
 
 
 def parse_regions(wilayah: Path, penduduk: Path | None) -> list[dict]:
     """Validate the files completely and return rows ordered parents first."""
     problems: list[str] = []
     rows: dict[str, dict] = {}
+    row_numbers: dict[str, int] = {}
     for number, row in _read_csv(wilayah, ["code", "name"], problems):
         code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
         if not CODE.match(code):
@@ -62,9 +66,18 @@ def parse_regions(wilayah: Path, penduduk: Path | None) -> list[dict]:
         if not name:
             problems.append(f"{wilayah.name} row {number}: name is empty")
             continue
-        if code in rows:
-            problems.append(f"{wilayah.name} row {number}: code {code} appears twice")
+        if len(name) > NAME_LENGTH:
+            problems.append(
+                f"{wilayah.name} row {number}: name is longer than {NAME_LENGTH} characters"
+            )
             continue
+        if code in rows:
+            problems.append(
+                f"{wilayah.name} row {number}: code {code} appears twice "
+                f"(first in row {row_numbers[code]})"
+            )
+            continue
+        row_numbers[code] = number
         parts = code.split(".")
         rows[code] = {
             "code": code,
@@ -78,17 +91,31 @@ def parse_regions(wilayah: Path, penduduk: Path | None) -> list[dict]:
         }
     for code, row in rows.items():
         if row["parent_code"] and row["parent_code"] not in rows:
-            problems.append(f"{wilayah.name}: {code} has no parent {row['parent_code']} in the file")
+            problems.append(
+                f"{wilayah.name} row {row_numbers[code]}: {code} has no parent "
+                f"{row['parent_code']} in the file"
+            )
     if penduduk is not None:
-        for number, row in _read_csv(penduduk, ["code", "name", "male", "female", "total"], problems):
+        for number, row in _read_csv(
+            penduduk, ["code", "name", "male", "female", "total"], problems
+        ):
             code = (row.get("code") or "").strip()
             if code == "0":  # the national total
                 continue
-            try:
-                male, female, total = (int(row[k]) for k in ("male", "female", "total"))
-            except (TypeError, ValueError):
-                problems.append(f"{penduduk.name} row {number}: population is not a whole number")
+            counts, bad = {}, []
+            for column in ("male", "female", "total"):
+                raw = (row.get(column) or "").strip()
+                if raw.isascii() and raw.isdigit():
+                    counts[column] = int(raw)
+                else:
+                    bad.append(f"{column} {raw!r}")
+            if bad:
+                problems.append(
+                    f"{penduduk.name} row {number}: population is not a whole number of 0 or more "
+                    f"({', '.join(bad)})"
+                )
                 continue
+            male, female, total = counts["male"], counts["female"], counts["total"]
             if code not in rows:
                 problems.append(f"{penduduk.name} row {number}: unknown region {code}")
                 continue
@@ -98,7 +125,9 @@ def parse_regions(wilayah: Path, penduduk: Path | None) -> list[dict]:
     return sorted(rows.values(), key=lambda r: (r["level"], r["code"]))
 
 
-def import_regions(wilayah: Path = WILAYAH_CSV, penduduk: Path | None = PENDUDUK_CSV) -> ImportResult:
+def import_regions(
+    wilayah: Path = WILAYAH_CSV, penduduk: Path | None = PENDUDUK_CSV
+) -> ImportResult:
     """Upsert all regions in one transaction; running it twice changes nothing."""
     rows = parse_regions(wilayah, penduduk)
     existing = db.session.scalar(select(func.count()).select_from(Region)) or 0
@@ -127,7 +156,9 @@ def paths_for(regions: Iterable[Region]) -> dict[str, list[Region]]:
     wanted = {a for r in regions for a in ancestor_codes(r.code)}
     found = {}
     if wanted:
-        found = {r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(wanted)))}
+        found = {
+            r.code: r for r in db.session.scalars(select(Region).where(Region.code.in_(wanted)))
+        }
     return {r.code: [found[a] for a in ancestor_codes(r.code) if a in found] for r in regions}
 
 
@@ -138,9 +169,7 @@ def search_stmt(q: str, level: int | None = None):
         if CODE.match(q) or re.match(r"^[\d.]+$", q):
             stmt = stmt.where(Region.code.startswith(q, autoescape=True))
         else:
-            stmt = stmt.where(
-                or_(func.lower(Region.name).contains(q.lower(), autoescape=True))
-            )
+            stmt = stmt.where(or_(func.lower(Region.name).contains(q.lower(), autoescape=True)))
     if level:
         stmt = stmt.where(Region.level == level)
     return stmt
