@@ -75,6 +75,10 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     from partnerships.core import policy
+    from partnerships.core.routing import BoundedIntConverter, refuse_nul
+
+    # Before any blueprint builds its rules: ids beyond what a column holds simply match nothing.
+    app.url_map.converters["int"] = BoundedIntConverter
 
     for name in DOMAINS:
         package = importlib.import_module(f"partnerships.{name}")
@@ -84,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(package.bp)
         permissions = importlib.import_module(f"partnerships.{name}.permissions")
         policy.declare(permissions.POLICY)
+    app.before_request(refuse_nul)
     app.before_request(policy.enforce)
 
 

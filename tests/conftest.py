@@ -28,6 +28,7 @@ EMAILS = {role: email for email, _name, role, _office, _partner in demo.USERS}
 EMAILS["auditor_office"] = "auditor.bali@kemitraan.test"
 EMAILS["staff_other"] = "staf.gianyar@kemitraan.test"
 EMAILS["staff"] = "staf.denpasar@kemitraan.test"
+EMAILS["manager"] = "manajer.denpasar@kemitraan.test"
 EMAILS["auditor"] = "auditor@kemitraan.test"
 
 

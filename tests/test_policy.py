@@ -1,9 +1,10 @@
-"""Deny by default: every route is declared once, and every route × role cell answers as the
+"""Deny by default: every route is declared once, and every route-by-role cell answers as the
 policy registry says. A new route without a policy entry fails this file."""
 
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from partnerships.core.policy import REGISTRY
 from partnerships.core.roles import Role
@@ -17,7 +18,7 @@ SAMPLE_VALUES = {"fmt": "csv"}  # a converter-free argument whose valid values a
 def _url(rule) -> str:
     url = rule.rule
     for name, converter in rule._converters.items():
-        kind = "int" if type(converter).__name__ == "IntegerConverter" else "default"
+        kind = "int" if isinstance(converter, IntegerConverter) else "default"
         value = SAMPLE_VALUES.get(name, DUMMY[kind])
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, url)
     return url

@@ -10,3 +10,19 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+# The widest id any of our integer primary keys can hold (PostgreSQL INTEGER).
+MAX_ID = 2**31 - 1
+
+
+def db_id(value: str) -> int:
+    """`type=` for request.args.get: a row id, or ValueError (→ the default) when it is not one."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+def contains_nul(*texts: str) -> bool:
+    return any("\x00" in t for t in texts)

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import keyset_page
+from partnerships.core.safety import db_id
 from partnerships.extensions import db
 from partnerships.organisations import bp, services
 from partnerships.organisations.forms import (
@@ -140,7 +141,7 @@ def office_edit(office_id: int):
 def partners():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
-    office_id = request.args.get("office", type=int)
+    office_id = request.args.get("office", type=db_id)
     stmt = visible_partners(current_user)
     if q:
         stmt = stmt.where(
@@ -275,9 +276,9 @@ def officials():
 
 def _official_owner():
     """A new official serves the partner (?partner=) or office (?office=) named in the URL."""
-    if partner_id := request.args.get("partner", type=int):
+    if partner_id := request.args.get("partner", type=db_id):
         return get_partner(partner_id, for_edit=True)
-    if office_id := request.args.get("office", type=int):
+    if office_id := request.args.get("office", type=db_id):
         if current_user.role != "admin":
             abort(403)
         return get_office(office_id)
