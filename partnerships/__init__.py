@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR, Config
@@ -61,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
 

@@ -1,13 +1,58 @@
+"""The base form of every domain, and the shared CSRF-only forms."""
+
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 
-class LanguageForm(FlaskForm):
+class _BabelTranslations:
+    """WTForms' own messages through our catalog (WTForms ships no Indonesian)."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _BabelTranslations()
+
+
+class LanguageForm(Form):
     lang = SelectField(choices=[("id", "Bahasa Indonesia"), ("en", "English")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A CSRF-only form for POST buttons (deactivate, delete ...)."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def _wtforms_messages() -> None:  # pragma: no cover - never called
+    """The WTForms messages our validators can show, listed so `make translations` extracts
+    them into our catalog."""
+    from flask_babel import gettext, ngettext
+
+    gettext("This field is required.")
+    gettext("Invalid email address.")
+    gettext("Not a valid choice.")
+    gettext("Not a valid integer value.")
+    gettext("Not a valid date value.")
+    gettext("Invalid input.")
+    gettext("Invalid Choice: could not coerce.")
+    gettext("Invalid choice(s): one or more data inputs could not be coerced.")
+    gettext("Field must be equal to %(other_name)s.")
+    gettext("Field must be between %(min)d and %(max)d characters long.")
+    gettext("Number must be at least %(min)s.")
+    gettext("Number must be at most %(max)s.")
+    gettext("Number must be between %(min)s and %(max)s.")
+    ngettext("Field must be at least %(min)d character long.",
+             "Field must be at least %(min)d characters long.", 2)
+    ngettext("Field cannot be longer than %(max)d character.",
+             "Field cannot be longer than %(max)d characters.", 2)
+    ngettext("'%(value)s' is not a valid choice for this field.",
+             "'%(value)s' are not valid choices for this field.", 2)

@@ -1,10 +1,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from partnerships.core.forms import Form
 from partnerships.organisations.models import IdentifierKind, OfficeKind, PartnerKind
 
 OFFICE_KIND_LABELS = {
@@ -36,7 +36,7 @@ def region_code_format(_form, field):
         raise ValidationError(_l("Use a Kemendagri code such as 51.71 or 51.71.01.1003."))
 
 
-class OfficeForm(FlaskForm):
+class OfficeForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(OFFICE_KIND_LABELS.items()))
     parent_id = SelectField(_l("Parent office"), coerce=_optional_id)
@@ -58,7 +58,7 @@ class OfficeForm(FlaskForm):
             raise ValidationError(_l("Not a region code: %(codes)s", codes=", ".join(bad[:5])))
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(PARTNER_KIND_LABELS.items()))
     region_code = StringField(_l("Region code"), validators=[DataRequired(), region_code_format])
@@ -66,7 +66,7 @@ class PartnerForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
 
 
-class OfficialForm(FlaskForm):
+class OfficialForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     title = StringField(_l("Position (jabatan)"), validators=[DataRequired(), Length(max=200)])
     identifier_kind = SelectField(
