@@ -42,10 +42,14 @@ class DetailsForm(FlaskForm):
     place = StringField(_l("Place of signing"), validators=[DataRequired(), Length(max=120)])
     signed_on = DateField(_l("Signed on (planned)"), validators=[Optional()])
     effective_on = DateField(_l("Effective from"), validators=[Optional()])
-    term_months = IntegerField(_l("Term (months)"),
-                               validators=[Optional(), NumberRange(min=1, max=600)])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()],
-                        description=_l("Leave empty to count it from the term."))
+    term_months = IntegerField(
+        _l("Term (months)"), validators=[Optional(), NumberRange(min=1, max=600)]
+    )
+    ends_on = DateField(
+        _l("Ends on"),
+        validators=[Optional()],
+        description=_l("Leave empty to count it from the term."),
+    )
 
 
 class EditDetailsForm(DetailsForm):
@@ -62,7 +66,7 @@ class NewAgreementForm(DetailsForm):
 class ArticlesForm(FlaskForm):
     """CSRF, the version the edit started from, and a note; the articles come as lists."""
 
-    base_version = HiddenField(validators=[DataRequired()])
+    base_version = HiddenField()  # missing or garbled: refused as a conflict by the service
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)])
 
 

@@ -15,10 +15,16 @@ def as_text(articles: list[dict]) -> str:
 
 
 def redline(old: str, new: str) -> Markup:
-    """HTML with deletions in <del> and insertions in <ins>; all text escaped."""
+    """HTML with deletions in <del> and insertions in <ins>; all text escaped.
+
+    Whitespace never anchors a match on its own (it is "junk" to the matcher): otherwise every
+    space between two rewritten sentences would count as unchanged, and the redline would
+    alternate <del>one</del><ins>word</ins> at a time instead of showing the old words and the
+    new words as one change each."""
     a, b = TOKENS.findall(old), TOKENS.findall(new)
     out: list[Markup] = []
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    matcher = SequenceMatcher(str.isspace, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
             continue

@@ -1,3 +1,4 @@
+import math
 from datetime import date
 
 from flask import (
@@ -28,21 +29,25 @@ from partnerships.agreements.forms import (
     TransitionForm,
     UploadForm,
 )
-from partnerships.agreements.models import Agreement, Attachment, AgreementVersion, Comment, Status
+from partnerships.agreements.models import Agreement, AgreementVersion, Attachment, Comment, Status
 from partnerships.agreements.permissions import can_edit, visible_agreements
 from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
+from partnerships.clauses.services import ClauseError
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import keyset_page
+from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.permissions import visible_partners
-from partnerships.organisations.services import office_choices
+from partnerships.organisations.services import office_choices, office_subtree_ids
 
 
 def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:
     """The agreement if the user may see it (else 404) and, for changes, edit it (else 403)."""
-    agreement = db.first_or_404(visible_agreements(current_user).where(Agreement.id == agreement_id))
+    agreement = db.first_or_404(
+        visible_agreements(current_user).where(Agreement.id == agreement_id)
+    )
     if for_edit and not can_edit(current_user, agreement):
         abort(403)
     return agreement
@@ -54,6 +59,14 @@ def _refuse(form, error: services.AgreementError) -> None:
         form[error.field].errors.append(str(error))
     else:
         flash(str(error), "danger")
+
+
+def _as_int(value) -> int | None:
+    """A number a form sent back in a hidden field; None when it is missing or garbled."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _labels() -> dict:
@@ -70,8 +83,17 @@ def index():
     stmt = search.with_parties(search.filtered(visible_agreements(current_user), request.args))
     page = keyset_page(stmt, columns, request.args.get("after"), descending=descending)
     partners = db.session.scalars(visible_partners(current_user).order_by(Partner.name))
-    return render_template("agreements/index.html", page=page, args=request.args, sort=sort,
-                           offices=office_choices(), partners=partners, **_labels())
+    # Links to the next page and the exports carry the filters, and only them.
+    return render_template(
+        "agreements/index.html",
+        page=page,
+        args=request.args,
+        sort=sort,
+        filters=search.filter_args(request.args),
+        offices=office_choices(),
+        partners=partners,
+        **_labels(),
+    )
 
 
 @bp.get("/agreements/expiring")
@@ -80,8 +102,9 @@ def expiring():
     days = days if days in (30, 60, 90) else 90
     stmt = search.with_parties(search.expiring_within(visible_agreements(current_user), days))
     rows = db.session.scalars(stmt.order_by(Agreement.ends_on, Agreement.id).limit(500)).all()
-    return render_template("agreements/expiring.html", rows=rows, days=days, today=date.today(),
-                           **_labels())
+    return render_template(
+        "agreements/expiring.html", rows=rows, days=days, today=date.today(), **_labels()
+    )
 
 
 @bp.get("/agreements/export.<fmt>")
@@ -89,13 +112,21 @@ def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     stmt = search.filtered(visible_agreements(current_user), request.args)
-    record_event("agreements_export", "Agreement", None, {"format": fmt, **request.args})
+    # office_id: the exporting user's office, so its auditors see the export too
+    record_event(
+        "agreements_export",
+        "Agreement",
+        None,
+        {**search.filter_args(request.args), "format": fmt},
+        office_id=current_user.office_id,
+    )
     db.session.commit()
     stamp = date.today().isoformat()
     disposition = {"Content-Disposition": f"attachment; filename=perjanjian-{stamp}.{fmt}"}
     if fmt == "csv":
-        return Response(stream_with_context(search.export_csv(stmt)), mimetype="text/csv",
-                        headers=disposition)
+        return Response(
+            stream_with_context(search.export_csv(stmt)), mimetype="text/csv", headers=disposition
+        )
     return Response(
         search.export_xlsx(stmt),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -110,35 +141,53 @@ def export(fmt: str):
 def show(agreement_id: int):
     agreement = get_agreement(agreement_id)
     version = services.latest_version(agreement)
-    visible_ids = set(db.session.scalars(visible_agreements(current_user).with_only_columns(
-        Agreement.id)))
+    visible_ids = set(
+        db.session.scalars(visible_agreements(current_user).with_only_columns(Agreement.id))
+    )
     comments = db.session.scalars(
         select(Comment).where(Comment.agreement_id == agreement.id).order_by(Comment.id)
     ).all()
-    files = db.session.scalars(select(Attachment).where(
-        Attachment.agreement_id == agreement.id, ~Attachment.is_deleted).order_by(Attachment.id))
+    files = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.agreement_id == agreement.id, ~Attachment.is_deleted)
+        .order_by(Attachment.id)
+    )
     return render_template(
-        "agreements/show.html", agreement=agreement, version=version,
-        tree=services.family_tree(agreement, visible_ids), comments=comments,
-        attachments=files, moves=services.available_moves(agreement, current_user),
+        "agreements/show.html",
+        agreement=agreement,
+        version=version,
+        tree=services.family_tree(agreement, visible_ids),
+        comments=comments,
+        attachments=files,
+        moves=services.available_moves(agreement, current_user),
         move_labels={k: m.label for k, m in services.MOVES.items()},
-        can_edit=can_edit(current_user, agreement), transition=TransitionForm(),
-        comment_form=CommentForm(), upload_form=UploadForm(), confirm=ConfirmForm(),
+        can_edit=can_edit(current_user, agreement),
+        transition=TransitionForm(),
+        comment_form=CommentForm(),
+        upload_form=UploadForm(),
+        confirm=ConfirmForm(),
         party_role=services.party_role,
-        attachment_labels=ATTACHMENT_LABELS, **_labels(),
+        attachment_labels=ATTACHMENT_LABELS,
+        **_labels(),
     )
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
 def new():
     form = NewAgreementForm()
-    parents = db.session.scalars(visible_agreements(current_user).where(
-        Agreement.status.notin_([Status.DRAFT])).order_by(Agreement.title)).all()
+    parents = db.session.scalars(
+        visible_agreements(current_user)
+        .where(Agreement.status.notin_([Status.DRAFT]))
+        .order_by(Agreement.title)
+    ).all()
     form.parent_id.choices = [(None, "—")] + [(a.id, a.title) for a in parents]
-    form.office_id.choices = office_choices()
-    form.partner_ids.choices = [(p.id, p.name) for p in
-                                db.session.scalars(visible_partners(current_user)
-                                                   .order_by(Partner.name))]
+    # Only the offices this user drafts for: their own and those below it (admins: all).
+    own = None if current_user.role == Role.ADMIN else office_subtree_ids(current_user.office_id)
+    form.office_id.choices = [(i, name) for i, name in office_choices() if own is None or i in own]
+    form.partner_ids.choices = [
+        (p.id, p.name)
+        for p in db.session.scalars(visible_partners(current_user).order_by(Partner.name))
+    ]
     if request.method == "GET":
         form.office_id.data = current_user.office_id
         form.kind.data = request.args.get("kind", form.kind.data)
@@ -146,12 +195,15 @@ def new():
         form.programs.data = ["JKK", "JKM"]
     if form.validate_on_submit():
         try:
-            if not can_edit(current_user, Agreement(office_id=form.office_id.data)):
+            if own is not None and form.office_id.data not in own:
                 raise services.AgreementError(
-                    _("You may only draft agreements for your own office."), "office_id")
+                    _("You may only draft agreements for your own office."), "office_id"
+                )
             agreement = services.create(form.data, current_user)
         except services.AgreementError as error:
             _refuse(form, error)
+        except ClauseError as error:  # a library clause that cannot be filled in
+            _refuse(form, services.AgreementError(str(error)))
         else:
             db.session.commit()
             flash(_("Draft created from the clause library. Review the articles."), "success")
@@ -165,7 +217,9 @@ def edit(agreement_id: int):
     form = EditDetailsForm(obj=agreement)
     if form.validate_on_submit():
         try:
-            services.update_details(agreement, form.data, int(form.lock_version.data or 0))
+            # From the request itself: the form falls back to the agreement's current
+            # lock_version when the field is missing, which would wave any stale save through.
+            services.update_details(agreement, form.data, _as_int(request.form.get("lock_version")))
         except services.AgreementError as error:
             _refuse(form, error)
         else:
@@ -179,9 +233,10 @@ def edit(agreement_id: int):
 def parties(agreement_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
     form = PartiesForm()
-    form.partner_ids.choices = [(p.id, p.name) for p in
-                                db.session.scalars(visible_partners(current_user)
-                                                   .order_by(Partner.name))]
+    form.partner_ids.choices = [
+        (p.id, p.name)
+        for p in db.session.scalars(visible_partners(current_user).order_by(Partner.name))
+    ]
     if request.method == "GET":
         form.partner_ids.data = [p.partner_id for p in agreement.parties if p.partner_id]
     if form.validate_on_submit():
@@ -196,7 +251,8 @@ def parties(agreement_id: int):
         chosen = [int(x) for x in order.split(",") if x.isdigit()] or form.partner_ids.data
         try:
             services.set_parties(
-                agreement, chosen if agreement.status == Status.DRAFT else None, entries)
+                agreement, chosen if agreement.status == Status.DRAFT else None, entries
+            )
         except services.AgreementError as error:
             _refuse(form, error)
         else:
@@ -204,15 +260,25 @@ def parties(agreement_id: int):
             flash(_("Parties saved."), "success")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     officials = {
-        party.position: db.session.scalars(select(Official).where(
-            ~Official.is_deleted,
-            (Official.partner_id == party.partner_id) if party.partner_id
-            else (Official.office_id == party.office_id),
-        ).order_by(Official.tenure_start.desc())).all()
+        party.position: db.session.scalars(
+            select(Official)
+            .where(
+                ~Official.is_deleted,
+                (Official.partner_id == party.partner_id)
+                if party.partner_id
+                else (Official.office_id == party.office_id),
+            )
+            .order_by(Official.tenure_start.desc())
+        ).all()
         for party in agreement.parties
     }
-    return render_template("agreements/parties.html", form=form, agreement=agreement,
-                           officials=officials, party_role=services.party_role)
+    return render_template(
+        "agreements/parties.html",
+        form=form,
+        agreement=agreement,
+        officials=officials,
+        party_role=services.party_role,
+    )
 
 
 @bp.route("/agreements/<int:agreement_id>/articles", methods=["GET", "POST"])
@@ -221,49 +287,69 @@ def articles(agreement_id: int):
     version = services.latest_version(agreement)
     form = ArticlesForm()
     rows = version.articles if version else []
+    if request.method == "GET":
+        form.base_version.data = str(version.number) if version else ""
+    else:
+        # Whatever happens next, a refusal shows the user's text again as they arranged it
+        # (the template adds the empty rows itself), with the version they started from.
+        ordered = _submitted_articles()
+        rows = [a for a in ordered if a["heading"].strip() or a["body"].strip()]
     if form.validate_on_submit():
-        headings, bodies = request.form.getlist("heading"), request.form.getlist("body")
-        positions = request.form.getlist("position")
-        removed = set(request.form.getlist("remove"))
-        submitted = []
-        for i, (heading, body) in enumerate(zip(headings, bodies, strict=False)):
-            if str(i) in removed:
-                continue
-            try:
-                order = float(positions[i]) if i < len(positions) and positions[i] else i + 1
-            except ValueError:
-                order = i + 1
-            submitted.append((order, i, {"heading": heading, "body": body}))
-        ordered = [a for _o, _i, a in sorted(submitted, key=lambda t: (t[0], t[1]))]
         try:
-            saved = services.save_articles(agreement, ordered, int(form.base_version.data),
-                                           current_user, form.note.data or None)
+            saved = services.save_articles(
+                agreement,
+                ordered,
+                _as_int(form.base_version.data),
+                current_user,
+                form.note.data or None,
+            )
         except services.AgreementError as error:
             db.session.rollback()
             flash(str(error), "danger")
-            rows = [{"heading": h, "body": b} for h, b in zip(headings, bodies, strict=False)]
         else:
             db.session.commit()
             flash(_("Saved as version %(n)d.", n=saved.number), "success")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    elif version is not None:
-        form.base_version.data = str(version.number)
-    return render_template("agreements/articles.html", form=form, agreement=agreement,
-                           rows=rows, version=version)
+    return render_template(
+        "agreements/articles.html", form=form, agreement=agreement, rows=rows, version=version
+    )
+
+
+def _submitted_articles() -> list[dict[str, str]]:
+    """The rows of the articles form, without the ticked ones, in the order numbers' order."""
+    headings, bodies = request.form.getlist("heading"), request.form.getlist("body")
+    positions = request.form.getlist("position")
+    removed = set(request.form.getlist("remove"))
+    submitted = []
+    for i, (heading, body) in enumerate(zip(headings, bodies, strict=False)):
+        if str(i) in removed:
+            continue
+        try:
+            order = float(positions[i]) if i < len(positions) and positions[i] else i + 1
+        except ValueError:
+            order = i + 1
+        if not math.isfinite(order):
+            order = i + 1
+        submitted.append((order, i, {"heading": heading, "body": body}))
+    return [a for _o, _i, a in sorted(submitted, key=lambda t: (t[0], t[1]))]
 
 
 @bp.get("/agreements/<int:agreement_id>/versions")
 def versions(agreement_id: int):
     agreement = get_agreement(agreement_id)
-    rows = db.session.scalars(select(AgreementVersion).where(
-        AgreementVersion.agreement_id == agreement.id).order_by(AgreementVersion.number)).all()
+    rows = db.session.scalars(
+        select(AgreementVersion)
+        .where(AgreementVersion.agreement_id == agreement.id)
+        .order_by(AgreementVersion.number)
+    ).all()
     stats, previous = {}, ""
     for version in rows:
         current = as_text(version.articles)
         stats[version.number] = changed_words(previous, current)
         previous = current
-    return render_template("agreements/versions.html", agreement=agreement,
-                           versions=list(reversed(rows)), stats=stats)
+    return render_template(
+        "agreements/versions.html", agreement=agreement, versions=list(reversed(rows)), stats=stats
+    )
 
 
 @bp.get("/agreements/<int:agreement_id>/compare")
@@ -271,13 +357,21 @@ def compare(agreement_id: int):
     agreement = get_agreement(agreement_id)
 
     def version(number):
-        return db.first_or_404(select(AgreementVersion).where(
-            AgreementVersion.agreement_id == agreement.id, AgreementVersion.number == number))
+        return db.first_or_404(
+            select(AgreementVersion).where(
+                AgreementVersion.agreement_id == agreement.id, AgreementVersion.number == number
+            )
+        )
 
     old = version(request.args.get("a", type=int))
     new = version(request.args.get("b", type=int))
-    return render_template("agreements/compare.html", agreement=agreement, old=old, new=new,
-                           diff=redline(as_text(old.articles), as_text(new.articles)))
+    return render_template(
+        "agreements/compare.html",
+        agreement=agreement,
+        old=old,
+        new=new,
+        diff=redline(as_text(old.articles), as_text(new.articles)),
+    )
 
 
 @bp.post("/agreements/<int:agreement_id>/transition")
@@ -286,19 +380,33 @@ def transition(agreement_id: int):
     form = TransitionForm()
     if form.validate_on_submit():
         try:
-            services.transition(agreement, form.action.data, current_user,
-                                signed_on=form.signed_on.data, reason=form.reason.data)
+            services.transition(
+                agreement,
+                form.action.data,
+                current_user,
+                signed_on=form.signed_on.data,
+                reason=form.reason.data,
+            )
         except services.AgreementError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(_("The agreement is now %(status)s.",
-                    status=str(services.STATUS_LABELS[Status(agreement.status)]).lower()),
-                  "success")
+            flash(
+                _(
+                    "The agreement is now %(status)s.",
+                    status=str(services.STATUS_LABELS[Status(agreement.status)]).lower(),
+                ),
+                "success",
+            )
     else:
-        flash(_("Check the form: %(errors)s", errors=", ".join(
-            e for errs in form.errors.values() for e in errs)), "danger")
+        flash(
+            _(
+                "Check the form: %(errors)s",
+                errors=", ".join(e for errs in form.errors.values() for e in errs),
+            ),
+            "danger",
+        )
     return redirect(url_for("agreements.show", agreement_id=agreement.id))
 
 
@@ -308,8 +416,9 @@ def comment(agreement_id: int):
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            services.add_comment(agreement, current_user, form.article_index.data or 0,
-                                 form.body.data)
+            services.add_comment(
+                agreement, current_user, form.article_index.data or 0, form.body.data
+            )
         except services.AgreementError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -324,8 +433,9 @@ def comment(agreement_id: int):
 @bp.post("/agreements/<int:agreement_id>/comments/<int:comment_id>/resolve")
 def comment_resolve(agreement_id: int, comment_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
-    found = db.first_or_404(select(Comment).where(Comment.id == comment_id,
-                                                  Comment.agreement_id == agreement.id))
+    found = db.first_or_404(
+        select(Comment).where(Comment.id == comment_id, Comment.agreement_id == agreement.id)
+    )
     if ConfirmForm().validate_on_submit():
         services.resolve_comment(found, current_user)
         db.session.commit()
@@ -338,8 +448,13 @@ def upload(agreement_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            stored = attachments.store(agreement, form.file.data.stream, form.file.data.filename,
-                                       form.kind.data, current_user)
+            stored = attachments.store(
+                agreement,
+                form.file.data.stream,
+                form.file.data.filename,
+                form.kind.data,
+                current_user,
+            )
         except services.AgreementError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -354,11 +469,16 @@ def upload(agreement_id: int):
 @bp.get("/agreements/<int:agreement_id>/attachments/<int:attachment_id>")
 def download(agreement_id: int, attachment_id: int):
     agreement = get_agreement(agreement_id)
-    found = db.first_or_404(select(Attachment).where(
-        Attachment.id == attachment_id, Attachment.agreement_id == agreement.id,
-        ~Attachment.is_deleted))
+    found = db.first_or_404(
+        select(Attachment).where(
+            Attachment.id == attachment_id,
+            Attachment.agreement_id == agreement.id,
+            ~Attachment.is_deleted,
+        )
+    )
     path = attachments.path_of(found)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=found.content_type, as_attachment=True,
-                     download_name=found.original_name)
+    return send_file(
+        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )

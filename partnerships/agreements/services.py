@@ -1,6 +1,8 @@
 """Drafting, parties, versions, review comments and the workflow of an agreement."""
 
 import calendar
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from num2words import num2words
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from partnerships.agreements.models import (
     FUNDING,
@@ -62,13 +65,34 @@ class WorkflowError(AgreementError):
     """A move the workflow does not allow, with the reason."""
 
 
+def stale_form() -> ConflictError:
+    return ConflictError(
+        _(
+            "Someone else changed this agreement while you were editing. "
+            "Reload the page to see their changes; nothing was saved."
+        )
+    )
+
+
+@contextmanager
+def _refuse_stale() -> Iterator[None]:
+    """An agreement row changed by another transaction since it was read (its lock_version
+    moved on) is a conflict for the user, never a crash."""
+    try:
+        yield
+    except StaleDataError as error:
+        raise stale_form() from error
+
+
 # ---- dates and words --------------------------------------------------------------------
 
 
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def end_of_term(start: date, months: int) -> date:
@@ -148,8 +172,10 @@ def family_tree(agreement: Agreement, visible_ids: set[int]) -> list[tuple[int, 
         depth, node = frontier.pop()
         rows.append((depth, node))
         children = db.session.scalars(
-            select(Agreement).where(Agreement.parent_id == node.id, ~Agreement.is_deleted,
-                                    Agreement.id.in_(visible_ids))
+            select(Agreement)
+            .where(
+                Agreement.parent_id == node.id, ~Agreement.is_deleted, Agreement.id.in_(visible_ids)
+            )
             .order_by(Agreement.id.desc())
         )
         frontier.extend((depth + 1, child) for child in children)
@@ -195,7 +221,8 @@ def create(data: dict[str, Any], actor) -> Agreement:
     if kind == Kind.MOU and parent is not None:
         raise AgreementError(_("A memorandum of understanding has no parent."), "parent_id")
     if kind in (Kind.ADDENDUM, Kind.RENEWAL) and parent.status not in (
-        Status.ACTIVE, Status.EXPIRED
+        Status.ACTIVE,
+        Status.EXPIRED,
     ):
         raise AgreementError(_("Only a signed agreement can be amended or renewed."), "parent_id")
     _check_programs(data)
@@ -208,11 +235,19 @@ def create(data: dict[str, Any], actor) -> Agreement:
     if len(set(partner_ids)) != len(partner_ids):
         raise AgreementError(_("A partner is listed twice."), "partner_ids")
     agreement = Agreement(
-        kind=kind, title=data["title"].strip(), subject=data["subject"].strip(),
-        programs=list(data["programs"]), funding=data["funding"], place=data["place"].strip(),
-        effective_on=data.get("effective_on"), ends_on=ends_on, term_months=term,
+        kind=kind,
+        title=data["title"].strip(),
+        subject=data["subject"].strip(),
+        programs=list(data["programs"]),
+        funding=data["funding"],
+        place=data["place"].strip(),
+        effective_on=data.get("effective_on"),
+        ends_on=ends_on,
+        term_months=term,
         signed_on=data.get("signed_on"),
-        office_id=data["office_id"], parent=parent, status=Status.DRAFT,
+        office_id=data["office_id"],
+        parent=parent,
+        status=Status.DRAFT,
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(agreement)
@@ -221,8 +256,9 @@ def create(data: dict[str, Any], actor) -> Agreement:
     for position, partner_id in enumerate(partner_ids, start=2):
         if db.session.get(Partner, partner_id) is None:
             raise AgreementError(_("Unknown partner."), "partner_ids")
-        db.session.add(AgreementParty(agreement=agreement, position=position,
-                                      partner_id=partner_id))
+        db.session.add(
+            AgreementParty(agreement=agreement, position=position, partner_id=partner_id)
+        )
     db.session.flush()
     db.session.refresh(agreement, ["parties"])
     if kind == Kind.ADDENDUM:
@@ -238,21 +274,32 @@ def _require(agreement: Agreement, allowed: set[Status], message: str) -> None:
         raise WorkflowError(message)
 
 
-def update_details(agreement: Agreement, data: dict[str, Any], expected_lock: int) -> None:
-    _require(agreement, EDITABLE, _("Only a draft can be changed; a signed text changes "
-                                    "through an addendum."))
-    if expected_lock != agreement.lock_version:
-        raise ConflictError(_("Someone else changed this agreement while you were editing. "
-                              "Reload the page to see their changes; nothing was saved."))
+def update_details(agreement: Agreement, data: dict[str, Any], expected_lock: int | None) -> None:
+    """Save the details form, if nobody changed the agreement since the form was opened
+    (`expected_lock` is the lock_version it was opened at; None when the form did not say)."""
+    _require(
+        agreement,
+        EDITABLE,
+        _("Only a draft can be changed; a signed text changes through an addendum."),
+    )
+    if expected_lock is None or expected_lock != agreement.lock_version:
+        raise stale_form()
     _check_programs(data)
     ends_on, term = _check_dates(data)
     for key in ("title", "subject", "place"):
         setattr(agreement, key, data[key].strip())
     agreement.programs, agreement.funding = list(data["programs"]), data["funding"]
     agreement.effective_on, agreement.ends_on, agreement.term_months = (
-        data.get("effective_on"), ends_on, term)
+        data.get("effective_on"),
+        ends_on,
+        term,
+    )
     agreement.signed_on = data.get("signed_on")
-    db.session.flush()
+    from partnerships.agreements.search import refresh_search
+
+    # The title and subject are searched: one flush writes them and the search text together.
+    with _refuse_stale(), db.session.no_autoflush:
+        refresh_search(agreement)
 
 
 def _clean_articles(articles: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -263,8 +310,9 @@ def _clean_articles(articles: list[dict[str, str]]) -> list[dict[str, str]]:
         if not heading and not body:
             continue  # an empty row the drafter left
         if not heading or not body:
-            raise AgreementError(_("Article %(n)d needs both a heading and a text.", n=index),
-                                 "articles")
+            raise AgreementError(
+                _("Article %(n)d needs both a heading and a text.", n=index), "articles"
+            )
         cleaned.append({"heading": heading, "body": body})
     if not cleaned:
         raise AgreementError(_("An agreement needs at least one article."), "articles")
@@ -274,8 +322,11 @@ def _clean_articles(articles: list[dict[str, str]]) -> list[dict[str, str]]:
 def _add_version(agreement: Agreement, articles, actor, note: str | None) -> AgreementVersion:
     current = latest_version(agreement)
     version = AgreementVersion(
-        agreement=agreement, agreement_id=agreement.id,
-        number=(current.number if current else 0) + 1, articles=articles, note=note,
+        agreement=agreement,
+        agreement_id=agreement.id,
+        number=(current.number if current else 0) + 1,
+        articles=articles,
+        note=note,
         author_id=getattr(actor, "id", None),
     )
     db.session.add(version)
@@ -283,32 +334,48 @@ def _add_version(agreement: Agreement, articles, actor, note: str | None) -> Agr
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:
-        raise ConflictError(_("Someone else saved a new version at the same moment. Reload "
-                              "the page; nothing was overwritten.")) from error
+        raise ConflictError(
+            _(
+                "Someone else saved a new version at the same moment. Reload "
+                "the page; nothing was overwritten."
+            )
+        ) from error
     from partnerships.agreements.search import refresh_search
 
-    refresh_search(agreement, articles)
+    with _refuse_stale():
+        refresh_search(agreement, articles)
     return version
 
 
-def save_articles(agreement: Agreement, articles, base_version: int, actor,
-                  note: str | None = None) -> AgreementVersion:
-    """Save the edited text as a new immutable version, if nobody saved since `base_version`."""
-    _require(agreement, EDITABLE, _("Only a draft can be changed; a signed text changes "
-                                    "through an addendum."))
+def save_articles(
+    agreement: Agreement, articles, base_version: int | None, actor, note: str | None = None
+) -> AgreementVersion:
+    """Save the edited text as a new immutable version, if nobody saved since `base_version`
+    (None when the form did not say which version it started from)."""
+    _require(
+        agreement,
+        EDITABLE,
+        _("Only a draft can be changed; a signed text changes through an addendum."),
+    )
+    if base_version is None:
+        raise stale_form()
     current = latest_version(agreement)
     if current is not None and current.number != base_version:
-        raise ConflictError(_(
-            "Version %(n)d was saved by %(who)s while you were editing version %(base)d. "
-            "Nothing was overwritten: reload, then apply your changes again.",
-            n=current.number, who=current.author.name if current.author else "—",
-            base=base_version,
-        ))
+        raise ConflictError(
+            _(
+                "Version %(n)d was saved by %(who)s while you were editing version %(base)d. "
+                "Nothing was overwritten: reload, then apply your changes again.",
+                n=current.number,
+                who=current.author.name if current.author else "—",
+                base=base_version,
+            )
+        )
     return _add_version(agreement, _clean_articles(articles), actor, note)
 
 
-def set_parties(agreement: Agreement, partner_ids: list[int] | None,
-                entries: dict[int, dict[str, Any]]) -> None:
+def set_parties(
+    agreement: Agreement, partner_ids: list[int] | None, entries: dict[int, dict[str, Any]]
+) -> None:
     """`partner_ids` (drafts only) replaces the partners; `entries` sets signatory and number
     per party position."""
     if partner_ids is not None:
@@ -340,8 +407,11 @@ def set_parties(agreement: Agreement, partner_ids: list[int] | None,
         db.session.flush()
         db.session.refresh(agreement, ["parties"])
     if entries:
-        _require(agreement, SIGNATORY_EDITABLE,
-                 _("Signatories and numbers are fixed once the agreement is signed."))
+        _require(
+            agreement,
+            SIGNATORY_EDITABLE,
+            _("Signatories and numbers are fixed once the agreement is signed."),
+        )
     for party in agreement.parties:
         entry = entries.get(party.position)
         if entry is None:
@@ -349,30 +419,47 @@ def set_parties(agreement: Agreement, partner_ids: list[int] | None,
         signatory_id = entry.get("signatory_id")
         official = db.session.get(Official, signatory_id) if signatory_id else None
         if signatory_id:
-            belongs = official is not None and not official.is_deleted and (
-                (party.partner_id and official.partner_id == party.partner_id)
-                or (party.office_id and official.office_id == party.office_id)
+            belongs = (
+                official is not None
+                and not official.is_deleted
+                and (
+                    (party.partner_id and official.partner_id == party.partner_id)
+                    or (party.office_id and official.office_id == party.office_id)
+                )
             )
             if not belongs:
                 raise AgreementError(
-                    _("%(name)s does not serve %(party)s.", name=official.name if official else "?",
-                      party=party.name), f"signatory_{party.position}")
+                    _(
+                        "%(name)s does not serve %(party)s.",
+                        name=official.name if official else "?",
+                        party=party.name,
+                    ),
+                    f"signatory_{party.position}",
+                )
             if agreement.signed_on and not official.serves_on(agreement.signed_on):
                 raise AgreementError(
-                    _("%(name)s is not in office on the signing date %(day)s.",
-                      name=official.name, day=long_date_id(agreement.signed_on)),
-                    f"signatory_{party.position}")
+                    _(
+                        "%(name)s is not in office on the signing date %(day)s.",
+                        name=official.name,
+                        day=long_date_id(agreement.signed_on),
+                    ),
+                    f"signatory_{party.position}",
+                )
         party.signatory = official  # the object, so party.signatory is current at once
         number = (entry.get("number") or "").strip() or None
-        if party.office_id and party.number and number != party.number:
-            raise AgreementError(_("The office's number is issued by the register and cannot be "
-                                   "typed over."), f"number_{party.position}")
+        # An empty entry keeps the issued number (a page opened before it was issued).
+        if party.office_id and party.number and number and number != party.number:
+            raise AgreementError(
+                _("The office's number is issued by the register and cannot be typed over."),
+                f"number_{party.position}",
+            )
         if party.partner_id:
             party.number = number
-    db.session.flush()
     from partnerships.agreements.search import refresh_search
 
-    refresh_search(agreement)
+    with _refuse_stale():
+        db.session.flush()
+        refresh_search(agreement)
 
 
 # ---- comments ---------------------------------------------------------------------------
@@ -385,9 +472,14 @@ def add_comment(agreement: Agreement, user, article_index: int, body: str) -> Co
         raise AgreementError(_("Choose an article of the current version."), "article_index")
     if not body.strip():
         raise AgreementError(_("Write the comment."), "body")
-    comment = Comment(agreement=agreement, agreement_id=agreement.id,
-                      version_number=version.number, article_index=article_index,
-                      author_id=user.id, body=body.strip())
+    comment = Comment(
+        agreement=agreement,
+        agreement_id=agreement.id,
+        version_number=version.number,
+        article_index=article_index,
+        author_id=user.id,
+        body=body.strip(),
+    )
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -400,10 +492,14 @@ def resolve_comment(comment: Comment, user) -> None:
 
 
 def open_comment_count(agreement: Agreement) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Comment).where(
-            Comment.agreement_id == agreement.id, Comment.resolved_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.agreement_id == agreement.id, Comment.resolved_at.is_(None))
+        )
+        or 0
+    )
 
 
 # ---- workflow ---------------------------------------------------------------------------
@@ -419,16 +515,21 @@ class Move:
 
 MOVES = {
     "submit": Move(frozenset({Status.DRAFT}), Status.IN_REVIEW, _l("Submit for review")),
-    "return": Move(frozenset({Status.IN_REVIEW}), Status.DRAFT, _l("Return to drafting"),
-                   managers_only=True),
-    "approve": Move(frozenset({Status.IN_REVIEW}), Status.APPROVED, _l("Approve"),
-                    managers_only=True),
-    "request_signature": Move(frozenset({Status.APPROVED}), Status.AWAITING_SIGNATURE,
-                              _l("Send for signature")),
-    "activate": Move(frozenset({Status.AWAITING_SIGNATURE}), Status.ACTIVE,
-                     _l("Record the signing")),
-    "terminate": Move(frozenset({Status.ACTIVE}), Status.TERMINATED, _l("Terminate"),
-                      managers_only=True),
+    "return": Move(
+        frozenset({Status.IN_REVIEW}), Status.DRAFT, _l("Return to drafting"), managers_only=True
+    ),
+    "approve": Move(
+        frozenset({Status.IN_REVIEW}), Status.APPROVED, _l("Approve"), managers_only=True
+    ),
+    "request_signature": Move(
+        frozenset({Status.APPROVED}), Status.AWAITING_SIGNATURE, _l("Send for signature")
+    ),
+    "activate": Move(
+        frozenset({Status.AWAITING_SIGNATURE}), Status.ACTIVE, _l("Record the signing")
+    ),
+    "terminate": Move(
+        frozenset({Status.ACTIVE}), Status.TERMINATED, _l("Terminate"), managers_only=True
+    ),
 }
 
 STATUS_LABELS = {
@@ -445,53 +546,76 @@ STATUS_LABELS = {
 
 def available_moves(agreement: Agreement, user) -> list[str]:
     return [
-        name for name, move in MOVES.items()
-        if agreement.status in move.source and can_edit(user, agreement)
+        name
+        for name, move in MOVES.items()
+        if agreement.status in move.source
+        and can_edit(user, agreement)
         and (not move.managers_only or can_approve(user, agreement))
     ]
 
 
-def transition(agreement: Agreement, action: str, user, *, signed_on: date | None = None,
-               reason: str | None = None, today: date | None = None) -> None:
+def transition(
+    agreement: Agreement,
+    action: str,
+    user,
+    *,
+    signed_on: date | None = None,
+    reason: str | None = None,
+    today: date | None = None,
+) -> None:
     """Move the agreement along the workflow, or refuse with the reason."""
     today = today or date.today()
     move = MOVES.get(action)
     if move is None:
         raise WorkflowError(_("Unknown action."))
     if agreement.status not in move.source:
-        raise WorkflowError(_("Cannot %(action)s: the agreement is %(status)s.",
-                              action=str(move.label).lower(),
-                              status=str(STATUS_LABELS[Status(agreement.status)]).lower()))
+        raise WorkflowError(
+            _(
+                "Cannot %(action)s: the agreement is %(status)s.",
+                action=str(move.label).lower(),
+                status=str(STATUS_LABELS[Status(agreement.status)]).lower(),
+            )
+        )
     if not can_edit(user, agreement) or (move.managers_only and not can_approve(user, agreement)):
-        raise WorkflowError(_("Only a manager of the owning office may %(action)s.",
-                              action=str(move.label).lower()))
+        raise WorkflowError(
+            _("Only a manager of the owning office may %(action)s.", action=str(move.label).lower())
+        )
     if action == "submit":
         if not any(p.partner_id for p in agreement.parties):
             raise WorkflowError(_("Add at least one government partner first."))
     elif action == "approve":
-        if (open_count := open_comment_count(agreement)):
-            raise WorkflowError(_("%(n)d review comments are still open; resolve them before "
-                                  "approval.", n=open_count))
+        if open_count := open_comment_count(agreement):
+            raise WorkflowError(
+                _(
+                    "%(n)d review comments are still open; resolve them before approval.",
+                    n=open_count,
+                )
+            )
         agreement.approved_by_id, agreement.approved_at = user.id, utcnow()
     elif action == "request_signature":
         _issue_office_number(agreement, today)
     elif action == "activate":
         _record_signing(agreement, signed_on, today)
-    elif action == "terminate":
-        if not (reason or "").strip():
-            raise WorkflowError(_("Give the reason for termination."))
+    elif action == "terminate" and not (reason or "").strip():
+        raise WorkflowError(_("Give the reason for termination."))
     agreement.status = move.target
     agreement.status_reason = (reason or "").strip() or None
     if action == "activate":
         _after_activation(agreement, today)
-    db.session.flush()
+    with _refuse_stale():
+        db.session.flush()
 
 
 def _issue_office_number(agreement: Agreement, today: date) -> None:
     party = next(p for p in agreement.parties if p.office_id)
     if not party.number:
-        issued = numbering.issue(agreement.office_id, "agreement", today,
-                                 subject_type="Agreement", subject_id=agreement.id)
+        issued = numbering.issue(
+            agreement.office_id,
+            "agreement",
+            today,
+            subject_type="Agreement",
+            subject_id=agreement.id,
+        )
         party.number = issued.text
 
 
@@ -504,8 +628,13 @@ def _record_signing(agreement: Agreement, signed_on: date | None, today: date) -
         if party.signatory is None:
             raise WorkflowError(_("Choose who signed for %(party)s.", party=party.name))
         if not party.signatory.serves_on(signed_on):
-            raise WorkflowError(_("%(name)s was not in office on %(day)s.",
-                                  name=party.signatory.name, day=long_date_id(signed_on)))
+            raise WorkflowError(
+                _(
+                    "%(name)s was not in office on %(day)s.",
+                    name=party.signatory.name,
+                    day=long_date_id(signed_on),
+                )
+            )
     agreement.signed_on = signed_on
     if agreement.effective_on is None:
         agreement.effective_on = signed_on
@@ -513,10 +642,18 @@ def _record_signing(agreement: Agreement, signed_on: date | None, today: date) -
             agreement.ends_on = end_of_term(signed_on, agreement.term_months)
     if agreement.ends_on and agreement.ends_on < agreement.effective_on:
         raise WorkflowError(_("The agreement cannot end before it starts."))
+    if agreement.ends_on and agreement.ends_on < signed_on:
+        raise WorkflowError(_("The agreement cannot end before it is signed."))
 
 
 def _after_activation(agreement: Agreement, today: date) -> None:
-    if agreement.kind == Kind.RENEWAL and agreement.parent is not None:
+    parent = agreement.parent
+    # A parent terminated meanwhile stays terminated, with its reason.
+    if (
+        agreement.kind == Kind.RENEWAL
+        and parent is not None
+        and parent.status in (Status.ACTIVE, Status.EXPIRED)
+    ):
         agreement.parent.status = Status.SUPERSEDED
         agreement.parent.status_reason = f"renewal #{agreement.id}"
     if agreement.ends_on and agreement.ends_on < today:
