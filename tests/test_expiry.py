@@ -436,7 +436,7 @@ USERS = [
     "staff",
     "manajer.denpasar@kemitraan.test",
     "staff_other",
-    "manager",
+    "manajer.gianyar@kemitraan.test",
     "admin",
     "auditor",
     "auditor_office",

@@ -3,20 +3,26 @@ from datetime import date
 import click
 
 from partnerships.agreements import bp
-from partnerships.agreements.expiry import run_daily
+from partnerships.agreements.expiry import office_today, run_daily
 from partnerships.audit.services import acting_as
 
 
 @bp.cli.command("daily")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Run as if it were this day (YYYY-MM-DD).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as if it were this day (YYYY-MM-DD); default: today at the office.",
+)
 def daily_command(today) -> None:
     """Expire agreements past their end and e-mail 90/60/30-day expiry notices (run from cron)."""
-    day: date = today.date() if today else date.today()
+    day: date = today.date() if today else office_today()
     with acting_as("cli:agreements-daily"):
         report = run_daily(day)
-    click.echo(f"{len(report.expired)} expired, {len(report.notified)} notices sent, "
-               f"{len(report.failed)} failed")
+    click.echo(
+        f"{len(report.expired)} expired, {len(report.notified)} notices sent, "
+        f"{len(report.failed)} failed"
+    )
     for agreement_id, error in report.failed:
         click.echo(f"  agreement {agreement_id}: {error}", err=True)
     if report.failed:

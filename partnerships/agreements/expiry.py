@@ -3,10 +3,11 @@ one comes within 90, 60 and 30 days of its end — once per threshold."""
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import get_timezone
 from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement, ExpiryNotice, Status
@@ -27,8 +28,13 @@ class DailyReport:
 
 
 def expire_overdue(today: date) -> list[Agreement]:
-    overdue = list(db.session.scalars(select(Agreement).where(
-        Agreement.status == Status.ACTIVE, Agreement.ends_on < today, ~Agreement.is_deleted)))
+    overdue = list(
+        db.session.scalars(
+            select(Agreement).where(
+                Agreement.status == Status.ACTIVE, Agreement.ends_on < today, ~Agreement.is_deleted
+            )
+        )
+    )
     for agreement in overdue:
         agreement.status = Status.EXPIRED
         agreement.status_reason = f"berakhir {agreement.ends_on.isoformat()}"
@@ -38,13 +44,17 @@ def expire_overdue(today: date) -> list[Agreement]:
 
 def recipients(agreement: Agreement) -> list[str]:
     """The owning office's active staff and managers."""
-    return list(db.session.scalars(
-        select(User.email).where(
-            User.office_id == agreement.office_id,
-            User.role.in_([Role.STAFF, Role.MANAGER]),
-            User.active,
-        ).order_by(User.email)
-    ))
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .where(
+                User.office_id == agreement.office_id,
+                User.role.in_([Role.STAFF, Role.MANAGER]),
+                User.active,
+            )
+            .order_by(User.email)
+        )
+    )
 
 
 def message(agreement: Agreement, days_left: int, to: list[str]) -> EmailMessage:
@@ -63,39 +73,83 @@ def message(agreement: Agreement, days_left: int, to: list[str]) -> EmailMessage
     return mail
 
 
+class MailServerDown(Exception):
+    """The mail server could not be reached or dropped the connection."""
+
+
 def send(mail: EmailMessage) -> None:
     config = current_app.config
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
-        smtp.send_message(mail)
+    try:
+        smtp = smtplib.SMTP(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 15)
+        )
+    except (OSError, smtplib.SMTPConnectError) as error:
+        raise MailServerDown(str(error) or type(error).__name__) from error
+    try:
+        with smtp:
+            smtp.send_message(mail)
+    except smtplib.SMTPServerDisconnected as error:
+        raise MailServerDown(str(error) or type(error).__name__) from error
+    except smtplib.SMTPException:
+        raise  # the server answered and refused this mail (SMTPException is an OSError too)
+    except OSError as error:  # a timeout or a reset connection
+        raise MailServerDown(str(error) or type(error).__name__) from error
 
 
 def notify_expiring(today: date, report: DailyReport) -> None:
     """E-mail each agreement's office for the tightest threshold newly crossed; thresholds
     already passed are recorded too, so a late start never sends three mails at once."""
-    due = db.session.scalars(expiring_within(select(Agreement), max(THRESHOLDS), today))
+    # Read the whole list first: the loop commits after every mail.
+    due = db.session.scalars(
+        expiring_within(select(Agreement), max(THRESHOLDS), today)
+        .where(~Agreement.is_deleted)
+        .order_by(Agreement.ends_on, Agreement.id)
+    ).all()
     for agreement in due:
         days_left = (agreement.ends_on - today).days
         crossed = [t for t in THRESHOLDS if days_left <= t]
-        sent = set(db.session.scalars(select(ExpiryNotice.threshold).where(
-            ExpiryNotice.agreement_id == agreement.id)))
+        sent = set(
+            db.session.scalars(
+                select(ExpiryNotice.threshold).where(ExpiryNotice.agreement_id == agreement.id)
+            )
+        )
         new = [t for t in crossed if t not in sent]
         to = recipients(agreement)
         if not new or not to:
             continue
         try:
             send(message(agreement, days_left, to))
-        except (OSError, smtplib.SMTPException) as error:
+        except MailServerDown as error:
+            # Every other mail would wait out the same timeout: leave them for the next run.
+            report.failed.append(
+                (
+                    agreement.id,
+                    f"{error} (mail server unreachable; the "
+                    f"remaining notices wait for the next run)",
+                )
+            )
+            break
+        except smtplib.SMTPException as error:
             report.failed.append((agreement.id, str(error)))
             continue  # not recorded: tomorrow's run tries again
         for threshold in new:
-            db.session.add(ExpiryNotice(agreement_id=agreement.id, threshold=threshold,
-                                        recipients=", ".join(to)))
+            db.session.add(
+                ExpiryNotice(
+                    agreement_id=agreement.id, threshold=threshold, recipients=", ".join(to)
+                )
+            )
         db.session.commit()  # one agreement at a time: a mail sent is a mail recorded
         report.notified.append((agreement.id, min(new)))
 
 
+def office_today(now: datetime | None = None) -> date:
+    """The calendar day at the office (BABEL_DEFAULT_TIMEZONE, WITA for the pilot), whatever
+    the server's clock is set to: a run at 00:30 WITA on a UTC server is still that WITA day."""
+    return (now or datetime.now(UTC)).astimezone(get_timezone()).date()
+
+
 def run_daily(today: date | None = None) -> DailyReport:
-    today = today or date.today()
+    today = today or office_today()
     report = DailyReport()
     report.expired = [a.id for a in expire_overdue(today)]
     db.session.commit()

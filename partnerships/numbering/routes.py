@@ -13,11 +13,13 @@ from partnerships.organisations.services import office_choices
 
 @bp.get("/numbering")
 def patterns():
-    rows = db.session.scalars(select(NumberPattern).order_by(NumberPattern.office_id,
-                                                            NumberPattern.doc_type))
+    rows = db.session.scalars(
+        select(NumberPattern).order_by(NumberPattern.office_id, NumberPattern.doc_type)
+    )
     recent = db.session.scalars(select(IssuedNumber).order_by(IssuedNumber.id.desc()).limit(20))
-    return render_template("numbering/patterns.html", patterns=rows, recent=recent,
-                           doc_types=DOC_TYPE_LABELS)
+    return render_template(
+        "numbering/patterns.html", patterns=rows, recent=recent, doc_types=DOC_TYPE_LABELS
+    )
 
 
 def _form(pattern: NumberPattern | None) -> PatternForm:
@@ -59,7 +61,12 @@ def _preview(form: PatternForm) -> str | None:
     """What the 7th number of today would look like with the pattern as typed."""
     try:
         services.validate_pattern(form.pattern.data or "")
-        return services.render(form.pattern.data, seq=7, on=date.today(),
-                               unit=form.unit.data or "", classification=form.classification.data or "")
+        return services.render(
+            form.pattern.data,
+            seq=7,
+            on=date.today(),
+            unit=form.unit.data or "",
+            classification=form.classification.data or "",
+        )
     except (services.PatternError, ValueError):
         return None

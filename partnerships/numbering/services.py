@@ -24,6 +24,7 @@ DEFAULT_PATTERNS = {
     "agreement": "{seq:03d}/{classification}/{unit}/{month_roman}/{year}",
 }
 DEFAULT_UNIT = "KC"
+TEXT_LENGTH = IssuedNumber.__table__.c.text.type.length
 DEFAULT_CLASSIFICATION = "PKS"
 
 
@@ -116,13 +117,25 @@ def issue(
 
 def save_pattern(pattern: NumberPattern | None, data: dict) -> NumberPattern:
     validate_pattern(data["pattern"])
-    # A sample render catches what parsing cannot (for example a bad pad on a big number).
-    render(data["pattern"], seq=1, on=date.today(), unit=data.get("unit") or "",
-           classification=data.get("classification") or "")
+    # A sample render catches what parsing cannot: the longest number the pattern gives (a
+    # five-digit running number in August, VIII) must fit the register, or issuing it would
+    # fail only later, when an agreement is sent for signature.
+    longest = render(
+        data["pattern"],
+        seq=99999,
+        on=date(2000, 8, 1),
+        unit=data.get("unit") or "",
+        classification=data.get("classification") or "",
+    )
+    if len(longest) > TEXT_LENGTH:
+        raise PatternError(
+            _("Numbers from this pattern would be longer than %(n)d characters.", n=TEXT_LENGTH)
+        )
     clash = select(NumberPattern.id).where(
         NumberPattern.office_id == data["office_id"],
         NumberPattern.doc_type == data["doc_type"],
-        NumberPattern.year.is_(None) if data.get("year") is None
+        NumberPattern.year.is_(None)
+        if data.get("year") is None
         else NumberPattern.year == data["year"],
     )
     if pattern is not None:
