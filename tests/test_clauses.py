@@ -222,6 +222,9 @@ ESCAPES = [
     "{{ tentang + 1 }}",
     "{{ 9 ** 99999999 }}",
     "{{ 'x' * 1000000000 }}",
+    "{{ ((10 ** 100) ** 100) ** 100 }}",
+    "{% set ns = namespace(x=10) %}{% for i in range(64) %}{% set ns.x = ns.x * ns.x %}"
+    "{% endfor %}{{ ns.x }}",
     "{% for x in range(1000000000) %}{% endfor %}",
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
 ]

@@ -11,15 +11,24 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import Select, extract, func, select, text
+from sqlalchemy import Select, extract, false, func, literal_column, or_, select, text
 from sqlalchemy.orm import selectinload
 
-from partnerships.agreements.models import Agreement, AgreementParty, Status
+from partnerships.agreements.models import Agreement, AgreementParty, Kind, Status
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 
-WORD = re.compile(r"\w+", re.UNICODE)
+# A word, or a number written with thousands dots ("2.000 pekerja"), which PostgreSQL's parser
+# keeps as one token; FTS5 reads it as the phrase "2 000", so both find it.
+WORD = re.compile(r"\d+(?:\.\d+)+|\w+", re.UNICODE)
 FTS_TABLE = "agreements_fts"
+# The text search configuration as a literal, so the expression is the one the GIN index was
+# built on (a bound parameter would leave the planner a sequential scan under generic plans).
+TS_CONFIG = literal_column("'simple'")
+MAX_ID = 2**31 - 1  # ids and years beyond an INTEGER match nothing (and must not reach the driver)
+FILTER_KEYS = ("q", "kind", "status", "partner", "office", "region", "year", "expiring", "sort")
+EXPIRING_CHOICES = (30, 60, 90)
+REGION_CODE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 
 def document(agreement: Agreement, articles: list[dict] | None = None) -> str:
@@ -38,9 +47,11 @@ def refresh_search(agreement: Agreement, articles: list[dict] | None = None) -> 
     agreement.search_text = document(agreement, articles)
     db.session.flush()
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": agreement.id})
         db.session.execute(
-            text(f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (:id, :body)"),
+            text("DELETE FROM agreements_fts WHERE rowid = :id"), {"id": agreement.id}
+        )
+        db.session.execute(
+            text("INSERT INTO agreements_fts (rowid, search_text) VALUES (:id, :body)"),
             {"id": agreement.id, "body": agreement.search_text},
         )
 
@@ -53,36 +64,63 @@ def matching(stmt: Select, query: str) -> Select:
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = " & ".join(f"{w}:*" for w in words)
         return stmt.where(
-            func.to_tsvector("simple", Agreement.search_text).op("@@")(
-                func.to_tsquery("simple", tsquery)
+            func.to_tsvector(TS_CONFIG, Agreement.search_text).op("@@")(
+                func.to_tsquery(TS_CONFIG, tsquery)
             )
         )
     fts = " ".join(f'"{w}"*' for w in words)
-    ids = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(fts=fts)
+    ids = text("SELECT rowid FROM agreements_fts WHERE agreements_fts MATCH :fts").bindparams(
+        fts=fts
+    )
     return stmt.where(Agreement.id.in_(ids))
 
 
+def filter_args(args) -> dict[str, str]:
+    """The list filters present in a query string, and nothing else: what links to other pages
+    of the list and to the exports carry over (never `after`, never arbitrary keys)."""
+    return {key: value for key in FILTER_KEYS if (value := (args.get(key) or "").strip())}
+
+
+def _int_arg(args, key: str) -> int | None:
+    """An integer filter; None when absent or not a number."""
+    raw = (args.get(key) or "").strip()
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
 def filtered(stmt: Select, args) -> Select:
-    """Apply the list filters from a query string (a MultiDict)."""
+    """Apply the list filters from a query string (a MultiDict). A value that cannot match (an
+    id or year out of range) gives no rows rather than an error."""
     if q := (args.get("q") or "").strip():
         stmt = matching(stmt, q)
     if kind := args.get("kind"):
-        stmt = stmt.where(Agreement.kind == kind)
+        stmt = stmt.where(Agreement.kind == kind if kind in set(Kind) else false())
     if status := args.get("status"):
-        stmt = stmt.where(Agreement.status == status)
-    if office := args.get("office", type=int):
-        stmt = stmt.where(Agreement.office_id == office)
-    if partner := args.get("partner", type=int):
-        stmt = stmt.where(Agreement.id.in_(
-            select(AgreementParty.agreement_id).where(AgreementParty.partner_id == partner)))
-    if region := (args.get("region") or "").strip():
-        stmt = stmt.where(Agreement.id.in_(
-            select(AgreementParty.agreement_id).join(Partner)
-            .where(Partner.region_code.startswith(region, autoescape=True))))
-    if year := args.get("year", type=int):
-        stmt = stmt.where(extract("year", func.coalesce(Agreement.signed_on,
-                                                        Agreement.effective_on)) == year)
-    if days := args.get("expiring", type=int):
+        stmt = stmt.where(Agreement.status == status if status in set(Status) else false())
+    if (office := _int_arg(args, "office")) is not None:
+        stmt = stmt.where(Agreement.office_id == office if 0 < office <= MAX_ID else false())
+    if (partner := _int_arg(args, "partner")) is not None:
+        stmt = stmt.where(
+            Agreement.id.in_(
+                select(AgreementParty.agreement_id).where(AgreementParty.partner_id == partner)
+            )
+            if 0 < partner <= MAX_ID
+            else false()
+        )
+    if region := (args.get("region") or "").strip().rstrip("."):
+        # the region itself and everything below it: 51.04 is Gianyar, never 51.041
+        within = or_(Partner.region_code == region, Partner.region_code.startswith(region + "."))
+        stmt = stmt.where(
+            Agreement.id.in_(select(AgreementParty.agreement_id).join(Partner).where(within))
+            if REGION_CODE.fullmatch(region)
+            else false()
+        )
+    if (year := _int_arg(args, "year")) is not None:
+        day = func.coalesce(Agreement.signed_on, Agreement.effective_on)
+        stmt = stmt.where(extract("year", day) == year if 0 < year <= 9999 else false())
+    if (days := _int_arg(args, "expiring")) in EXPIRING_CHOICES:
         stmt = expiring_within(stmt, days)
     return stmt
 
@@ -96,15 +134,42 @@ def expiring_within(stmt: Select, days: int, today: date | None = None) -> Selec
     )
 
 
+def _cursor_id(value) -> int:
+    """An id read back from a cursor; anything else (an edited URL) means "first page"."""
+    if type(value) is not int or not 0 <= value <= MAX_ID:
+        raise ValueError("not an id")
+    return value
+
+
+def _cursor_text(value) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a text")
+    return value
+
+
+def _cursor_day(value) -> date:
+    return date.fromisoformat(_cursor_text(value))
+
+
+FAR_FUTURE = date(9999, 12, 31)
 SORTS = {
-    # name: (columns for keyset pagination, descending)
-    "newest": ([(Agreement.id, lambda a: a.id)], True),
-    "title": ([(Agreement.title, lambda a: a.title), (Agreement.id, lambda a: a.id)], False),
+    # name: (columns for keyset pagination as (expression, getter, parse), descending)
+    "newest": ([(Agreement.id, lambda a: a.id, _cursor_id)], True),
+    "title": (
+        [
+            (Agreement.title, lambda a: a.title, _cursor_text),
+            (Agreement.id, lambda a: a.id, _cursor_id),
+        ],
+        False,
+    ),
     "ends": (
         [
-            (func.coalesce(Agreement.ends_on, date(9999, 12, 31)),
-             lambda a: (a.ends_on or date(9999, 12, 31)).isoformat(), date.fromisoformat),
-            (Agreement.id, lambda a: a.id),
+            (
+                func.coalesce(Agreement.ends_on, FAR_FUTURE),
+                lambda a: (a.ends_on or FAR_FUTURE).isoformat(),
+                _cursor_day,
+            ),
+            (Agreement.id, lambda a: a.id, _cursor_id),
         ],
         False,
     ),
@@ -118,21 +183,53 @@ def with_parties(stmt: Select) -> Select:
 
 # ---- export -----------------------------------------------------------------------------
 
-EXPORT_HEADER = ["id", "kind", "status", "title", "subject", "office", "parties", "numbers",
-                 "programs", "funding", "signed_on", "effective_on", "ends_on"]
+EXPORT_HEADER = [
+    "id",
+    "kind",
+    "status",
+    "title",
+    "subject",
+    "office",
+    "parties",
+    "numbers",
+    "programs",
+    "funding",
+    "signed_on",
+    "effective_on",
+    "ends_on",
+]
 
 
 def export_rows(stmt: Select) -> Iterator[list]:
     stmt = with_parties(stmt.order_by(Agreement.id)).execution_options(yield_per=500)
     for agreement in db.session.scalars(stmt):
         yield [
-            agreement.id, agreement.kind, agreement.status, agreement.title, agreement.subject,
+            agreement.id,
+            agreement.kind,
+            agreement.status,
+            agreement.title,
+            agreement.subject,
             agreement.office.name,
             "; ".join(p.name for p in agreement.parties),
             "; ".join(p.number for p in agreement.parties if p.number),
-            ",".join(agreement.programs), agreement.funding,
-            agreement.signed_on, agreement.effective_on, agreement.ends_on,
+            ",".join(agreement.programs),
+            agreement.funding,
+            agreement.signed_on,
+            agreement.effective_on,
+            agreement.ends_on,
         ]
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def export_csv(stmt: Select) -> Iterator[str]:
@@ -140,7 +237,7 @@ def export_csv(stmt: Select) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADER)
     for row in export_rows(stmt):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_csv_value(v) for v in row])
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -150,12 +247,24 @@ def export_csv(stmt: Select) -> Iterator[str]:
 
 def export_xlsx(stmt: Select) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Perjanjian")
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        # Text stays text: "=..." is not a formula, and control characters XML cannot hold
+        # (pasted into a title) are dropped instead of failing the whole export.
+        written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        written.data_type = "s"
+        return written
+
     sheet.append(EXPORT_HEADER)
     for row in export_rows(stmt):
-        sheet.append(row)
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -3,7 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-DOC_KIND_LABELS = {"mou": _l("Memorandum of understanding (MoU)"), "pks": _l("Cooperation agreement (PKS)")}
+DOC_KIND_LABELS = {
+    "mou": _l("Memorandum of understanding (MoU)"),
+    "pks": _l("Cooperation agreement (PKS)"),
+}
 
 
 class ClauseForm(FlaskForm):

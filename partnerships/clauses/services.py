@@ -3,7 +3,8 @@
 from typing import Any
 
 from flask_babel import gettext as _
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
 
@@ -11,8 +12,43 @@ from partnerships.clauses.library import DEFAULTS
 from partnerships.clauses.models import Clause
 from partnerships.extensions import db
 
+MAX_TEXT = 100_000  # characters a single operation in a clause may produce
+MAX_BITS = 4_096  # the largest number it may compute
+
+
+def _too_big(operator: str, left: Any, right: Any) -> bool:
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right))
+    if operator == "**" and numbers:
+        return abs(right) > 100 or (
+            isinstance(left, int) and left.bit_length() * abs(right) > MAX_BITS
+        )
+    if operator == "*" and numbers:
+        return (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and (left.bit_length() + right.bit_length() > MAX_BITS)
+        )
+    if operator == "*":
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(times, int):
+                return len(seq) * times > MAX_TEXT
+    return False
+
+
+class ClauseEnvironment(SandboxedEnvironment):
+    """The sandbox, also refusing arithmetic that would exhaust the server: `9**99999999` (which
+    Jinja would otherwise fold while compiling), `'x' * 10**9`, or squaring a number in a loop."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if _too_big(operator, left, right):
+            raise SecurityError("the result would be too large")
+        return super().call_binop(context, operator, left, right)
+
+
 # Sandboxed: an admin's template can read the values it is given and nothing else.
-_env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_env = ClauseEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 SAMPLE_CONTEXT = {
     "jenis": "pks",
@@ -31,25 +67,58 @@ SAMPLE_CONTEXT = {
     "induk": "Kesepakatan Bersama Nomor 001/KB/2016",
     "rangkap": "2 (dua)",
 }
+# A clause is tried against every shape a real draft can take, so a branch the sample would
+# not reach (`{% if jenis == 'mou' %}`) cannot hide a mistake until somebody drafts.
+SAMPLE_CONTEXTS = [
+    SAMPLE_CONTEXT,
+    {**SAMPLE_CONTEXT, "jenis": "mou", "induk": ""},
+    {
+        **SAMPLE_CONTEXT,
+        "induk": "",
+        "pihak_kedua": "",
+        "jangka_waktu": "jangka waktu yang disepakati",
+        "tanggal_mulai": "...",
+        "tanggal_berakhir": "...",
+    },
+]
 
 
 class ClauseError(ValueError):
     pass
 
 
+def _refused(error: Exception | str) -> ClauseError:
+    detail = error if isinstance(error, str) else (str(error) or type(error).__name__)
+    return ClauseError(_("The clause cannot be filled in: %(error)s", error=detail))
+
+
 def render(body: str, context: dict[str, Any]) -> str:
     try:
         return _env.from_string(body).render(**context).strip()
+    except Exception as error:  # whatever a template does wrong, it is refused
+        raise _refused(error) from error
+
+
+def check(body: str) -> None:
+    """Refuse a clause that names anything but the placeholders, or fails on any sample."""
+    try:
+        names = meta.find_undeclared_variables(_env.parse(body))
     except TemplateError as error:
-        raise ClauseError(_("The clause cannot be filled in: %(error)s", error=str(error))) from error
+        raise _refused(error) from error
+    if unknown := sorted(names - SAMPLE_CONTEXT.keys()):
+        raise _refused(", ".join(f"'{name}' is undefined" for name in unknown))
+    for context in SAMPLE_CONTEXTS:
+        render(body, context)
 
 
 def library(doc_kind: str) -> list[Clause]:
-    return list(db.session.scalars(
-        select(Clause)
-        .where(Clause.doc_kind == doc_kind, Clause.is_deleted.is_(False))
-        .order_by(Clause.position, Clause.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Clause)
+            .where(Clause.doc_kind == doc_kind, Clause.is_deleted.is_(False))
+            .order_by(Clause.position, Clause.id)
+        )
+    )
 
 
 def prefill(doc_kind: str, context: dict[str, Any]) -> list[dict[str, str]]:
@@ -58,7 +127,7 @@ def prefill(doc_kind: str, context: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def save_clause(clause: Clause | None, data: dict) -> Clause:
-    render(data["body"], SAMPLE_CONTEXT)  # refuse a template that would fail on a real draft
+    check(data["body"])  # refuse a template that would fail on a real draft
     if clause is None:
         clause = Clause()
         db.session.add(clause)
@@ -69,16 +138,21 @@ def save_clause(clause: Clause | None, data: dict) -> Clause:
 
 
 def load_defaults() -> int:
-    """Load the standard sets for any kind that has no clauses yet; returns how many were added."""
+    """Load the standard set for any kind whose library is empty (no clause in use: removed
+    clauses do not count); returns how many were added."""
     added = 0
     for kind, clauses in DEFAULTS.items():
         present = db.session.scalar(
-            select(func.count()).select_from(Clause).where(Clause.doc_kind == kind)
+            select(func.count())
+            .select_from(Clause)
+            .where(Clause.doc_kind == kind, Clause.is_deleted.is_(False))
         )
         if present:
             continue
         for position, (heading, body) in enumerate(clauses, start=1):
-            save_clause(None, {"doc_kind": kind, "position": position * 10, "heading": heading,
-                               "body": body})
+            save_clause(
+                None,
+                {"doc_kind": kind, "position": position * 10, "heading": heading, "body": body},
+            )
             added += 1
     return added
