@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from partnerships.agreements import services
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Status
 from partnerships.audit.services import acting_as
+from partnerships.audit.services import verify as audit_verify
 from partnerships.clauses.library import DEFAULTS
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Official, Partner
@@ -475,12 +476,6 @@ def test_parties_page_reorders_adds_and_sets_signatories(app, as_role):
     assert parties[0][3] == id_of(app, Official, "Mohamad Irfan")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="set_parties hard-deletes the AgreementParty row of a removed partner, which the "
-    "audit trail refuses (HardDeleteRefused, a 500): needs an audit-policy exception for "
-    "draft parties or a soft-delete column on agreement_parties",
-)
 def test_parties_page_removes_a_partner_from_a_draft(app, as_role):
     client = as_role("staff")
     pemkot, kejari = id_of(app, Partner, PEMKOT), id_of(app, Partner, KEJARI)
@@ -493,6 +488,17 @@ def test_parties_page_removes_a_partner_from_a_draft(app, as_role):
     )
     assert response.status_code == 302
     assert [(p[0], p[2]) for p in parties_of(app, new_id)] == [(1, None), (2, kejari)]
+    # the removed party row is gone from the draft but its values stay in the audit trail
+    from partnerships.audit.models import AuditEntry
+
+    with app.app_context():
+        removed = db.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.object_type == "AgreementParty", AuditEntry.action == "remove"
+            )
+        ).all()
+        assert [e.before["partner_id"] for e in removed] == [pemkot]
+        assert audit_verify().ok
 
 
 def test_parties_page_refuses_a_partner_twice(app, as_role):

@@ -78,7 +78,8 @@ class Agreement(TimestampMixin, SoftDeleteMixin, db.Model):
 
 class AgreementParty(TimestampMixin, db.Model):
     __tablename__ = "agreement_parties"
-    __audit__: dict = {}
+    # A draft's party list is working data: a removed party row goes, its values stay in the trail.
+    __audit__: dict = {"removable": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)

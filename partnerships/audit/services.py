@@ -148,13 +148,23 @@ def _object_id(obj: Any) -> str:
 
 _STORED = "audit_stored_rows"
 _PENDING = "audit_pending_entries"
+_REMOVED = "audit_removed_entries"
 
 
 @event.listens_for(Session, "before_flush")
 def _refuse_hard_delete(session: Session, _context, _instances) -> None:
+    removed = []
     for obj in session.deleted:
-        if _is_audited(obj):
+        if not _is_audited(obj):
+            continue
+        if not type(obj).__audit__.get("removable"):
             raise HardDeleteRefused(f"{type(obj).__name__} is soft-deleted, never hard-deleted")
+        # Working rows of a draft (a party taken off it) may go; the trail keeps what they held.
+        before = {a.key: to_jsonable(getattr(obj, a.key)) for a in inspect(obj).mapper.column_attrs}
+        entry = _entry("remove", obj, before, None)
+        entry["office_id"] = getattr(obj, "audit_office_id", None)
+        removed.append(entry)
+    session.info[_REMOVED] = removed
     session.info.pop(_PENDING, None)  # left over from a flush that failed
     session.info[_STORED] = {
         obj: _stored_row(session, obj) for obj in session.dirty if _is_audited(obj)
@@ -189,11 +199,12 @@ def _append_captured(session: Session, _context) -> None:
     """Append the flush's entries, still inside its transaction. The office is read only now:
     `audit_office_id` may follow a relationship (an official's partner), which does not load on
     a row that is still pending during `after_flush`."""
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        for obj, entry in pending:
-            entry["office_id"] = getattr(obj, "audit_office_id", None)
-        append(session.connection(), [entry for _, entry in pending])
+    pending = session.info.pop(_PENDING, None) or []
+    removed = session.info.pop(_REMOVED, None) or []
+    for obj, entry in pending:
+        entry["office_id"] = getattr(obj, "audit_office_id", None)
+    if pending or removed:
+        append(session.connection(), removed + [entry for _, entry in pending])
 
 
 def _entry(action: str, obj: Any, before: dict | None, after: dict | None) -> dict[str, Any]:
