@@ -101,15 +101,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from partnerships.core import formatting, policy
-
     from partnerships.auth.forms import ROLE_LABELS
+    from partnerships.core import formatting, policy
+    from partnerships.core.routing import current_url
     from partnerships.regions.models import KIND_LABELS
 
     app.jinja_env.filters.update(formatting.FILTERS)
-    app.jinja_env.filters["rejectattr_key"] = lambda d, key: {k: v for k, v in d.items() if k != key}
     app.jinja_env.globals.update(
         can=policy.can,
+        current_url=current_url,
         current_lang=select_locale,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         region_kind=lambda kind: KIND_LABELS.get(kind, kind),

@@ -129,24 +129,18 @@ def test_error_pages_are_translated(client):
     assert "The page or record you asked for does not exist" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Flask-Login's login_message is its English default, not a lazy_gettext string",
-)
 def test_login_required_message_is_indonesian(client):
     html = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "Please log in to access this page." not in html
+    assert "Please log in" not in html
+    assert "Silakan masuk" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="WTForms ships no Indonesian catalog; validators need explicit _l() messages",
-)
 def test_form_validation_messages_are_indonesian(client):
     html = post(client, "/login", {"email": "", "password": ""}, form_url="/login").get_data(
         as_text=True
     )
     assert "This field is required." not in html
+    assert "Kolom ini wajib diisi." in html
 
 
 # --- the catalog -------------------------------------------------------------------------------

@@ -3,8 +3,9 @@ from datetime import date
 import click
 
 from partnerships.agreements import bp
-from partnerships.agreements.expiry import office_today, run_daily
+from partnerships.agreements.expiry import run_daily
 from partnerships.audit.services import acting_as
+from partnerships.core.formatting import office_today
 
 
 @bp.cli.command("daily")

@@ -3,17 +3,16 @@ one comes within 90, 60 and 30 days of its end — once per threshold."""
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import get_timezone
 from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement, ExpiryNotice, Status
 from partnerships.agreements.search import expiring_within
 from partnerships.auth.models import User
-from partnerships.core.formatting import long_date_id
+from partnerships.core.formatting import long_date_id, office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 
@@ -140,12 +139,6 @@ def notify_expiring(today: date, report: DailyReport) -> None:
             )
         db.session.commit()  # one agreement at a time: a mail sent is a mail recorded
         report.notified.append((agreement.id, min(new)))
-
-
-def office_today(now: datetime | None = None) -> date:
-    """The calendar day at the office (BABEL_DEFAULT_TIMEZONE, WITA for the pilot), whatever
-    the server's clock is set to: a run at 00:30 WITA on a UTC server is still that WITA day."""
-    return (now or datetime.now(UTC)).astimezone(get_timezone()).date()
 
 
 def run_daily(today: date | None = None) -> DailyReport:

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from partnerships.agreements.models import PROGRAMS, Kind
+from partnerships.core.forms import Form
 
 KIND_LABELS = {
     Kind.MOU: _l("Memorandum of understanding (Kesepakatan Bersama)"),
@@ -34,7 +34,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     subject = StringField(_l("Subject (tentang)"), validators=[DataRequired(), Length(max=500)])
     programs = MultiCheckboxField(_l("Programs"), choices=[(p, p) for p in PROGRAMS])
@@ -63,28 +63,28 @@ class NewAgreementForm(DetailsForm):
     partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
 
 
-class ArticlesForm(FlaskForm):
+class ArticlesForm(Form):
     """CSRF, the version the edit started from, and a note; the articles come as lists."""
 
     base_version = HiddenField()  # missing or garbled: refused as a conflict by the service
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=300)])
 
 
-class PartiesForm(FlaskForm):
+class PartiesForm(Form):
     partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     action = HiddenField(validators=[DataRequired()])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     article_index = IntegerField(validators=[Optional()])
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=4000)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("What is it"), choices=list(ATTACHMENT_LABELS.items()))
     file = FileField(_l("File (PDF, JPEG or PNG)"), validators=[FileRequired()])

@@ -1,5 +1,4 @@
 import math
-from datetime import date
 
 from flask import (
     Response,
@@ -34,6 +33,7 @@ from partnerships.agreements.permissions import can_edit, visible_agreements
 from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
 from partnerships.clauses.services import ClauseError
+from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
@@ -103,7 +103,7 @@ def expiring():
     stmt = search.with_parties(search.expiring_within(visible_agreements(current_user), days))
     rows = db.session.scalars(stmt.order_by(Agreement.ends_on, Agreement.id).limit(500)).all()
     return render_template(
-        "agreements/expiring.html", rows=rows, days=days, today=date.today(), **_labels()
+        "agreements/expiring.html", rows=rows, days=days, today=office_today(), **_labels()
     )
 
 
@@ -121,7 +121,7 @@ def export(fmt: str):
         office_id=current_user.office_id,
     )
     db.session.commit()
-    stamp = date.today().isoformat()
+    stamp = office_today().isoformat()
     disposition = {"Content-Disposition": f"attachment; filename=perjanjian-{stamp}.{fmt}"}
     if fmt == "csv":
         return Response(
@@ -459,7 +459,11 @@ def upload(agreement_id: int):
             db.session.rollback()
             flash(str(error), "danger")
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except Exception:
+                attachments.path_of(stored).unlink(missing_ok=True)  # no row, so no file either
+                raise
             flash(_("%(name)s attached.", name=stored.original_name), "success")
     else:
         flash(_("Choose a file to attach."), "danger")

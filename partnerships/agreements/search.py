@@ -15,6 +15,7 @@ from sqlalchemy import Select, extract, false, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from partnerships.agreements.models import Agreement, AgreementParty, Kind, Status
+from partnerships.core.formatting import office_today
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 
@@ -126,7 +127,7 @@ def filtered(stmt: Select, args) -> Select:
 
 
 def expiring_within(stmt: Select, days: int, today: date | None = None) -> Select:
-    today = today or date.today()
+    today = today or office_today()
     return stmt.where(
         Agreement.status == Status.ACTIVE,
         Agreement.ends_on >= today,

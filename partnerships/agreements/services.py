@@ -26,7 +26,7 @@ from partnerships.agreements.models import (
 )
 from partnerships.agreements.permissions import can_approve, can_edit
 from partnerships.clauses import services as clauses
-from partnerships.core.formatting import long_date_id
+from partnerships.core.formatting import long_date_id, office_today
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
 from partnerships.numbering import services as numbering
@@ -564,7 +564,7 @@ def transition(
     today: date | None = None,
 ) -> None:
     """Move the agreement along the workflow, or refuse with the reason."""
-    today = today or date.today()
+    today = today or office_today()
     move = MOVES.get(action)
     if move is None:
         raise WorkflowError(_("Unknown action."))

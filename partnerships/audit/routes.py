@@ -7,6 +7,7 @@ from flask_login import current_user
 from partnerships.audit import bp, services
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.permissions import visible_entries
+from partnerships.core.formatting import office_today
 from partnerships.core.pagination import keyset_page
 from partnerships.extensions import db
 
@@ -68,7 +69,7 @@ def export(fmt: str):
     db.session.commit()
     body = services.export_csv(stmt) if fmt == "csv" else services.export_json(stmt)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
-    stamp = date.today().isoformat()
+    stamp = office_today().isoformat()
     return Response(
         stream_with_context(body),
         mimetype=mimetype,

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
+
+from partnerships.core.forms import Form
 
 DOC_KIND_LABELS = {
     "mou": _l("Memorandum of understanding (MoU)"),
@@ -9,7 +10,7 @@ DOC_KIND_LABELS = {
 }
 
 
-class ClauseForm(FlaskForm):
+class ClauseForm(Form):
     doc_kind = SelectField(_l("Document"), choices=list(DOC_KIND_LABELS.items()))
     position = IntegerField(_l("Order"), validators=[DataRequired(), NumberRange(min=1, max=9999)])
     heading = StringField(_l("Heading"), validators=[DataRequired(), Length(max=200)])

@@ -4,11 +4,12 @@ UI filters follow the user's language; `*_id` helpers are for documents, which a
 Indonesian whatever the reader's UI language.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from babel.dates import format_date as babel_date
 from babel.numbers import format_currency, format_decimal
-from flask_babel import format_date, format_datetime, format_decimal as ui_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_decimal as ui_decimal
 from num2words import num2words
 
 DOC_LOCALE = "id_ID"
@@ -49,6 +50,12 @@ def long_datetime(value: datetime | None) -> str:
 def long_date_id(value: date) -> str:
     """'22 November 2026' for documents."""
     return babel_date(value, "d MMMM y", locale=DOC_LOCALE)
+
+
+def office_today(now: datetime | None = None) -> date:
+    """The calendar day at the office (BABEL_DEFAULT_TIMEZONE, WITA for the pilot), whatever
+    the server's clock is set to: a run at 00:30 WITA on a UTC server is still that WITA day."""
+    return (now or datetime.now(UTC)).astimezone(get_timezone()).date()
 
 
 def _ui_locale() -> str:

@@ -1,10 +1,10 @@
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from partnerships.agreements.services import STATUS_LABELS
 from partnerships.core import bp
 from partnerships.core.forms import LanguageForm
 from partnerships.core.safety import safe_next
-from partnerships.agreements.services import STATUS_LABELS
 from partnerships.core.services import dashboard
 
 

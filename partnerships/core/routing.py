@@ -1,6 +1,6 @@
 """Request hygiene shared by every route: bounded ids in URLs, no NUL characters in input."""
 
-from flask import abort, request
+from flask import abort, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from partnerships.core.safety import MAX_ID, contains_nul
@@ -22,3 +22,25 @@ def refuse_nul():
         texts += [v for values in request.form.listvalues() for v in values]
     if contains_nul(*texts):
         abort(400)
+
+
+# Names url_for itself takes; a query string must never smuggle them in.
+_URL_FOR_RESERVED = {"endpoint", "_external", "_anchor", "_method", "_scheme"}
+
+
+def current_url(endpoint: str | None = None, *, drop: tuple[str, ...] = ("after",), **changes):
+    """This page's URL (or `endpoint`'s) with the current filters, minus `drop`, plus `changes`.
+
+    Pagers and export links use it, so a stray or hostile query key (?endpoint=, ?fmt=) can
+    neither break the page nor leak into another route's arguments.
+    """
+    params = {
+        key: value
+        for key, value in request.args.items()
+        if key not in _URL_FOR_RESERVED and not key.startswith("_") and key not in drop
+    }
+    if endpoint is None:
+        endpoint = request.endpoint
+        params.update(request.view_args or {})
+    params.update({k: v for k, v in changes.items() if v is not None})
+    return url_for(endpoint, **params)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from partnerships.agreements import services as agreements
 from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
-from partnerships.clauses import services as clauses
 from partnerships.auth.models import User
+from partnerships.clauses import services as clauses
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs

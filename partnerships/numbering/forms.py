@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from partnerships.core.forms import Form
 
 DOC_TYPE_LABELS = {"agreement": _l("Agreement"), "letter": _l("Letter")}
 
@@ -10,7 +11,7 @@ def _optional_id(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class PatternForm(FlaskForm):
+class PatternForm(Form):
     office_id = SelectField(_l("Office"), coerce=_optional_id, validators=[DataRequired()])
     doc_type = SelectField(_l("Document"), choices=list(DOC_TYPE_LABELS.items()))
     year = IntegerField(

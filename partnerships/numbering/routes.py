@@ -1,9 +1,9 @@
-from datetime import date
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from partnerships.core.formatting import office_today
 from partnerships.extensions import db
 from partnerships.numbering import bp, services
 from partnerships.numbering.forms import DOC_TYPE_LABELS, PatternForm
@@ -64,7 +64,7 @@ def _preview(form: PatternForm) -> str | None:
         return services.render(
             form.pattern.data,
             seq=7,
-            on=date.today(),
+            on=office_today(),
             unit=form.unit.data or "",
             classification=form.classification.data or "",
         )

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import keyset_page
 from partnerships.core.safety import db_id
@@ -174,7 +175,7 @@ def _date_arg(name: str) -> date:
     try:
         return date.fromisoformat(request.args.get(name, ""))
     except ValueError:
-        return date.today()
+        return office_today()
 
 
 @bp.get("/partners/<int:partner_id>")
