@@ -12,7 +12,14 @@ from config import CONFIGS, INSTANCE_DIR, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = (
-    "core", "auth", "regions", "organisations", "numbering", "clauses", "agreements", "audit",
+    "core",
+    "auth",
+    "regions",
+    "organisations",
+    "numbering",
+    "clauses",
+    "agreements",
+    "audit",
     "demo",
 )
 

@@ -21,13 +21,13 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config import TestConfig, database_url  # noqa: E402
-from partnerships import create_app  # noqa: E402
-from partnerships.audit.services import acting_as, record_event, verify  # noqa: E402
-from partnerships.core.pagination import keyset_page  # noqa: E402
-from partnerships.extensions import db  # noqa: E402
-from partnerships.regions.models import Region  # noqa: E402
-from partnerships.regions.services import import_regions  # noqa: E402
+from config import TestConfig, database_url
+from partnerships import create_app
+from partnerships.audit.services import acting_as, record_event, verify
+from partnerships.core.pagination import keyset_page
+from partnerships.extensions import db
+from partnerships.regions.models import Region
+from partnerships.regions.services import import_regions
 
 
 def timed(fn, repeat: int = 1):
@@ -52,8 +52,10 @@ def main() -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         again, _ = timed(lambda: (import_regions(), db.session.commit())[0])
-        print(f"region import: {result.total} regions in {first_import:.2f}s "
-              f"(goal < 30 s), peak Python memory {peak / 2**20:.0f} MiB")
+        print(
+            f"region import: {result.total} regions in {first_import:.2f}s "
+            f"(goal < 30 s), peak Python memory {peak / 2**20:.0f} MiB"
+        )
         print(f"re-import (idempotent): {again:.2f}s, ratio {again / first_import:.2f}x")
 
         cols = [(Region.code, lambda r: r.code)]
@@ -61,22 +63,27 @@ def main() -> None:
         first, _ = timed(lambda: keyset_page(stmt, cols, None), repeat=20)
         deep_code = db.session.scalar(select(Region.code).order_by(Region.code).offset(90_000))
         from partnerships.core.pagination import encode_cursor
+
         cursor = encode_cursor([deep_code])
         deep, _ = timed(lambda: keyset_page(stmt, cols, cursor), repeat=20)
         offset, _ = timed(
             lambda: list(db.session.scalars(stmt.order_by(Region.code).offset(90_000).limit(26))),
             repeat=20,
         )
-        print(f"keyset page at row 90,000 vs first page: {deep / first:.2f}x "
-              f"(OFFSET 90,000 for comparison: {offset / first:.2f}x)")
+        print(
+            f"keyset page at row 90,000 vs first page: {deep / first:.2f}x "
+            f"(OFFSET 90,000 for comparison: {offset / first:.2f}x)"
+        )
 
         with acting_as("benchmark"):
             for i in range(5000):
                 record_event("benchmark", "Benchmark", str(i), {"i": i})
             db.session.commit()
         took, check = timed(verify)
-        print(f"audit verify: {check.checked} entries in {took:.2f}s "
-              f"({check.checked / took:,.0f} entries/s), intact={check.ok}")
+        print(
+            f"audit verify: {check.checked} entries in {took:.2f}s "
+            f"({check.checked / took:,.0f} entries/s), intact={check.ok}"
+        )
         db.session.remove()
         db.engine.dispose()
 

@@ -85,10 +85,12 @@ def _restore_postgres(app, snapshot) -> None:
             if snapshot[table.name]:
                 db.session.execute(insert(table), snapshot[table.name])
             if "id" in table.c:
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-                ))
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                    )
+                )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

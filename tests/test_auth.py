@@ -4,7 +4,6 @@ import base64
 import json
 import re
 
-import pytest
 from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from partnerships.auth.models import User
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
-from tests.conftest import EMAILS, ON_POSTGRES, PASSWORD, csrf_token, login, make_app, post
+from tests.conftest import EMAILS, PASSWORD, csrf_token, login, make_app, post
 
 NEW_EMAIL = "staf.baru@bpjsketenagakerjaan.go.id"  # email_validator refuses .test addresses
 

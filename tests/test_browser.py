@@ -18,8 +18,13 @@ pytestmark = pytest.mark.skipif(
     reason="Chromium is not installed (apt-get install chromium)",
 )
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -87,7 +92,8 @@ def test_drafting_an_agreement_in_the_browser(page, tmp_path):
 def test_destructive_action_asks_first(page, app):
     with app.app_context():
         partner_id = db.session.scalar(
-            db.select(Partner.id).where(Partner.name == "Desa Ubung Kaja"))
+            db.select(Partner.id).where(Partner.name == "Desa Ubung Kaja")
+        )
     _login(page, "staf.denpasar@kemitraan.test")
     page.goto(f"/partners/{partner_id}")
     page.once("dialog", lambda dialog: dialog.dismiss())

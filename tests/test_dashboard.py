@@ -23,8 +23,10 @@ def test_counts_follow_scope(app):
         own = db.session.scalar(
             select(func.count(func.distinct(Agreement.id)))
             .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
-            .where(AgreementParty.partner_id == partner.partner_id,
-                   Agreement.status != Status.DRAFT))
+            .where(
+                AgreementParty.partner_id == partner.partner_id, Agreement.status != Status.DRAFT
+            )
+        )
         mine = dashboard(partner)
         assert mine["agreements"] == own < total
         assert mine["partners"] == 1
@@ -46,10 +48,18 @@ def test_dashboard_query_count_does_not_grow_with_data(app):
             statements.clear()
             template = db.session.get(Agreement, 4)
             for i in range(20):
-                db.session.add(Agreement(
-                    kind="pks", title=f"Tambahan {i}", subject="uji", programs=["JKK"],
-                    funding="apbd", place="Denpasar", office_id=template.office_id,
-                    status=Status.ACTIVE))
+                db.session.add(
+                    Agreement(
+                        kind="pks",
+                        title=f"Tambahan {i}",
+                        subject="uji",
+                        programs=["JKK"],
+                        funding="apbd",
+                        place="Denpasar",
+                        office_id=template.office_id,
+                        status=Status.ACTIVE,
+                    )
+                )
             db.session.flush()
             statements.clear()
             dashboard(admin)

@@ -5,7 +5,6 @@ import re
 from datetime import date
 from html import unescape
 
-import pytest
 from sqlalchemy import func, select
 
 from partnerships.agreements import services

@@ -6,7 +6,6 @@ import re
 from datetime import date
 from html import unescape
 
-import pytest
 from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import event, func, select
@@ -16,7 +15,7 @@ from partnerships.core.formatting import long_date
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import ON_POSTGRES, login, post
+from tests.conftest import login, post
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 GIANYAR = "Kantor Cabang Bali Gianyar"

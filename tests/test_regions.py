@@ -11,7 +11,6 @@ from sqlalchemy import delete, func, select
 from partnerships.core.formatting import number
 from partnerships.extensions import db
 from partnerships.regions.models import Region, kind_from_code
-from tests.conftest import ON_POSTGRES
 
 HEADER = "code,name\n"
 SEP = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "  # between the parts of a region path

@@ -15,9 +15,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     """Create the first administrator (or another one)."""
     with acting_as("cli:create-admin"), force_locale("en"):
         try:
-            user = services.create_user(
-                email=email, name=name, role=Role.ADMIN, password=password
-            )
+            user = services.create_user(email=email, name=name, role=Role.ADMIN, password=password)
         except services.AccountError as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()

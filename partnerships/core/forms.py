@@ -50,9 +50,18 @@ def _wtforms_messages() -> None:  # pragma: no cover - never called
     gettext("Number must be at least %(min)s.")
     gettext("Number must be at most %(max)s.")
     gettext("Number must be between %(min)s and %(max)s.")
-    ngettext("Field must be at least %(min)d character long.",
-             "Field must be at least %(min)d characters long.", 2)
-    ngettext("Field cannot be longer than %(max)d character.",
-             "Field cannot be longer than %(max)d characters.", 2)
-    ngettext("'%(value)s' is not a valid choice for this field.",
-             "'%(value)s' are not valid choices for this field.", 2)
+    ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        2,
+    )
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        2,
+    )
+    ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        2,
+    )

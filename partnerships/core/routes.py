@@ -10,8 +10,7 @@ from partnerships.core.services import dashboard
 
 @bp.get("/")
 def index():
-    return render_template("core/index.html", data=dashboard(current_user),
-                           statuses=STATUS_LABELS)
+    return render_template("core/index.html", data=dashboard(current_user), statuses=STATUS_LABELS)
 
 
 @bp.post("/language")

@@ -16,16 +16,17 @@ def dashboard(user) -> dict:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
     visible = visible_agreements(user).subquery()
-    by_status = dict(db.session.execute(
-        select(visible.c.status, func.count()).group_by(visible.c.status)).all())
+    by_status = dict(
+        db.session.execute(select(visible.c.status, func.count()).group_by(visible.c.status)).all()
+    )
     expiring = {
         days: count(expiring_within(visible_agreements(user), days)) for days in (30, 60, 90)
     }
     to_review = db.session.scalars(
         visible_agreements(user)
-        .where(Agreement.status.in_([Status.IN_REVIEW, Status.APPROVED,
-                                     Status.AWAITING_SIGNATURE]))
-        .order_by(Agreement.updated_at.desc()).limit(8)
+        .where(Agreement.status.in_([Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE]))
+        .order_by(Agreement.updated_at.desc())
+        .limit(8)
     ).all()
     return {
         "partners": count(visible_partners(user)),

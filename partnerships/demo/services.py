@@ -19,99 +19,277 @@ from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, OfficeKind, Official, Partner, PartnerKind
 from partnerships.regions.models import Region
 
+DESA_SADAR = "Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan"
 DEMO_PASSWORD = "demo-kemitraan"  # noqa: S105 - published in the README for the demo only
 
 OFFICES = [
     # name, kind, parent, seat, regions served
     ("Kantor Wilayah Bali, Nusa Tenggara dan Papua", OfficeKind.REGIONAL, None, "51.71", ["51"]),
-    ("Kantor Cabang Bali Denpasar", OfficeKind.BRANCH,
-     "Kantor Wilayah Bali, Nusa Tenggara dan Papua", "51.71",
-     ["51.71", "51.03", "51.02", "51.01", "51.08"]),
-    ("Kantor Cabang Bali Gianyar", OfficeKind.BRANCH,
-     "Kantor Wilayah Bali, Nusa Tenggara dan Papua", "51.04",
-     ["51.04", "51.05", "51.06", "51.07"]),
+    (
+        "Kantor Cabang Bali Denpasar",
+        OfficeKind.BRANCH,
+        "Kantor Wilayah Bali, Nusa Tenggara dan Papua",
+        "51.71",
+        ["51.71", "51.03", "51.02", "51.01", "51.08"],
+    ),
+    (
+        "Kantor Cabang Bali Gianyar",
+        OfficeKind.BRANCH,
+        "Kantor Wilayah Bali, Nusa Tenggara dan Papua",
+        "51.04",
+        ["51.04", "51.05", "51.06", "51.07"],
+    ),
     ("Kantor Wilayah Kalimantan", OfficeKind.REGIONAL, None, "64.71", ["62", "64"]),
-    ("Kantor Cabang Palangkaraya", OfficeKind.BRANCH, "Kantor Wilayah Kalimantan", "62.71",
-     ["62.71"]),
+    (
+        "Kantor Cabang Palangkaraya",
+        OfficeKind.BRANCH,
+        "Kantor Wilayah Kalimantan",
+        "62.71",
+        ["62.71"],
+    ),
     ("Kantor Wilayah Jawa Barat", OfficeKind.REGIONAL, None, "32.73", ["32"]),
-    ("Kantor Cabang Karawang", OfficeKind.BRANCH, "Kantor Wilayah Jawa Barat", "32.15",
-     ["32.15"]),
+    ("Kantor Cabang Karawang", OfficeKind.BRANCH, "Kantor Wilayah Jawa Barat", "32.15", ["32.15"]),
 ]
 
 PARTNERS = [
     # name, kind, region, managing office, part of
-    ("Pemerintah Kota Denpasar", PartnerKind.CITY_GOV, "51.71", "Kantor Cabang Bali Denpasar", None),
-    ("Kelurahan Sesetan", PartnerKind.VILLAGE_GOV, "51.71.01.1003", "Kantor Cabang Bali Denpasar",
-     "Pemerintah Kota Denpasar"),
-    ("Desa Dangin Puri Kangin", PartnerKind.VILLAGE_GOV, "51.71.04.2001",
-     "Kantor Cabang Bali Denpasar", None),
-    ("Desa Ubung Kaja", PartnerKind.VILLAGE_GOV, "51.71.04.2008", "Kantor Cabang Bali Denpasar",
-     None),
-    ("Kejaksaan Negeri Denpasar", PartnerKind.PROSECUTOR, "51.71", "Kantor Cabang Bali Denpasar",
-     None),
-    ("Pemerintah Kabupaten Tabanan", PartnerKind.REGENCY_GOV, "51.02",
-     "Kantor Cabang Bali Denpasar", None),
-    ("Dinas Koperasi dan UKM Kabupaten Tabanan", PartnerKind.AGENCY, "51.02",
-     "Kantor Cabang Bali Denpasar", "Pemerintah Kabupaten Tabanan"),
-    ("Pemerintah Kabupaten Gianyar", PartnerKind.REGENCY_GOV, "51.04", "Kantor Cabang Bali Gianyar",
-     None),
-    ("Dinas Tenaga Kerja Kabupaten Gianyar", PartnerKind.AGENCY, "51.04",
-     "Kantor Cabang Bali Gianyar", "Pemerintah Kabupaten Gianyar"),
+    (
+        "Pemerintah Kota Denpasar",
+        PartnerKind.CITY_GOV,
+        "51.71",
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "Kelurahan Sesetan",
+        PartnerKind.VILLAGE_GOV,
+        "51.71.01.1003",
+        "Kantor Cabang Bali Denpasar",
+        "Pemerintah Kota Denpasar",
+    ),
+    (
+        "Desa Dangin Puri Kangin",
+        PartnerKind.VILLAGE_GOV,
+        "51.71.04.2001",
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "Desa Ubung Kaja",
+        PartnerKind.VILLAGE_GOV,
+        "51.71.04.2008",
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "Kejaksaan Negeri Denpasar",
+        PartnerKind.PROSECUTOR,
+        "51.71",
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "Pemerintah Kabupaten Tabanan",
+        PartnerKind.REGENCY_GOV,
+        "51.02",
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "Dinas Koperasi dan UKM Kabupaten Tabanan",
+        PartnerKind.AGENCY,
+        "51.02",
+        "Kantor Cabang Bali Denpasar",
+        "Pemerintah Kabupaten Tabanan",
+    ),
+    (
+        "Pemerintah Kabupaten Gianyar",
+        PartnerKind.REGENCY_GOV,
+        "51.04",
+        "Kantor Cabang Bali Gianyar",
+        None,
+    ),
+    (
+        "Dinas Tenaga Kerja Kabupaten Gianyar",
+        PartnerKind.AGENCY,
+        "51.04",
+        "Kantor Cabang Bali Gianyar",
+        "Pemerintah Kabupaten Gianyar",
+    ),
     ("DPRD Kabupaten Gianyar", PartnerKind.DPRD, "51.04", "Kantor Cabang Bali Gianyar", None),
-    ("Pemerintah Provinsi Kalimantan Tengah", PartnerKind.PROVINCE_GOV, "62",
-     "Kantor Wilayah Kalimantan", None),
-    ("Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah", PartnerKind.AGENCY,
-     "62", "Kantor Wilayah Kalimantan", "Pemerintah Provinsi Kalimantan Tengah"),
-    ("BPJS Kesehatan Kantor Cabang Palangkaraya", PartnerKind.OTHER_PUBLIC, "62.71",
-     "Kantor Wilayah Kalimantan", None),
+    (
+        "Pemerintah Provinsi Kalimantan Tengah",
+        PartnerKind.PROVINCE_GOV,
+        "62",
+        "Kantor Wilayah Kalimantan",
+        None,
+    ),
+    (
+        "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah",
+        PartnerKind.AGENCY,
+        "62",
+        "Kantor Wilayah Kalimantan",
+        "Pemerintah Provinsi Kalimantan Tengah",
+    ),
+    (
+        "BPJS Kesehatan Kantor Cabang Palangkaraya",
+        PartnerKind.OTHER_PUBLIC,
+        "62.71",
+        "Kantor Wilayah Kalimantan",
+        None,
+    ),
 ]
 
 OFFICIALS = [
     # name, title, owner, NIP/NPK, identifier, from, until
-    ("Tonny Isprijanto", "Kepala Kantor Cabang", "Kantor Cabang Bali Denpasar", "NPK", "T0115",
-     date(2015, 1, 5), date(2018, 12, 31)),
-    ("I Ketut Arja Leksana", "Kepala Bidang Pemasaran Bukan Penerima Upah",
-     "Kantor Cabang Bali Denpasar", "NPK", "A0716", date(2016, 1, 4), date(2018, 12, 31)),
-    ("Mohamad Irfan", "Kepala Kantor Cabang", "Kantor Cabang Bali Denpasar", "NPK", "I0219",
-     date(2019, 1, 2), None),
-    ("Pandu Aria", "Kepala Kantor Cabang", "Kantor Cabang Bali Gianyar", "NPK", "P0323",
-     date(2023, 1, 2), None),
-    ("I Nyoman Mastera", "Kepala Kantor Wilayah", "Kantor Wilayah Kalimantan", "NPK", "M0416",
-     date(2016, 1, 4), date(2019, 12, 31)),
-    ("Nyoman Ngurah Jimmy Sidharta", "Asisten Perekonomian dan Pembangunan (Asisten II) "
-     "Sekretariat Daerah Kota Denpasar", "Pemerintah Kota Denpasar", "NIP",
-     "196508121990031007", date(2014, 6, 2), date(2019, 6, 30)),
-    ("Ketut Sri Karyawati", "Lurah Sesetan", "Kelurahan Sesetan", "NIP", "197004171996032004",
-     date(2015, 3, 2), None),
-    ("Ida Ayu Ketut Surya Adnyani", "Kepala Dinas Tenaga Kerja Kabupaten Gianyar",
-     "Dinas Tenaga Kerja Kabupaten Gianyar", "NIP", "197109231998032005", date(2021, 7, 1),
-     None),
+    (
+        "Tonny Isprijanto",
+        "Kepala Kantor Cabang",
+        "Kantor Cabang Bali Denpasar",
+        "NPK",
+        "T0115",
+        date(2015, 1, 5),
+        date(2018, 12, 31),
+    ),
+    (
+        "I Ketut Arja Leksana",
+        "Kepala Bidang Pemasaran Bukan Penerima Upah",
+        "Kantor Cabang Bali Denpasar",
+        "NPK",
+        "A0716",
+        date(2016, 1, 4),
+        date(2018, 12, 31),
+    ),
+    (
+        "Mohamad Irfan",
+        "Kepala Kantor Cabang",
+        "Kantor Cabang Bali Denpasar",
+        "NPK",
+        "I0219",
+        date(2019, 1, 2),
+        None,
+    ),
+    (
+        "Pandu Aria",
+        "Kepala Kantor Cabang",
+        "Kantor Cabang Bali Gianyar",
+        "NPK",
+        "P0323",
+        date(2023, 1, 2),
+        None,
+    ),
+    (
+        "I Nyoman Mastera",
+        "Kepala Kantor Wilayah",
+        "Kantor Wilayah Kalimantan",
+        "NPK",
+        "M0416",
+        date(2016, 1, 4),
+        date(2019, 12, 31),
+    ),
+    (
+        "Nyoman Ngurah Jimmy Sidharta",
+        "Asisten Perekonomian dan Pembangunan (Asisten II) Sekretariat Daerah Kota Denpasar",
+        "Pemerintah Kota Denpasar",
+        "NIP",
+        "196508121990031007",
+        date(2014, 6, 2),
+        date(2019, 6, 30),
+    ),
+    (
+        "Ketut Sri Karyawati",
+        "Lurah Sesetan",
+        "Kelurahan Sesetan",
+        "NIP",
+        "197004171996032004",
+        date(2015, 3, 2),
+        None,
+    ),
+    (
+        "Ida Ayu Ketut Surya Adnyani",
+        "Kepala Dinas Tenaga Kerja Kabupaten Gianyar",
+        "Dinas Tenaga Kerja Kabupaten Gianyar",
+        "NIP",
+        "197109231998032005",
+        date(2021, 7, 1),
+        None,
+    ),
     # The stories do not name these signatories; "Contoh" (example) marks them as invented.
-    ("I Wayan Contoh", "Sekretaris Daerah Kabupaten Tabanan", "Pemerintah Kabupaten Tabanan",
-     "NIP", "196801011994031001", date(2018, 1, 2), date(2023, 12, 31)),
-    ("Contoh Rahman", "Kepala Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan "
-     "Tengah", "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah", "NIP",
-     "196905051995031002", date(2015, 1, 5), date(2019, 12, 31)),
-    ("Contoh Wulandari", "Kepala Kantor Cabang", "BPJS Kesehatan Kantor Cabang Palangkaraya",
-     None, None, date(2016, 1, 4), date(2019, 12, 31)),
+    (
+        "I Wayan Contoh",
+        "Sekretaris Daerah Kabupaten Tabanan",
+        "Pemerintah Kabupaten Tabanan",
+        "NIP",
+        "196801011994031001",
+        date(2018, 1, 2),
+        date(2023, 12, 31),
+    ),
+    (
+        "Contoh Rahman",
+        "Kepala Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah",
+        "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah",
+        "NIP",
+        "196905051995031002",
+        date(2015, 1, 5),
+        date(2019, 12, 31),
+    ),
+    (
+        "Contoh Wulandari",
+        "Kepala Kantor Cabang",
+        "BPJS Kesehatan Kantor Cabang Palangkaraya",
+        None,
+        None,
+        date(2016, 1, 4),
+        date(2019, 12, 31),
+    ),
 ]
 
 USERS = [
     # e-mail, name, role, office, partner
     ("admin@kemitraan.test", "Admin Kemitraan", Role.ADMIN, None, None),
-    ("staf.denpasar@kemitraan.test", "Ni Made Ayu Lestari", Role.STAFF,
-     "Kantor Cabang Bali Denpasar", None),
-    ("manajer.denpasar@kemitraan.test", "Mohamad Irfan", Role.MANAGER,
-     "Kantor Cabang Bali Denpasar", None),
-    ("staf.gianyar@kemitraan.test", "I Gede Wirawan", Role.STAFF, "Kantor Cabang Bali Gianyar",
-     None),
-    ("manajer.gianyar@kemitraan.test", "Pandu Aria", Role.MANAGER, "Kantor Cabang Bali Gianyar",
-     None),
-    ("mitra.denpasar@kemitraan.test", "Staf Setda Kota Denpasar", Role.PARTNER, None,
-     "Pemerintah Kota Denpasar"),
+    (
+        "staf.denpasar@kemitraan.test",
+        "Ni Made Ayu Lestari",
+        Role.STAFF,
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "manajer.denpasar@kemitraan.test",
+        "Mohamad Irfan",
+        Role.MANAGER,
+        "Kantor Cabang Bali Denpasar",
+        None,
+    ),
+    (
+        "staf.gianyar@kemitraan.test",
+        "I Gede Wirawan",
+        Role.STAFF,
+        "Kantor Cabang Bali Gianyar",
+        None,
+    ),
+    (
+        "manajer.gianyar@kemitraan.test",
+        "Pandu Aria",
+        Role.MANAGER,
+        "Kantor Cabang Bali Gianyar",
+        None,
+    ),
+    (
+        "mitra.denpasar@kemitraan.test",
+        "Staf Setda Kota Denpasar",
+        Role.PARTNER,
+        None,
+        "Pemerintah Kota Denpasar",
+    ),
     ("auditor@kemitraan.test", "Auditor Nasional", Role.AUDITOR, None, None),
-    ("auditor.bali@kemitraan.test", "Auditor Kanwil Bali", Role.AUDITOR,
-     "Kantor Wilayah Bali, Nusa Tenggara dan Papua", None),
+    (
+        "auditor.bali@kemitraan.test",
+        "Auditor Kanwil Bali",
+        Role.AUDITOR,
+        "Kantor Wilayah Bali, Nusa Tenggara dan Papua",
+        None,
+    ),
 ]
 
 
@@ -127,25 +305,48 @@ def load_demo() -> bool:
         return False
     offices: dict[str, Office] = {}
     for name, kind, parent, seat, served in OFFICES:
-        offices[name] = orgs.save_office(None, {
-            "name": name, "kind": kind, "parent_id": offices[parent].id if parent else None,
-            "region_code": seat, "served_codes": served,
-        })
+        offices[name] = orgs.save_office(
+            None,
+            {
+                "name": name,
+                "kind": kind,
+                "parent_id": offices[parent].id if parent else None,
+                "region_code": seat,
+                "served_codes": served,
+            },
+        )
     partners: dict[str, Partner] = {}
     for name, kind, region, office, parent in PARTNERS:
-        partner = orgs.save_partner(None, {
-            "name": name, "kind": kind, "region_code": region, "office_id": offices[office].id,
-        })
+        partner = orgs.save_partner(
+            None,
+            {
+                "name": name,
+                "kind": kind,
+                "region_code": region,
+                "office_id": offices[office].id,
+            },
+        )
         partner.parent_id = partners[parent].id if parent else None
         partners[name] = partner
     for name, title, owner, id_kind, identifier, start, end in OFFICIALS:
-        orgs.save_official(None, {
-            "name": name, "title": title, "identifier_kind": id_kind, "identifier": identifier,
-            "tenure_start": start, "tenure_end": end,
-        }, owner=partners.get(owner) or offices[owner])
+        orgs.save_official(
+            None,
+            {
+                "name": name,
+                "title": title,
+                "identifier_kind": id_kind,
+                "identifier": identifier,
+                "tenure_start": start,
+                "tenure_end": end,
+            },
+            owner=partners.get(owner) or offices[owner],
+        )
     for email, name, role, office, partner in USERS:
         accounts.create_user(
-            email=email, name=name, role=role, password=DEMO_PASSWORD,
+            email=email,
+            name=name,
+            role=role,
+            password=DEMO_PASSWORD,
             office_id=offices[office].id if office else None,
             partner_id=partners[partner].id if partner else None,
         )
@@ -174,19 +375,29 @@ def _official(name: str) -> Official:
 def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agreement:
     """Take one agreement through the real workflow, as far as `until`."""
     data = {
-        "kind": spec["kind"], "parent_id": spec.get("parent").id if spec.get("parent") else None,
-        "office_id": _office(spec["office"]).id, "title": spec["title"],
-        "subject": spec["subject"], "programs": spec["programs"], "funding": spec["funding"],
-        "place": spec["place"], "term_months": spec["term"],
+        "kind": spec["kind"],
+        "parent_id": spec.get("parent").id if spec.get("parent") else None,
+        "office_id": _office(spec["office"]).id,
+        "title": spec["title"],
+        "subject": spec["subject"],
+        "programs": spec["programs"],
+        "funding": spec["funding"],
+        "place": spec["place"],
+        "term_months": spec["term"],
         "partner_ids": [_partner(name).id for name in spec["partners"]],
-        "signed_on": spec.get("signed_on"), "effective_on": spec.get("effective_on"),
+        "signed_on": spec.get("signed_on"),
+        "effective_on": spec.get("effective_on"),
     }
     agreement = agreements.create(data, staff)
     signers = spec.get("signers", [])
-    agreements.set_parties(agreement, None, {
-        position: {"signatory_id": _official(name).id, "number": number}
-        for position, (name, number) in enumerate(signers, start=1)
-    })
+    agreements.set_parties(
+        agreement,
+        None,
+        {
+            position: {"signatory_id": _official(name).id, "number": number}
+            for position, (name, number) in enumerate(signers, start=1)
+        },
+    )
     for action in ("submit", "approve", "request_signature", "activate"):
         if action == "approve" and spec.get("comment"):
             author, index, text = spec["comment"]
@@ -196,11 +407,14 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
         if agreement.status == until:
             break
         agreements.transition(
-            agreement, action, manager if action == "approve" else staff,
+            agreement,
+            action,
+            manager if action == "approve" else staff,
             signed_on=spec.get("signed_on"),
             # numbers are issued in the year the agreement was really sent for signature
-            today=spec.get("signed_on") if action == "request_signature" and spec.get(
-                "signed_on") else date.today(),
+            today=spec.get("signed_on")
+            if action == "request_signature" and spec.get("signed_on")
+            else date.today(),
         )
     return agreement
 
@@ -213,93 +427,195 @@ def load_agreements() -> None:
     denpasar = "Kantor Cabang Bali Denpasar"
     all_programs = ["JKK", "JKM", "JHT", "JP", "JKP"]
 
-    mou = _agreement({
-        "kind": Kind.MOU, "office": denpasar, "partners": ["Pemerintah Kota Denpasar"],
-        "title": "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar",
-        "subject": "Pelaksanaan Program BPJS Ketenagakerjaan di Kota Denpasar",
-        "programs": all_programs[:4], "funding": "apbd", "place": "Denpasar", "term": 60,
-        "signed_on": date(2016, 3, 22),
-        "signers": [("Tonny Isprijanto", None),
-                    ("Nyoman Ngurah Jimmy Sidharta", "100.3.7/012/HK/2016")],
-    }, dps_staff, dps_manager, until=Status.ACTIVE)
+    mou = _agreement(
+        {
+            "kind": Kind.MOU,
+            "office": denpasar,
+            "partners": ["Pemerintah Kota Denpasar"],
+            "title": "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar",
+            "subject": "Pelaksanaan Program BPJS Ketenagakerjaan di Kota Denpasar",
+            "programs": all_programs[:4],
+            "funding": "apbd",
+            "place": "Denpasar",
+            "term": 60,
+            "signed_on": date(2016, 3, 22),
+            "signers": [
+                ("Tonny Isprijanto", None),
+                ("Nyoman Ngurah Jimmy Sidharta", "100.3.7/012/HK/2016"),
+            ],
+        },
+        dps_staff,
+        dps_manager,
+        until=Status.ACTIVE,
+    )
 
-    sesetan = _agreement({
-        "kind": Kind.PKS, "parent": mou, "office": denpasar, "partners": ["Kelurahan Sesetan"],
-        "title": "Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan Kelurahan Sesetan",
-        "subject": "Perlindungan 2.000 pekerja bukan penerima upah di Kelurahan Sesetan",
-        "programs": ["JKK", "JKM"], "funding": "other", "place": "Denpasar", "term": 36,
-        "signed_on": date(2016, 8, 15),
-        "signers": [("Tonny Isprijanto", None), ("Ketut Sri Karyawati", "470/87/SST/2016")],
-    }, dps_staff, dps_manager, until=Status.ACTIVE)
-    _agreement({
-        "kind": Kind.RENEWAL, "parent": sesetan, "office": denpasar,
-        "partners": ["Kelurahan Sesetan"],
-        "title": "Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan",
-        "subject": "Perlindungan pekerja bukan penerima upah di Kelurahan Sesetan",
-        "programs": ["JKK", "JKM"], "funding": "other", "place": "Denpasar", "term": 36,
-        "signed_on": date(2024, 2, 5),
-        "signers": [("Mohamad Irfan", None), ("Ketut Sri Karyawati", "470/21/SST/2024")],
-    }, dps_staff, dps_manager, until=Status.ACTIVE)
+    sesetan = _agreement(
+        {
+            "kind": Kind.PKS,
+            "parent": mou,
+            "office": denpasar,
+            "partners": ["Kelurahan Sesetan"],
+            "title": f"{DESA_SADAR} Kelurahan Sesetan",
+            "subject": "Perlindungan 2.000 pekerja bukan penerima upah di Kelurahan Sesetan",
+            "programs": ["JKK", "JKM"],
+            "funding": "other",
+            "place": "Denpasar",
+            "term": 36,
+            "signed_on": date(2016, 8, 15),
+            "signers": [("Tonny Isprijanto", None), ("Ketut Sri Karyawati", "470/87/SST/2016")],
+        },
+        dps_staff,
+        dps_manager,
+        until=Status.ACTIVE,
+    )
+    _agreement(
+        {
+            "kind": Kind.RENEWAL,
+            "parent": sesetan,
+            "office": denpasar,
+            "partners": ["Kelurahan Sesetan"],
+            "title": "Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan",
+            "subject": "Perlindungan pekerja bukan penerima upah di Kelurahan Sesetan",
+            "programs": ["JKK", "JKM"],
+            "funding": "other",
+            "place": "Denpasar",
+            "term": 36,
+            "signed_on": date(2024, 2, 5),
+            "signers": [("Mohamad Irfan", None), ("Ketut Sri Karyawati", "470/21/SST/2024")],
+        },
+        dps_staff,
+        dps_manager,
+        until=Status.ACTIVE,
+    )
     for village in ("Desa Dangin Puri Kangin", "Desa Ubung Kaja"):
-        _agreement({
-            "kind": Kind.PKS, "parent": mou, "office": denpasar, "partners": [village],
-            "title": f"Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan {village}",
-            "subject": f"Perlindungan 1.000 pekerja bukan penerima upah di {village}",
-            "programs": ["JKK", "JKM"], "funding": "apbdes", "place": "Denpasar", "term": 12,
+        _agreement(
+            {
+                "kind": Kind.PKS,
+                "parent": mou,
+                "office": denpasar,
+                "partners": [village],
+                "title": f"{DESA_SADAR} {village}",
+                "subject": f"Perlindungan 1.000 pekerja bukan penerima upah di {village}",
+                "programs": ["JKK", "JKM"],
+                "funding": "apbdes",
+                "place": "Denpasar",
+                "term": 12,
+                "effective_on": date(2027, 1, 1),
+            },
+            dps_staff,
+            dps_manager,
+            until=Status.DRAFT,
+        )
+    _agreement(
+        {
+            "kind": Kind.RENEWAL,
+            "parent": mou,
+            "office": denpasar,
+            "partners": ["Pemerintah Kota Denpasar"],
+            "title": "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar",
+            "subject": "Optimalisasi Pelaksanaan Program Jaminan Sosial Ketenagakerjaan di Kota "
+            "Denpasar: cakupan kepesertaan dari 40% menjadi 50%",
+            "programs": all_programs,
+            "funding": "apbd",
+            "place": "Denpasar",
+            "term": 60,
             "effective_on": date(2027, 1, 1),
-        }, dps_staff, dps_manager, until=Status.DRAFT)
-    _agreement({
-        "kind": Kind.RENEWAL, "parent": mou, "office": denpasar,
-        "partners": ["Pemerintah Kota Denpasar"],
-        "title": "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar",
-        "subject": "Optimalisasi Pelaksanaan Program Jaminan Sosial Ketenagakerjaan di Kota "
-                   "Denpasar: cakupan kepesertaan dari 40% menjadi 50%",
-        "programs": all_programs, "funding": "apbd", "place": "Denpasar", "term": 60,
-        "effective_on": date(2027, 1, 1),
-        "comment": ("mitra.denpasar@kemitraan.test", 4,
-                    "Mohon jangka waktu disesuaikan dengan periode RPJMD 2025-2029."),
-    }, dps_staff, dps_manager, until=Status.IN_REVIEW)
+            "comment": (
+                "mitra.denpasar@kemitraan.test",
+                4,
+                "Mohon jangka waktu disesuaikan dengan periode RPJMD 2025-2029.",
+            ),
+        },
+        dps_staff,
+        dps_manager,
+        until=Status.IN_REVIEW,
+    )
 
-    _agreement({
-        "kind": Kind.PKS, "office": denpasar, "partners": ["Pemerintah Kabupaten Tabanan"],
-        "title": "Perjanjian Kerja Sama Perlindungan Tenaga Kerja Non ASN Kabupaten Tabanan",
-        "subject": "Perlindungan 3.000-4.000 tenaga kerja non ASN di lingkungan Pemerintah "
-                   "Kabupaten Tabanan melalui APBD 2020 (JKK dan JKM terlebih dahulu)",
-        "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Tabanan", "term": 12,
-        "signed_on": date(2020, 1, 10),
-        "signers": [("Mohamad Irfan", None), ("I Wayan Contoh", "500.15.15.1/9/Disnaker/2020")],
-    }, dps_staff, dps_manager, until=Status.ACTIVE)
+    _agreement(
+        {
+            "kind": Kind.PKS,
+            "office": denpasar,
+            "partners": ["Pemerintah Kabupaten Tabanan"],
+            "title": "Perjanjian Kerja Sama Perlindungan Tenaga Kerja Non ASN Kabupaten Tabanan",
+            "subject": "Perlindungan 3.000-4.000 tenaga kerja non ASN di lingkungan Pemerintah "
+            "Kabupaten Tabanan melalui APBD 2020 (JKK dan JKM terlebih dahulu)",
+            "programs": ["JKK", "JKM"],
+            "funding": "apbd",
+            "place": "Tabanan",
+            "term": 12,
+            "signed_on": date(2020, 1, 10),
+            "signers": [("Mohamad Irfan", None), ("I Wayan Contoh", "500.15.15.1/9/Disnaker/2020")],
+        },
+        dps_staff,
+        dps_manager,
+        until=Status.ACTIVE,
+    )
 
-    gianyar = _agreement({
-        "kind": Kind.PKS, "office": "Kantor Cabang Bali Gianyar",
-        "partners": ["Dinas Tenaga Kerja Kabupaten Gianyar"],
-        "title": "Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar",
-        "subject": "Program 1 desa 100 pekerja rentan: 12.800 pekerja rentan dilindungi "
-                   "Pemerintah Kabupaten Gianyar selama enam bulan",
-        "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Gianyar", "term": 24,
-        "signed_on": date(2025, 1, 6),
-        "signers": [("Pandu Aria", None),
-                    ("Ida Ayu Ketut Surya Adnyani", "500.15.15.1/4/Disnaker/2025")],
-    }, gyr_staff, gyr_manager, until=Status.ACTIVE)
-    _agreement({
-        "kind": Kind.ADDENDUM, "parent": gianyar, "office": "Kantor Cabang Bali Gianyar",
-        "partners": ["Dinas Tenaga Kerja Kabupaten Gianyar"],
-        "title": "Addendum Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar",
-        "subject": "Sosialisasi kepada anggota DPRD Kabupaten Gianyar dan agen Perisai BUMDes",
-        "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Gianyar", "term": 12,
-        "signers": [("Pandu Aria", None), ("Ida Ayu Ketut Surya Adnyani", None)],
-    }, gyr_staff, gyr_manager, until=Status.AWAITING_SIGNATURE)
+    gianyar = _agreement(
+        {
+            "kind": Kind.PKS,
+            "office": "Kantor Cabang Bali Gianyar",
+            "partners": ["Dinas Tenaga Kerja Kabupaten Gianyar"],
+            "title": "Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar",
+            "subject": "Program 1 desa 100 pekerja rentan: 12.800 pekerja rentan dilindungi "
+            "Pemerintah Kabupaten Gianyar selama enam bulan",
+            "programs": ["JKK", "JKM"],
+            "funding": "apbd",
+            "place": "Gianyar",
+            "term": 24,
+            "signed_on": date(2025, 1, 6),
+            "signers": [
+                ("Pandu Aria", None),
+                ("Ida Ayu Ketut Surya Adnyani", "500.15.15.1/4/Disnaker/2025"),
+            ],
+        },
+        gyr_staff,
+        gyr_manager,
+        until=Status.ACTIVE,
+    )
+    _agreement(
+        {
+            "kind": Kind.ADDENDUM,
+            "parent": gianyar,
+            "office": "Kantor Cabang Bali Gianyar",
+            "partners": ["Dinas Tenaga Kerja Kabupaten Gianyar"],
+            "title": "Addendum Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar",
+            "subject": "Sosialisasi kepada anggota DPRD Kabupaten Gianyar dan agen Perisai BUMDes",
+            "programs": ["JKK", "JKM"],
+            "funding": "apbd",
+            "place": "Gianyar",
+            "term": 12,
+            "signers": [("Pandu Aria", None), ("Ida Ayu Ketut Surya Adnyani", None)],
+        },
+        gyr_staff,
+        gyr_manager,
+        until=Status.AWAITING_SIGNATURE,
+    )
 
-    _agreement({
-        "kind": Kind.PKS, "office": "Kantor Wilayah Kalimantan",
-        "partners": ["BPJS Kesehatan Kantor Cabang Palangkaraya",
-                     "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah"],
-        "title": "Perjanjian Kerja Sama Optimalisasi Penyelenggaraan Jaminan Sosial melalui "
-                 "PTSP dan PATEN di Provinsi Kalimantan Tengah",
-        "subject": "Kepesertaan jaminan sosial sebagai syarat pelayanan perizinan terpadu satu "
-                   "pintu (PTSP) dan pelayanan administrasi terpadu kecamatan (PATEN)",
-        "programs": all_programs[:4], "funding": "other", "place": "Palangkaraya", "term": 36,
-        "signed_on": date(2017, 3, 14),
-        "signers": [("I Nyoman Mastera", None), ("Contoh Wulandari", "HK.03/0317/2017"),
-                    ("Contoh Rahman", "100.3.7/47/BPMD-P/2017")],
-    }, admin, admin, until=Status.ACTIVE)
+    _agreement(
+        {
+            "kind": Kind.PKS,
+            "office": "Kantor Wilayah Kalimantan",
+            "partners": [
+                "BPJS Kesehatan Kantor Cabang Palangkaraya",
+                "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah",
+            ],
+            "title": "Perjanjian Kerja Sama Optimalisasi Penyelenggaraan Jaminan Sosial melalui "
+            "PTSP dan PATEN di Provinsi Kalimantan Tengah",
+            "subject": "Kepesertaan jaminan sosial sebagai syarat pelayanan perizinan terpadu satu "
+            "pintu (PTSP) dan pelayanan administrasi terpadu kecamatan (PATEN)",
+            "programs": all_programs[:4],
+            "funding": "other",
+            "place": "Palangkaraya",
+            "term": 36,
+            "signed_on": date(2017, 3, 14),
+            "signers": [
+                ("I Nyoman Mastera", None),
+                ("Contoh Wulandari", "HK.03/0317/2017"),
+                ("Contoh Rahman", "100.3.7/47/BPMD-P/2017"),
+            ],
+        },
+        admin,
+        admin,
+        until=Status.ACTIVE,
+    )

@@ -1,4 +1,3 @@
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select

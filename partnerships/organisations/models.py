@@ -93,7 +93,7 @@ class Partner(TimestampMixin, SoftDeleteMixin, db.Model):
 
 
 class Official(TimestampMixin, SoftDeleteMixin, db.Model):
-    """A person in a post for a period: the signatory on a date is the one whose tenure covers it."""
+    """A person in a post for a period; the signatory on a date is whose tenure covers it."""
 
     __tablename__ = "officials"
     __audit__: dict = {}
@@ -115,9 +115,7 @@ class Official(TimestampMixin, SoftDeleteMixin, db.Model):
         CheckConstraint(
             "(partner_id IS NULL) <> (office_id IS NULL)", name="serves_partner_or_office"
         ),
-        CheckConstraint(
-            "tenure_end IS NULL OR tenure_end >= tenure_start", name="tenure_in_order"
-        ),
+        CheckConstraint("tenure_end IS NULL OR tenure_end >= tenure_start", name="tenure_in_order"),
     )
 
     @property

@@ -101,8 +101,10 @@ def save_partner(partner: Partner | None, data: dict[str, Any]) -> Partner:
     allowed = GOVERNMENT_REGION_KINDS.get(PartnerKind(data["kind"]))
     if allowed and region.kind_enum not in allowed:
         raise OrganisationError(
-            _("%(region)s is not the right kind of region for this partner type.",
-              region=region.name),
+            _(
+                "%(region)s is not the right kind of region for this partner type.",
+                region=region.name,
+            ),
             "region_code",
         )
     clash = select(Partner.id).where(

@@ -9,10 +9,18 @@ from partnerships.regions import bp, services
 
 
 @bp.cli.command("import")
-@click.option("--wilayah", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=services.WILAYAH_CSV, show_default=True)
-@click.option("--penduduk", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=services.PENDUDUK_CSV, show_default=True)
+@click.option(
+    "--wilayah",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=services.WILAYAH_CSV,
+    show_default=True,
+)
+@click.option(
+    "--penduduk",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=services.PENDUDUK_CSV,
+    show_default=True,
+)
 def import_command(wilayah: Path, penduduk: Path) -> None:
     """Load (or refresh) the Kemendagri regions; all or nothing."""
     started = time.perf_counter()
@@ -22,9 +30,16 @@ def import_command(wilayah: Path, penduduk: Path) -> None:
         except services.ImportProblem as problem:
             db.session.rollback()
             raise click.ClickException(f"nothing was imported:\n{problem}") from problem
-        record_event("regions_import", "Region", None, {
-            "file": wilayah.name, "total": result.total, "inserted": result.inserted,
-        })
+        record_event(
+            "regions_import",
+            "Region",
+            None,
+            {
+                "file": wilayah.name,
+                "total": result.total,
+                "inserted": result.inserted,
+            },
+        )
         db.session.commit()
     click.echo(
         f"{result.total} regions ({result.inserted} new, {result.updated} refreshed, "
