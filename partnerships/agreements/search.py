@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from partnerships.agreements.models import Agreement, AgreementParty, Kind, Status
 from partnerships.core.formatting import office_today
+from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 
@@ -135,42 +136,19 @@ def expiring_within(stmt: Select, days: int, today: date | None = None) -> Selec
     )
 
 
-def _cursor_id(value) -> int:
-    """An id read back from a cursor; anything else (an edited URL) means "first page"."""
-    if type(value) is not int or not 0 <= value <= MAX_ID:
-        raise ValueError("not an id")
-    return value
-
-
-def _cursor_text(value) -> str:
-    if not isinstance(value, str) or "\x00" in value:
-        raise ValueError("not a text")
-    return value
-
-
-def _cursor_day(value) -> date:
-    return date.fromisoformat(_cursor_text(value))
-
-
 FAR_FUTURE = date(9999, 12, 31)
 SORTS = {
     # name: (columns for keyset pagination as (expression, getter, parse), descending)
-    "newest": ([(Agreement.id, lambda a: a.id, _cursor_id)], True),
-    "title": (
-        [
-            (Agreement.title, lambda a: a.title, _cursor_text),
-            (Agreement.id, lambda a: a.id, _cursor_id),
-        ],
-        False,
-    ),
+    "newest": ([id_key(Agreement.id)], True),
+    "title": ([text_key(Agreement.title), id_key(Agreement.id)], False),
     "ends": (
         [
             (
                 func.coalesce(Agreement.ends_on, FAR_FUTURE),
                 lambda a: (a.ends_on or FAR_FUTURE).isoformat(),
-                _cursor_day,
+                cursor_day,
             ),
-            (Agreement.id, lambda a: a.id, _cursor_id),
+            id_key(Agreement.id),
         ],
         False,
     ),

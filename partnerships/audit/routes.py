@@ -8,7 +8,7 @@ from partnerships.audit import bp, services
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.permissions import visible_entries
 from partnerships.core.formatting import office_today
-from partnerships.core.pagination import keyset_page
+from partnerships.core.pagination import id_key, keyset_page
 from partnerships.extensions import db
 
 
@@ -40,7 +40,7 @@ def _filtered():
 @bp.get("/audit")
 def index():
     page = keyset_page(
-        _filtered(), [(AuditEntry.seq, lambda e: e.seq)], request.args.get("after"), descending=True
+        _filtered(), [id_key(AuditEntry.seq)], request.args.get("after"), descending=True
     )
     return render_template("audit/index.html", page=page, args=request.args)
 
@@ -50,9 +50,7 @@ def object(object_type: str, object_id: str):
     stmt = visible_entries(current_user).where(
         AuditEntry.object_type == object_type, AuditEntry.object_id == object_id
     )
-    page = keyset_page(
-        stmt, [(AuditEntry.seq, lambda e: e.seq)], request.args.get("after"), descending=True
-    )
+    page = keyset_page(stmt, [id_key(AuditEntry.seq)], request.args.get("after"), descending=True)
     if page.is_first and not page.items:
         abort(404)
     return render_template(

@@ -13,7 +13,7 @@ from partnerships.auth.forms import (
 )
 from partnerships.auth.models import User
 from partnerships.core.forms import ConfirmForm
-from partnerships.core.pagination import keyset_page
+from partnerships.core.pagination import id_key, keyset_page, text_key
 from partnerships.core.safety import safe_next
 from partnerships.extensions import db, limiter
 from partnerships.organisations.services import office_choices, partner_choices
@@ -21,19 +21,6 @@ from partnerships.organisations.services import office_choices, partner_choices
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-# Cursor values come back from the URL: anything but the type the column holds means "first page".
-def _cursor_text(value) -> str:
-    if not isinstance(value, str) or "\x00" in value:
-        raise TypeError("not a text cursor value")
-    return value
-
-
-def _cursor_id(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise TypeError("not an id cursor value")
-    return value
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -95,7 +82,7 @@ def users():
         )
     page = keyset_page(
         stmt,
-        [(User.email, lambda u: u.email, _cursor_text), (User.id, lambda u: u.id, _cursor_id)],
+        [text_key(User.email), id_key(User.id)],
         request.args.get("after"),
     )
     return render_template("auth/users.html", page=page, q=q, roles=ROLE_LABELS)

@@ -4,12 +4,43 @@ costs the same as page 1 and rows inserted meanwhile do not shift what the user 
 import base64
 import json
 from dataclasses import dataclass
+from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, and_, or_
 
+from partnerships.core.safety import MAX_ID
 from partnerships.extensions import db
+
+# ---- sort keys: (SQL expression, read the value from a row, parse it back from a cursor) ----
+# A cursor comes back from the URL; a value of the wrong type (an edited URL) raises, and
+# keyset_page then shows the first page instead of sending nonsense to the database.
+
+
+def cursor_id(value) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_ID:
+        raise ValueError("not an id")
+    return value
+
+
+def cursor_text(value) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a text")
+    return value
+
+
+def cursor_day(value) -> date:
+    return date.fromisoformat(cursor_text(value))
+
+
+def id_key(column) -> tuple:
+    return (column, attrgetter(column.key), cursor_id)
+
+
+def text_key(column) -> tuple:
+    return (column, attrgetter(column.key), cursor_text)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm
-from partnerships.core.pagination import keyset_page
+from partnerships.core.pagination import id_key, keyset_page, text_key
 from partnerships.core.safety import db_id
 from partnerships.extensions import db
 from partnerships.organisations import bp, services
@@ -44,19 +44,6 @@ def get_official(official_id: int, *, for_edit: bool = False) -> Official:
 
 def get_office(office_id: int) -> Office:
     return db.first_or_404(select(Office).where(Office.id == office_id, ~Office.is_deleted))
-
-
-# Cursor values come back from the URL: anything but the type the column holds means "first page".
-def _cursor_text(value) -> str:
-    if not isinstance(value, str) or "\x00" in value:
-        raise TypeError("not a text cursor value")
-    return value
-
-
-def _cursor_id(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise TypeError("not an id cursor value")
-    return value
 
 
 def _refuse(form, error: services.OrganisationError) -> None:
@@ -157,7 +144,7 @@ def partners():
         stmt = stmt.where(Partner.office_id == office_id)
     page = keyset_page(
         stmt,
-        [(Partner.name, lambda p: p.name, _cursor_text), (Partner.id, lambda p: p.id, _cursor_id)],
+        [text_key(Partner.name), id_key(Partner.id)],
         request.args.get("after"),
     )
     return render_template(
@@ -267,8 +254,8 @@ def officials():
     page = keyset_page(
         stmt,
         [
-            (Official.name, lambda o: o.name, _cursor_text),
-            (Official.id, lambda o: o.id, _cursor_id),
+            text_key(Official.name),
+            id_key(Official.id),
         ],
         request.args.get("after"),
     )

@@ -1,7 +1,7 @@
 from flask import abort, render_template, request
 from sqlalchemy import select
 
-from partnerships.core.pagination import keyset_page
+from partnerships.core.pagination import keyset_page, text_key
 from partnerships.extensions import db
 from partnerships.regions import bp, services
 from partnerships.regions.models import Region
@@ -11,12 +11,6 @@ LEVELS = {1: "province", 2: "regency/city", 3: "district", 4: "village"}
 
 
 # A cursor value comes back from the URL: anything but text means "first page".
-def _cursor_text(value) -> str:
-    if not isinstance(value, str) or "\x00" in value:
-        raise TypeError("not a text cursor value")
-    return value
-
-
 @bp.get("/regions")
 def index():
     q = request.args.get("q", "")
@@ -25,7 +19,7 @@ def index():
         level = 1  # with no search, start at the top of the hierarchy
     page = keyset_page(
         services.search_stmt(q, level if level in LEVELS else None),
-        [(Region.code, lambda r: r.code, _cursor_text)],
+        [text_key(Region.code)],
         request.args.get("after"),
     )
     return render_template(
@@ -40,7 +34,7 @@ def show(code: str):
     region = db.get_or_404(Region, code)
     children = keyset_page(
         select(Region).where(Region.parent_code == region.code),
-        [(Region.code, lambda r: r.code, _cursor_text)],
+        [text_key(Region.code)],
         request.args.get("after"),
         size=100,
     )
