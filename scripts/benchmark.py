@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from config import TestConfig, database_url
 from partnerships import create_app
 from partnerships.audit.services import acting_as, record_event, verify
+from partnerships.core.models import utcnow
 from partnerships.core.pagination import keyset_page
 from partnerships.extensions import db
 from partnerships.regions.models import Region
@@ -84,8 +85,108 @@ def main() -> None:
             f"audit verify: {check.checked} entries in {took:.2f}s "
             f"({check.checked / took:,.0f} entries/s), intact={check.ok}"
         )
+        agreements_at_scale()
         db.session.remove()
         db.engine.dispose()
+
+
+def _bulk_agreements(count: int, start: int) -> None:
+    """Insert agreements straight into the tables (no audit, no versions): this measures the
+    list and search queries, not the drafting path."""
+    from sqlalchemy import insert, text
+
+    from partnerships.agreements.models import Agreement, AgreementParty
+    from partnerships.agreements.search import FTS_TABLE
+    from partnerships.organisations.models import Office, Partner
+
+    office = db.session.scalar(select(Office.id).limit(1))
+    partners = db.session.scalars(select(Partner.id)).all()
+    words = ["pekerja", "rentan", "desa", "nelayan", "petani", "konstruksi", "ojek", "pasar"]
+    rows, parties = [], []
+    for i in range(start, start + count):
+        title = f"Perjanjian Kerja Sama {i} {words[i % 8]} {words[(i * 7) % 8]}"
+        rows.append(
+            {
+                "id": i,
+                "kind": "pks",
+                "title": title,
+                "subject": f"Perlindungan {words[i % 8]}",
+                "programs": ["JKK", "JKM"],
+                "funding": "apbd",
+                "place": "Denpasar",
+                "office_id": office,
+                "status": "active",
+                "search_text": title,
+                "lock_version": 1,
+                "is_deleted": False,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        )
+        parties.append(
+            {
+                "agreement_id": i,
+                "position": 1,
+                "office_id": office,
+                "partner_id": None,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        )
+        parties.append(
+            {
+                "agreement_id": i,
+                "position": 2,
+                "office_id": None,
+                "partner_id": partners[i % len(partners)],
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        )
+    db.session.execute(insert(Agreement.__table__), rows)
+    db.session.execute(insert(AgreementParty.__table__), parties)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            text(f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (:id, :body)"),  # noqa: S608
+            [{"id": r["id"], "body": r["search_text"]} for r in rows],
+        )
+    db.session.commit()
+
+
+def agreements_at_scale() -> None:
+    """The agreement list and full-text search at 1,000 and at 30,000 agreements."""
+    from partnerships.agreements import search
+    from partnerships.agreements.models import Agreement
+
+    def measure():
+        columns, _ = search.SORTS["newest"]
+        stmt = search.with_parties(select(Agreement))
+        first, _ = timed(lambda: keyset_page(stmt, columns, None, descending=True), repeat=10)
+        found, _ = timed(
+            lambda: keyset_page(
+                search.with_parties(search.matching(select(Agreement), "nelayan petani")),
+                columns,
+                None,
+                descending=True,
+            ),
+            repeat=10,
+        )
+        return first, found
+
+    from partnerships.demo.services import load_demo
+
+    with acting_as("benchmark"):
+        load_demo()
+        db.session.commit()
+    _bulk_agreements(1_000, 100_000)
+    small_list, small_search = measure()
+    _bulk_agreements(29_000, 200_000)
+    big_list, big_search = measure()
+    print(f"agreement list page at 30,000 vs 1,000 agreements: {big_list / small_list:.2f}x")
+    print(
+        f"full-text search at 30,000 vs 1,000 agreements: {big_search / small_search:.2f}x "
+        f"({big_search * 1000:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":
