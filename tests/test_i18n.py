@@ -157,7 +157,21 @@ def as_tuple(value) -> tuple:
 
 
 def translations_of(catalog) -> dict:
-    return {(m.id, m.context): m.string for m in catalog if m.id and m.string}
+    """(msgid, context) → translation; plural entries as tuples, untranslated ones left out."""
+    result = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = tuple(m.id) if isinstance(m.id, (list, tuple)) else (m.id,)
+        strings = tuple(m.string) if isinstance(m.string, (list, tuple)) else (m.string,)
+        if not any(strings):
+            continue
+        # pybabel compile fills an untranslated plural entry with its msgids: not a translation
+        if len(ids) > 1 and strings == tuple(ids[min(i, 1)] for i in range(len(strings))):
+            continue
+        key = ids if len(ids) > 1 else ids[0]
+        result[(key, m.context)] = strings if len(ids) > 1 else strings[0]
+    return result
 
 
 @pytest.fixture(scope="module")
