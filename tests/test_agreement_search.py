@@ -784,3 +784,27 @@ def test_postgres_search_uses_the_expression_of_the_gin_index(app):
         ).lower()
         assert "ix_agreements_search_fts" in plan
         db.session.rollback()
+
+
+def test_renamed_partner_is_found_under_its_new_name(app, as_role):
+    client = as_role("admin")
+    tabanan = id_of(app, Partner, "Pemerintah Kabupaten Tabanan")
+    with app.app_context():
+        partner = db.session.get(Partner, tabanan)
+        form = {
+            "name": "Pemerintah Kabupaten Tabanan Sejahtera",
+            "kind": partner.kind,
+            "region_code": partner.region_code,
+            "office_id": partner.office_id,
+        }
+    response = post(client, f"/partners/{tabanan}/edit", form, form_url=f"/partners/{tabanan}/edit")
+    assert response.status_code == 302
+    assert listed(client, "q=sejahtera")  # the agreement with Tabanan carries the new name
+    with app.app_context():
+        ids = set(listed(client, "q=sejahtera"))
+        expected = {
+            a.id
+            for a in db.session.scalars(select(Agreement))
+            if any(p.partner_id == tabanan for p in a.parties)
+        }
+    assert ids == expected

@@ -58,6 +58,19 @@ def refresh_search(agreement: Agreement, articles: list[dict] | None = None) -> 
         )
 
 
+def refresh_for_partner(partner_id: int) -> None:
+    """Re-index every agreement the partner is a party to (after a rename)."""
+    agreements = db.session.scalars(
+        select(Agreement).where(
+            Agreement.id.in_(
+                select(AgreementParty.agreement_id).where(AgreementParty.partner_id == partner_id)
+            )
+        )
+    )
+    for agreement in agreements:
+        refresh_search(agreement)
+
+
 def matching(stmt: Select, query: str) -> Select:
     """Every word must occur (as a prefix), whatever the database; user syntax is neutralised."""
     words = WORD.findall(query.lower())[:12]

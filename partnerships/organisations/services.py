@@ -118,12 +118,17 @@ def save_partner(partner: Partner | None, data: dict[str, Any]) -> Partner:
         raise OrganisationError(_("This partner is already registered in this region."), "name")
     if db.session.get(Office, data["office_id"]) is None:
         raise OrganisationError(_("Choose the managing office."), "office_id")
+    renamed = partner is not None and partner.name != name
     if partner is None:
         partner = Partner()
         db.session.add(partner)
     partner.name, partner.kind, partner.region_code = name, data["kind"], region.code
     partner.office_id, partner.address = data["office_id"], (data.get("address") or None)
     db.session.flush()
+    if renamed:
+        from partnerships.agreements.search import refresh_for_partner
+
+        refresh_for_partner(partner.id)  # the new name must find its agreements
     return partner
 
 
