@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import Select, extract, false, func, literal_column, or_, select, text
+from sqlalchemy import Select, extract, false, func, literal_column, or_, select, text, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from partnerships.agreements.models import Agreement, AgreementParty, Kind, Status
 from partnerships.core.formatting import office_today
@@ -46,15 +47,21 @@ def document(agreement: Agreement, articles: list[dict] | None = None) -> str:
 
 
 def refresh_search(agreement: Agreement, articles: list[dict] | None = None) -> None:
-    agreement.search_text = document(agreement, articles)
+    """Re-index one agreement. The search text is derived data: it is written with a plain
+    UPDATE, so it neither bumps the agreement's lock version nor adds an audit entry."""
+    body = document(agreement, articles)
     db.session.flush()
+    db.session.execute(
+        update(Agreement.__table__).where(Agreement.id == agreement.id).values(search_text=body)
+    )
+    set_committed_value(agreement, "search_text", body)
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
             text("DELETE FROM agreements_fts WHERE rowid = :id"), {"id": agreement.id}
         )
         db.session.execute(
             text("INSERT INTO agreements_fts (rowid, search_text) VALUES (:id, :body)"),
-            {"id": agreement.id, "body": agreement.search_text},
+            {"id": agreement.id, "body": body},
         )
 
 
