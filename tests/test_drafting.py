@@ -698,3 +698,50 @@ def test_staff_of_another_office_cannot_see_or_edit_the_draft(app, as_role):
         f"/agreements/{new_id}/parties",
     ):
         assert other.get(url).status_code == 404
+
+
+def test_signatories_stay_with_their_party_when_the_same_save_reorders(app, as_role):
+    """The signatory chosen on a row belongs to that row's party, wherever it moves."""
+    client = as_role("staff")
+    pemkot, sesetan = id_of(app, Partner, PEMKOT), id_of(app, Partner, SESETAN)
+    new_id = draft(app, client, partner_ids=[pemkot, sesetan])
+    assert [p[2] for p in parties_of(app, new_id)] == [None, pemkot, sesetan]
+    jimmy = id_of(app, Official, "Nyoman Ngurah Jimmy Sidharta")
+    karyawati = id_of(app, Official, "Ketut Sri Karyawati")
+    response = post(
+        client,
+        f"/agreements/{new_id}/parties",
+        {
+            "partner_order": f"{sesetan},{pemkot}",
+            "signatory_2": jimmy,  # the Pemkot row as the page showed it
+            "signatory_3": karyawati,  # the Sesetan row
+            "number_2": "",
+            "number_3": "",
+        },
+        form_url=f"/agreements/{new_id}/parties",
+    )
+    assert response.status_code == 302
+    assert [(p[0], p[2], p[3]) for p in parties_of(app, new_id)] == [
+        (1, None, None),
+        (2, sesetan, karyawati),
+        (3, pemkot, jimmy),
+    ]
+
+
+def test_order_boxes_reorder_the_partners_of_a_draft(app, as_role):
+    client = as_role("staff")
+    pemkot, sesetan = id_of(app, Partner, PEMKOT), id_of(app, Partner, SESETAN)
+    kejari = id_of(app, Partner, KEJARI)
+    new_id = draft(app, client, partner_ids=[pemkot, sesetan])
+    response = post(
+        client,
+        f"/agreements/{new_id}/parties",
+        {
+            "partner_ids": [pemkot, sesetan, kejari],  # Kejari newly added: it goes last
+            f"order_{pemkot}": "3",
+            f"order_{sesetan}": "2",
+        },
+        form_url=f"/agreements/{new_id}/parties",
+    )
+    assert response.status_code == 302
+    assert [p[2] for p in parties_of(app, new_id)] == [None, sesetan, pemkot, kejari]

@@ -247,8 +247,12 @@ def parties(agreement_id: int):
             }
             for party in agreement.parties
         }
+        # An explicit list wins; else the order boxes, with newly chosen partners after them.
         order = request.form.get("partner_order", "")
-        chosen = [int(x) for x in order.split(",") if x.isdigit()] or form.partner_ids.data
+        rank = {pid: request.form.get(f"order_{pid}", type=float) for pid in form.partner_ids.data}
+        chosen = [int(x) for x in order.split(",") if x.isdigit()] or sorted(
+            form.partner_ids.data, key=lambda pid: rank[pid] if rank[pid] is not None else 1e9
+        )
         try:
             services.set_parties(
                 agreement, chosen if agreement.status == Status.DRAFT else None, entries

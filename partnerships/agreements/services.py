@@ -373,11 +373,18 @@ def save_articles(
     return _add_version(agreement, _clean_articles(articles), actor, note)
 
 
+def _party_key(party: AgreementParty) -> tuple[str, int | None]:
+    return ("office", party.office_id) if party.office_id else ("partner", party.partner_id)
+
+
 def set_parties(
     agreement: Agreement, partner_ids: list[int] | None, entries: dict[int, dict[str, Any]]
 ) -> None:
     """`partner_ids` (drafts only) replaces the partners; `entries` sets signatory and number
-    per party position."""
+    per party position as the parties stand when called (the rows the user saw)."""
+    # Tie each entry to its party, not its row: a reorder in the same save moves the party.
+    by_party = {_party_key(p): entries[p.position] for p in agreement.parties
+                if p.position in entries}  # fmt: skip
     if partner_ids is not None:
         _require(agreement, EDITABLE, _("The parties of a draft only can be changed."))
         if len(set(partner_ids)) != len(partner_ids):
@@ -413,7 +420,7 @@ def set_parties(
             _("Signatories and numbers are fixed once the agreement is signed."),
         )
     for party in agreement.parties:
-        entry = entries.get(party.position)
+        entry = by_party.get(_party_key(party))
         if entry is None:
             continue
         signatory_id = entry.get("signatory_id")
