@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from partnerships.agreements import services
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Comment
 from partnerships.audit.models import AuditEntry
+from partnerships.audit.services import acting_as
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
 from partnerships.core.formatting import long_date_id
@@ -1242,3 +1243,36 @@ def test_drafting_steps_land_in_the_audit_trail(app, staff):
     assert all(
         e["office_id"] == office for v in versions for e in trail(app, "AgreementVersion", v, start)
     )
+
+
+def test_recording_the_signing_keeps_a_typed_end_date(app):
+    """Term and end date both given, no start: the signing fills in the start, not the end."""
+    from partnerships.agreements.services import create, set_parties, transition
+
+    with app.app_context(), acting_as("test"):
+        staff = db.session.scalar(select(User).where(User.email == EMAILS["staff"]))
+        manager = db.session.scalar(select(User).where(User.email == EMAILS["manager"]))
+        pemkot = db.session.scalar(
+            select(Partner).where(Partner.name == "Pemerintah Kota Denpasar")
+        )
+        agreement = create(
+            {
+                "kind": "pks", "parent_id": None, "office_id": staff.office_id,
+                "partner_ids": [pemkot.id], "title": "PKS tanggal akhir", "subject": "uji",
+                "programs": ["JKK"], "funding": "apbd", "place": "Denpasar",
+                "effective_on": None, "term_months": 12, "ends_on": date(2019, 12, 31),
+            },
+            staff,
+        )  # fmt: skip
+        signers = {1: "Mohamad Irfan", 2: "Nyoman Ngurah Jimmy Sidharta"}
+        set_parties(agreement, None, {
+            pos: {"signatory_id": db.session.scalar(select(Official.id).where(
+                Official.name == name)), "number": None}
+            for pos, name in signers.items()
+        })  # fmt: skip
+        for action, who in (("submit", staff), ("approve", manager), ("request_signature", staff)):
+            transition(agreement, action, who)
+        transition(agreement, "activate", staff, signed_on=date(2019, 3, 1))
+        assert agreement.effective_on == date(2019, 3, 1)
+        assert agreement.ends_on == date(2019, 12, 31)
+        db.session.rollback()

@@ -141,9 +141,6 @@ def export(fmt: str):
 def show(agreement_id: int):
     agreement = get_agreement(agreement_id)
     version = services.latest_version(agreement)
-    visible_ids = set(
-        db.session.scalars(visible_agreements(current_user).with_only_columns(Agreement.id))
-    )
     comments = db.session.scalars(
         select(Comment).where(Comment.agreement_id == agreement.id).order_by(Comment.id)
     ).all()
@@ -156,7 +153,7 @@ def show(agreement_id: int):
         "agreements/show.html",
         agreement=agreement,
         version=version,
-        tree=services.family_tree(agreement, visible_ids),
+        tree=services.family_tree(agreement, visible_agreements(current_user)),
         comments=comments,
         attachments=files,
         moves=services.available_moves(agreement, current_user),

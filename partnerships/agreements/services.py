@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from num2words import num2words
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -160,26 +160,33 @@ def clause_context(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-def family_tree(agreement: Agreement, visible_ids: set[int]) -> list[tuple[int, Agreement]]:
+def family_tree(agreement: Agreement, visible: Select) -> list[tuple[int, Agreement]]:
     """The whole chain (MoU → PKS → addenda, renewals) as (depth, agreement), depth-first,
-    limited to what the user may see."""
+    limited to `visible` (the user's scoped query). One query per generation, not per node."""
     root = agreement
-    while root.parent is not None and root.parent.id in visible_ids:
-        root = root.parent
-    rows: list[tuple[int, Agreement]] = []
-    frontier = [(0, root)]
-    while frontier:
-        depth, node = frontier.pop()
-        rows.append((depth, node))
-        children = db.session.scalars(
-            select(Agreement)
-            .where(
-                Agreement.parent_id == node.id, ~Agreement.is_deleted, Agreement.id.in_(visible_ids)
-            )
-            .order_by(Agreement.id.desc())
-        )
-        frontier.extend((depth + 1, child) for child in children)
-    return rows
+    while root.parent_id is not None:
+        parent = db.session.scalar(visible.where(Agreement.id == root.parent_id))
+        if parent is None:
+            break
+        root = parent
+    children: dict[int, list[Agreement]] = {}
+    generation = [root.id]
+    while generation:
+        rows = db.session.scalars(
+            visible.where(Agreement.parent_id.in_(generation)).order_by(Agreement.id)
+        ).all()
+        for row in rows:
+            children.setdefault(row.parent_id, []).append(row)
+        generation = [row.id for row in rows]
+    ordered: list[tuple[int, Agreement]] = []
+
+    def walk(node: Agreement, depth: int) -> None:
+        ordered.append((depth, node))
+        for child in children.get(node.id, []):
+            walk(child, depth + 1)
+
+    walk(root, 0)
+    return ordered
 
 
 # ---- drafting ---------------------------------------------------------------------------
@@ -645,7 +652,7 @@ def _record_signing(agreement: Agreement, signed_on: date | None, today: date) -
     agreement.signed_on = signed_on
     if agreement.effective_on is None:
         agreement.effective_on = signed_on
-        if agreement.term_months:
+        if agreement.term_months and agreement.ends_on is None:  # a typed end date stands
             agreement.ends_on = end_of_term(signed_on, agreement.term_months)
     if agreement.ends_on and agreement.ends_on < agreement.effective_on:
         raise WorkflowError(_("The agreement cannot end before it starts."))
