@@ -5,7 +5,6 @@ The searchable text (title, subject, article text, partner names) is kept in
 a GIN index on to_tsvector('simple', search_text). Both are created by the migration.
 """
 
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from partnerships.agreements.models import Agreement, AgreementParty, Kind, Status
+from partnerships.core.exports import stream_csv
 from partnerships.core.formatting import office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
@@ -220,28 +220,8 @@ def export_rows(stmt: Select) -> Iterator[list]:
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def export_csv(stmt: Select) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    for row in export_rows(stmt):
-        writer.writerow([_csv_value(v) for v in row])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return stream_csv(EXPORT_HEADER, export_rows(stmt))
 
 
 def export_xlsx(stmt: Select) -> bytes:

@@ -12,6 +12,9 @@ from partnerships.core.pagination import id_key, keyset_page
 from partnerships.extensions import db
 
 
+FILTERS = ("object_type", "object_id", "action", "actor", "from", "until")
+
+
 def _filtered():
     """The trail as the filters in the query string narrow it, within the user's scope."""
     stmt = visible_entries(current_user)
@@ -63,7 +66,14 @@ def export(fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)
     stmt = _filtered().order_by(AuditEntry.seq)
-    services.record_event("audit_export", "AuditEntry", None, {"format": fmt, **request.args})
+    filters = {k: v for k in FILTERS if (v := request.args.get(k, "").strip())}
+    services.record_event(
+        "audit_export",
+        "AuditEntry",
+        None,
+        {"format": fmt, **filters},
+        office_id=current_user.office_id,
+    )
     db.session.commit()
     body = services.export_csv(stmt) if fmt == "csv" else services.export_json(stmt)
     mimetype = "text/csv" if fmt == "csv" else "application/json"

@@ -6,9 +6,7 @@ the flush itself, in the same transaction as the change: no change lands without
 """
 
 import contextvars
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +21,7 @@ from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from partnerships.audit.models import AuditEntry
+from partnerships.core.exports import stream_csv
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
 
@@ -344,19 +343,14 @@ def _stream(stmt, batch: int = 2000) -> Iterator[AuditEntry]:
 
 
 def export_csv(stmt) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    for entry in _stream(stmt):
-        record = _export_record(entry)
-        for key in ("before", "after"):
-            record[key] = json.dumps(record[key], ensure_ascii=False, sort_keys=True)
-        writer.writerow(record)
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    def rows():
+        for entry in _stream(stmt):
+            record = _export_record(entry)
+            for key in ("before", "after"):
+                record[key] = json.dumps(record[key], ensure_ascii=False, sort_keys=True)
+            yield [record[field] for field in EXPORT_FIELDS]
+
+    return stream_csv(EXPORT_FIELDS, rows())
 
 
 def export_json(stmt) -> Iterator[str]:
