@@ -11,7 +11,6 @@ from partnerships.core.formatting import office_today
 from partnerships.core.pagination import id_key, keyset_page
 from partnerships.extensions import db
 
-
 FILTERS = ("object_type", "object_id", "action", "actor", "from", "until")
 
 
