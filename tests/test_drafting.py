@@ -414,8 +414,23 @@ def test_bad_input_is_refused_at_its_field_and_writes_nothing(app, as_role):
 
 def test_an_admin_drafts_for_any_office(app, client):
     assert login(client, "admin").status_code == 302
-    new_id = created_id(create(client, form(app, office_id=id_of(app, Office, GIANYAR))))
-    assert load(app, new_id)["agreement"]["office_id"] == id_of(app, Office, GIANYAR)
+    disnaker = id_of(app, Partner, "Dinas Tenaga Kerja Kabupaten Gianyar")
+    gianyar = id_of(app, Office, GIANYAR)
+    new_id = created_id(create(client, form(app, office_id=gianyar, partner_ids=[disnaker])))
+    assert load(app, new_id)["agreement"]["office_id"] == gianyar
+
+
+def test_a_partner_managed_by_another_office_cannot_be_a_party(app, as_role):
+    """Otherwise the partner's users would see an agreement its own office cannot."""
+    client = as_role("staff_other")  # Gianyar
+    before = snapshot(app)
+    gianyar = id_of(app, Office, GIANYAR)
+    response = create(
+        client, form(app, office_id=gianyar, partner_ids=[id_of(app, Partner, PEMKOT)])
+    )
+    assert response.status_code == 200
+    assert field_errors(response.get_data(as_text=True), "partner_ids")
+    assert snapshot(app) == before
 
 
 def test_partners_and_auditors_may_not_draft(app):

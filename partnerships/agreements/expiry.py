@@ -60,7 +60,8 @@ def message(agreement: Agreement, days_left: int, to: list[str]) -> EmailMessage
     mail = EmailMessage()
     mail["From"] = current_app.config["MAIL_SENDER"]
     mail["To"] = ", ".join(to)
-    mail["Subject"] = f"[Kemitraan] {agreement.title} berakhir dalam {days_left} hari"
+    title = " ".join(agreement.title.split())  # a header must be one line
+    mail["Subject"] = f"[Kemitraan] {title} berakhir dalam {days_left} hari"
     number = next((p.number for p in agreement.parties if p.office_id and p.number), "-")
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/agreements/{agreement.id}"
     mail.set_content(

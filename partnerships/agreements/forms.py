@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from partnerships.agreements.models import PROGRAMS, Kind
-from partnerships.core.forms import Form
+from partnerships.core.forms import Form, optional_id, single_line
 
 KIND_LABELS = {
     Kind.MOU: _l("Memorandum of understanding (Kesepakatan Bersama)"),
@@ -25,21 +25,21 @@ FUNDING_LABELS = {"apbd": "APBD", "apbdes": "APBDes", "other": _l("Other")}
 ATTACHMENT_LABELS = {"signed_original": _l("Signed original (scan)"), "annex": _l("Annex")}
 
 
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
 class DetailsForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    subject = StringField(_l("Subject (tentang)"), validators=[DataRequired(), Length(max=500)])
+    title = StringField(_l("Title"), validators=[DataRequired(), single_line, Length(max=300)])
+    subject = StringField(
+        _l("Subject (tentang)"), validators=[DataRequired(), single_line, Length(max=500)]
+    )
     programs = MultiCheckboxField(_l("Programs"), choices=[(p, p) for p in PROGRAMS])
     funding = SelectField(_l("Funding"), choices=list(FUNDING_LABELS.items()))
-    place = StringField(_l("Place of signing"), validators=[DataRequired(), Length(max=120)])
+    place = StringField(
+        _l("Place of signing"), validators=[DataRequired(), single_line, Length(max=120)]
+    )
     signed_on = DateField(_l("Signed on (planned)"), validators=[Optional()])
     effective_on = DateField(_l("Effective from"), validators=[Optional()])
     term_months = IntegerField(
@@ -58,8 +58,8 @@ class EditDetailsForm(DetailsForm):
 
 class NewAgreementForm(DetailsForm):
     kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()))
-    parent_id = SelectField(_l("Implements, amends or renews"), coerce=_optional_id)
-    office_id = SelectField(_l("Owning office"), coerce=_optional_id, validators=[DataRequired()])
+    parent_id = SelectField(_l("Implements, amends or renews"), coerce=optional_id)
+    office_id = SelectField(_l("Owning office"), coerce=optional_id, validators=[DataRequired()])
     partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
 
 

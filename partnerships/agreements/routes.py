@@ -28,7 +28,14 @@ from partnerships.agreements.forms import (
     TransitionForm,
     UploadForm,
 )
-from partnerships.agreements.models import Agreement, AgreementVersion, Attachment, Comment, Status
+from partnerships.agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Attachment,
+    Comment,
+    Kind,
+    Status,
+)
 from partnerships.agreements.permissions import can_edit, visible_agreements
 from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
@@ -37,6 +44,7 @@ from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
+from partnerships.core.safety import db_id
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.permissions import visible_partners
@@ -59,6 +67,14 @@ def _refuse(form, error: services.AgreementError) -> None:
         form[error.field].errors.append(str(error))
     else:
         flash(str(error), "danger")
+
+
+def _id_or_zero(value: str) -> int:
+    """A row id typed into a list; 0 (no such row, refused later) when it is not one."""
+    try:
+        return db_id(value)
+    except ValueError:
+        return 0
 
 
 def _as_int(value) -> int | None:
@@ -90,7 +106,7 @@ def index():
         args=request.args,
         sort=sort,
         filters=search.filter_args(request.args),
-        offices=office_choices(),
+        offices=office_choices() if current_user.role != Role.PARTNER else [],
         partners=partners,
         **_labels(),
     )
@@ -172,23 +188,36 @@ def show(agreement_id: int):
 @bp.route("/agreements/new", methods=["GET", "POST"])
 def new():
     form = NewAgreementForm()
-    parents = db.session.scalars(
+    # Only what a new agreement can hang under: a signed agreement (to amend or renew) or an MoU.
+    parents = db.session.execute(
         visible_agreements(current_user)
-        .where(Agreement.status.notin_([Status.DRAFT]))
+        .where(
+            Agreement.status.in_([Status.ACTIVE, Status.EXPIRED])
+            | ((Agreement.kind == Kind.MOU) & (Agreement.status != Status.DRAFT))
+        )
+        .with_only_columns(Agreement.id, Agreement.title)
         .order_by(Agreement.title)
     ).all()
     form.parent_id.choices = [(None, "—")] + [(a.id, a.title) for a in parents]
     # Only the offices this user drafts for: their own and those below it (admins: all).
     own = None if current_user.role == Role.ADMIN else office_subtree_ids(current_user.office_id)
     form.office_id.choices = [(i, name) for i, name in office_choices() if own is None or i in own]
+    # Partners the user's office (or, for admins, any office) may make a party.
+    partners = (
+        visible_partners(current_user)
+        if current_user.role == Role.ADMIN
+        else services.attachable_partners(current_user.office_id)
+    )
     form.partner_ids.choices = [
         (p.id, p.name)
-        for p in db.session.scalars(visible_partners(current_user).order_by(Partner.name))
+        for p in db.session.execute(
+            partners.with_only_columns(Partner.id, Partner.name).order_by(Partner.name)
+        )
     ]
     if request.method == "GET":
         form.office_id.data = current_user.office_id
         form.kind.data = request.args.get("kind", form.kind.data)
-        form.parent_id.data = request.args.get("parent", type=int)
+        form.parent_id.data = request.args.get("parent", type=db_id)
         form.programs.data = ["JKK", "JKM"]
     if form.validate_on_submit():
         try:
@@ -232,22 +261,27 @@ def parties(agreement_id: int):
     form = PartiesForm()
     form.partner_ids.choices = [
         (p.id, p.name)
-        for p in db.session.scalars(visible_partners(current_user).order_by(Partner.name))
+        for p in db.session.execute(
+            services.attachable_partners(agreement.office_id)
+            .with_only_columns(Partner.id, Partner.name)
+            .order_by(Partner.name)
+        )
     ]
     if request.method == "GET":
         form.partner_ids.data = [p.partner_id for p in agreement.parties if p.partner_id]
     if form.validate_on_submit():
         entries = {
             party.position: {
-                "signatory_id": request.form.get(f"signatory_{party.position}", type=int),
+                "signatory_id": request.form.get(f"signatory_{party.position}", type=db_id),
                 "number": request.form.get(f"number_{party.position}", ""),
             }
             for party in agreement.parties
         }
         # An explicit list wins; else the order boxes, with newly chosen partners after them.
-        order = request.form.get("partner_order", "")
+        order = [x.strip() for x in request.form.get("partner_order", "").split(",") if x.strip()]
         rank = {pid: request.form.get(f"order_{pid}", type=float) for pid in form.partner_ids.data}
-        chosen = [int(x) for x in order.split(",") if x.isdigit()] or sorted(
+        # An id the list does not offer is refused by check_partners in the service.
+        chosen = [_id_or_zero(x) for x in order] or sorted(
             form.partner_ids.data, key=lambda pid: rank[pid] if rank[pid] is not None else 1e9
         )
         try:
@@ -364,8 +398,8 @@ def compare(agreement_id: int):
             )
         )
 
-    old = version(request.args.get("a", type=int))
-    new = version(request.args.get("b", type=int))
+    old = version(request.args.get("a", type=db_id))
+    new = version(request.args.get("b", type=db_id))
     return render_template(
         "agreements/compare.html",
         agreement=agreement,

@@ -45,6 +45,7 @@ FUNDING_NAMES = {
     "other": "sumber lain yang sah dan tidak mengikat",
 }
 PARTY_ROLES = ["PIHAK KESATU", "PIHAK KEDUA", "PIHAK KETIGA", "PIHAK KEEMPAT", "PIHAK KELIMA"]
+NUMBER_MAX = 120  # agreement_parties.number
 EDITABLE = {Status.DRAFT}
 SIGNATORY_EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE}
 
@@ -197,7 +198,12 @@ def _check_dates(data: dict[str, Any]) -> tuple[date | None, int | None]:
     if term is not None and term <= 0:
         raise AgreementError(_("The term must be at least one month."), "term_months")
     if start and term and not end:
-        end = end_of_term(start, term)
+        try:
+            end = end_of_term(start, term)
+        except (ValueError, OverflowError) as error:  # past the year 9999
+            raise AgreementError(
+                _("The term runs past any possible date."), "term_months"
+            ) from error
     if start and end and end < start:
         raise AgreementError(_("The agreement cannot end before it starts."), "ends_on")
     signed = data.get("signed_on")
@@ -237,10 +243,7 @@ def create(data: dict[str, Any], actor) -> Agreement:
     partner_ids = list(data.get("partner_ids") or [])
     if not partner_ids and parent is not None:
         partner_ids = [p.partner_id for p in parent.parties if p.partner_id]
-    if not partner_ids:
-        raise AgreementError(_("Choose at least one government partner."), "partner_ids")
-    if len(set(partner_ids)) != len(partner_ids):
-        raise AgreementError(_("A partner is listed twice."), "partner_ids")
+    check_partners(data["office_id"], partner_ids)
     agreement = Agreement(
         kind=kind,
         title=data["title"].strip(),
@@ -261,8 +264,6 @@ def create(data: dict[str, Any], actor) -> Agreement:
     db.session.flush()
     db.session.add(AgreementParty(agreement=agreement, position=1, office_id=agreement.office_id))
     for position, partner_id in enumerate(partner_ids, start=2):
-        if db.session.get(Partner, partner_id) is None:
-            raise AgreementError(_("Unknown partner."), "partner_ids")
         db.session.add(
             AgreementParty(agreement=agreement, position=position, partner_id=partner_id)
         )
@@ -380,6 +381,36 @@ def save_articles(
     return _add_version(agreement, _clean_articles(articles), actor, note)
 
 
+def check_partners(office_id: int, partner_ids: list[int]) -> None:
+    """The partners of an agreement: at least one, none twice, none deleted, and each managed
+    by the owning office or an office below it — so the partner's own office always sees the
+    agreement its partner's users see."""
+    if not partner_ids:
+        raise AgreementError(_("Choose at least one government partner."), "partner_ids")
+    if len(set(partner_ids)) != len(partner_ids):
+        raise AgreementError(_("A partner is listed twice."), "partner_ids")
+    allowed = set(
+        db.session.scalars(
+            attachable_partners(office_id)
+            .where(Partner.id.in_(partner_ids))
+            .with_only_columns(Partner.id)
+        )
+    )
+    if set(partner_ids) - allowed:
+        raise AgreementError(
+            _("A partner managed by another office cannot be a party here."), "partner_ids"
+        )
+
+
+def attachable_partners(office_id: int) -> Select:
+    """Partners an agreement of this office may name: those it or an office below it manages."""
+    from partnerships.organisations.services import office_subtree_ids
+
+    return select(Partner).where(
+        ~Partner.is_deleted, Partner.office_id.in_(office_subtree_ids(office_id))
+    )
+
+
 def _party_key(party: AgreementParty) -> tuple[str, int | None]:
     return ("office", party.office_id) if party.office_id else ("partner", party.partner_id)
 
@@ -394,10 +425,7 @@ def set_parties(
                 if p.position in entries}  # fmt: skip
     if partner_ids is not None:
         _require(agreement, EDITABLE, _("The parties of a draft only can be changed."))
-        if len(set(partner_ids)) != len(partner_ids):
-            raise AgreementError(_("A partner is listed twice."), "partner_ids")
-        if not partner_ids:
-            raise AgreementError(_("Choose at least one government partner."), "partner_ids")
+        check_partners(agreement.office_id, partner_ids)
         current = {p.partner_id: p for p in agreement.parties if p.partner_id}
         keep = [current[pid] for pid in partner_ids if pid in current]
         for party in agreement.parties:
@@ -412,8 +440,6 @@ def set_parties(
         for pid in partner_ids:
             party = current.get(pid)
             if party is None:
-                if db.session.get(Partner, pid) is None:
-                    raise AgreementError(_("Unknown partner."), "partner_ids")
                 party = AgreementParty(agreement=agreement, partner_id=pid, position=position)
                 db.session.add(party)
             party.position = position
@@ -461,6 +487,11 @@ def set_parties(
                 )
         party.signatory = official  # the object, so party.signatory is current at once
         number = (entry.get("number") or "").strip() or None
+        if number and len(number) > NUMBER_MAX:
+            raise AgreementError(
+                _("A number has at most %(n)d characters.", n=NUMBER_MAX),
+                f"number_{party.position}",
+            )
         # An empty entry keeps the issued number (a page opened before it was issued).
         if party.office_id and party.number and number and number != party.number:
             raise AgreementError(

@@ -31,6 +31,8 @@ def _filtered():
             day = date.fromisoformat(args.get(name, ""))
         except ValueError:
             continue
+        if not 1900 <= day.year <= 9000:  # nothing to narrow, and no date arithmetic overflow
+            continue
         moment = datetime.combine(day + timedelta(days=1 if op == "lt" else 0), time.min)
         # The user's day (the one the page shows times in), not UTC's nor the server's.
         moment = get_timezone().localize(moment)

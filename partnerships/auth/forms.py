@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from partnerships.core.forms import Form
+from partnerships.core.forms import Form, optional_id
 from partnerships.core.roles import Role
 
 ROLE_LABELS = {
@@ -12,10 +12,6 @@ ROLE_LABELS = {
     Role.PARTNER: _l("Partner"),
     Role.AUDITOR: _l("Auditor"),
 }
-
-
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class LoginForm(Form):
@@ -36,8 +32,8 @@ class UserForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
-    office_id = SelectField(_l("Office"), coerce=_optional_id, validate_choice=True)
-    partner_id = SelectField(_l("Partner"), coerce=_optional_id, validate_choice=True)
+    office_id = SelectField(_l("Office"), coerce=optional_id, validate_choice=True)
+    partner_id = SelectField(_l("Partner"), coerce=optional_id, validate_choice=True)
     password = PasswordField(
         _l("Password"),
         validators=[Optional(), Length(min=10, max=200)],

@@ -4,6 +4,18 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
+from wtforms.validators import ValidationError
+
+
+def optional_id(value):
+    """`coerce=` for select fields whose empty choice means "none"."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+def single_line(_form, field) -> None:
+    """A validator for titles and names: no line breaks or other control characters."""
+    if field.data and any(ord(c) < 32 for c in field.data):
+        raise ValidationError(_l("Use a single line, without control characters."))
 
 
 class _BabelTranslations:

@@ -2,17 +2,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from partnerships.core.forms import Form
+from partnerships.core.forms import Form, optional_id
 
 DOC_TYPE_LABELS = {"agreement": _l("Agreement"), "letter": _l("Letter")}
 
 
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class PatternForm(Form):
-    office_id = SelectField(_l("Office"), coerce=_optional_id, validators=[DataRequired()])
+    office_id = SelectField(_l("Office"), coerce=optional_id, validators=[DataRequired()])
     doc_type = SelectField(_l("Document"), choices=list(DOC_TYPE_LABELS.items()))
     year = IntegerField(
         _l("Year"),

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from partnerships.core.forms import Form
+from partnerships.core.forms import Form, optional_id, single_line
 from partnerships.organisations.models import IdentifierKind, OfficeKind, PartnerKind
 
 OFFICE_KIND_LABELS = {
@@ -27,19 +27,15 @@ PARTNER_KIND_LABELS = {
 REGION_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 
 
-def _optional_id(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 def region_code_format(_form, field):
     if field.data and not REGION_CODE.match(field.data.strip()):
         raise ValidationError(_l("Use a Kemendagri code such as 51.71 or 51.71.01.1003."))
 
 
 class OfficeForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), single_line, Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(OFFICE_KIND_LABELS.items()))
-    parent_id = SelectField(_l("Parent office"), coerce=_optional_id)
+    parent_id = SelectField(_l("Parent office"), coerce=optional_id)
     region_code = StringField(
         _l("Seat (region code)"), validators=[DataRequired(), region_code_format]
     )
@@ -59,16 +55,18 @@ class OfficeForm(Form):
 
 
 class PartnerForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), single_line, Length(max=200)])
     kind = SelectField(_l("Kind"), choices=list(PARTNER_KIND_LABELS.items()))
     region_code = StringField(_l("Region code"), validators=[DataRequired(), region_code_format])
-    office_id = SelectField(_l("Managing office"), coerce=_optional_id)
+    office_id = SelectField(_l("Managing office"), coerce=optional_id)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
 
 
 class OfficialForm(Form):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    title = StringField(_l("Position (jabatan)"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), single_line, Length(max=200)])
+    title = StringField(
+        _l("Position (jabatan)"), validators=[DataRequired(), single_line, Length(max=200)]
+    )
     identifier_kind = SelectField(
         _l("Identifier"), choices=[("", "—")] + [(k.value, k.value) for k in IdentifierKind]
     )

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm
 from partnerships.core.pagination import id_key, keyset_page, text_key
+from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.extensions import db
 from partnerships.organisations import bp, services
@@ -154,7 +155,7 @@ def partners():
         kind=kind,
         office_id=office_id,
         kinds=PARTNER_KIND_LABELS,
-        offices=services.office_choices(),
+        offices=services.office_choices() if current_user.role != Role.PARTNER else [],
     )
 
 
