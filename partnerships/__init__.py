@@ -108,6 +108,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from partnerships.agreements.attachments import size_label
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.core import formatting, policy
     from partnerships.core.routing import current_url
@@ -120,6 +121,7 @@ def register_template_helpers(app: Flask) -> None:
         current_lang=select_locale,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         region_kind=lambda kind: KIND_LABELS.get(kind, kind),
+        size_label=size_label,
     )
 
 

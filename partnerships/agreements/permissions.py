@@ -6,7 +6,6 @@ from partnerships.agreements.models import Agreement, AgreementParty, Status
 from partnerships.core.policy import allow
 from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
 
-MANAGERS = allow(Role.ADMIN, Role.MANAGER)
 POLICY = {
     "agreements.index": allow(EVERYONE),
     "agreements.expiring": allow(INTERNAL),

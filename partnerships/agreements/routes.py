@@ -41,7 +41,7 @@ from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
 from partnerships.clauses.services import ClauseError
 from partnerships.core.formatting import office_today
-from partnerships.core.forms import ConfirmForm
+from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
@@ -59,14 +59,6 @@ def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:
     if for_edit and not can_edit(current_user, agreement):
         abort(403)
     return agreement
-
-
-def _refuse(form, error: services.AgreementError) -> None:
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors.append(str(error))
-    else:
-        flash(str(error), "danger")
 
 
 def _id_or_zero(value: str) -> int:
@@ -227,9 +219,9 @@ def new():
                 )
             agreement = services.create(form.data, current_user)
         except services.AgreementError as error:
-            _refuse(form, error)
+            refuse(form, error)
         except ClauseError as error:  # a library clause that cannot be filled in
-            _refuse(form, services.AgreementError(str(error)))
+            refuse(form, services.AgreementError(str(error)))
         else:
             db.session.commit()
             flash(_("Draft created from the clause library. Review the articles."), "success")
@@ -247,7 +239,7 @@ def edit(agreement_id: int):
             # lock_version when the field is missing, which would wave any stale save through.
             services.update_details(agreement, form.data, _as_int(request.form.get("lock_version")))
         except services.AgreementError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             db.session.commit()
             flash(_("Agreement saved."), "success")
@@ -289,7 +281,7 @@ def parties(agreement_id: int):
                 agreement, chosen if agreement.status == Status.DRAFT else None, entries
             )
         except services.AgreementError as error:
-            _refuse(form, error)
+            refuse(form, error)
         else:
             db.session.commit()
             flash(_("Parties saved."), "success")

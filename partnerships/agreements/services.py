@@ -26,6 +26,7 @@ from partnerships.agreements.models import (
 )
 from partnerships.agreements.permissions import can_approve, can_edit
 from partnerships.clauses import services as clauses
+from partnerships.core.errors import DomainError
 from partnerships.core.formatting import long_date_id, office_today
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
@@ -50,12 +51,8 @@ EDITABLE = {Status.DRAFT}
 SIGNATORY_EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE}
 
 
-class AgreementError(ValueError):
+class AgreementError(DomainError):
     """A refused change; `field` names the form input at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class ConflictError(AgreementError):
@@ -305,8 +302,8 @@ def update_details(agreement: Agreement, data: dict[str, Any], expected_lock: in
     agreement.signed_on = data.get("signed_on")
     from partnerships.agreements.search import refresh_search
 
-    # The title and subject are searched: one flush writes them and the search text together.
-    with _refuse_stale(), db.session.no_autoflush:
+    # The title and subject are searched: re-index with the edit, in the same transaction.
+    with _refuse_stale():
         refresh_search(agreement)
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnerships.core.models import TimestampMixin, UTCDateTime
-from partnerships.core.roles import Role
 from partnerships.extensions import db
 
 
@@ -43,10 +42,6 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def get_id(self) -> str:
         return self.session_token
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     @property
     def audit_office_id(self) -> int | None:

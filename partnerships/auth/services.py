@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from partnerships.audit.services import record_event
 from partnerships.auth.models import User, new_session_token
+from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.extensions import db, login_manager
@@ -33,12 +34,8 @@ def _dummy_hash() -> str:
     return current_app.extensions["argon2"][1]
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A refused account change; the message is shown to the user, `field` names the input."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def hash_password(password: str) -> str:

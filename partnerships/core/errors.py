@@ -11,6 +11,16 @@ from partnerships.extensions import db
 
 log = logging.getLogger("partnerships")
 
+
+class DomainError(ValueError):
+    """A change a service refuses, in the user's language; `field` names the form input at fault
+    (None: a message for the whole page)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
     403: lambda: _("You do not have access to this page."),

@@ -7,6 +7,19 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import ValidationError
 
 
+def refuse(form, error) -> None:
+    """Undo the refused change and show why: on its field when the form has it, else flashed."""
+    from flask import flash
+
+    from partnerships.extensions import db
+
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors.append(str(error))
+    else:
+        flash(str(error), "danger")
+
+
 def optional_id(value):
     """`coerce=` for select fields whose empty choice means "none"."""
     return int(value) if value not in (None, "", "None") else None

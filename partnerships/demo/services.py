@@ -13,6 +13,7 @@ from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
 from partnerships.clauses import services as clauses
+from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
@@ -414,7 +415,7 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
             # numbers are issued in the year the agreement was really sent for signature
             today=spec.get("signed_on")
             if action == "request_signature" and spec.get("signed_on")
-            else date.today(),
+            else office_today(),
         )
     return agreement
 

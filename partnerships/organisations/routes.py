@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from partnerships.core.formatting import office_today
-from partnerships.core.forms import ConfirmForm
+from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import id_key, keyset_page, text_key
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
@@ -45,14 +45,6 @@ def get_official(official_id: int, *, for_edit: bool = False) -> Official:
 
 def get_office(office_id: int) -> Office:
     return db.first_or_404(select(Office).where(Office.id == office_id, ~Office.is_deleted))
-
-
-def _refuse(form, error: services.OrganisationError) -> None:
-    db.session.rollback()
-    if error.field in form:
-        form[error.field].errors.append(str(error))
-    else:
-        flash(str(error), "danger")
 
 
 # ---- offices ----------------------------------------------------------------------------
@@ -99,7 +91,7 @@ def _save_office(form: OfficeForm, office: Office | None):
     try:
         saved = services.save_office(office, {**form.data, "served_codes": form.served_list()})
     except services.OrganisationError as error:
-        _refuse(form, error)
+        refuse(form, error)
         return None
     db.session.commit()
     flash(_("Office %(name)s saved.", name=saved.name), "success")
@@ -202,7 +194,7 @@ def _save_partner(form: PartnerForm, partner: Partner | None):
                 _("You may only register partners managed by your own office."), "office_id"
             )
     except services.OrganisationError as error:
-        _refuse(form, error)
+        refuse(form, error)
         return None
     db.session.commit()
     flash(_("Partner %(name)s saved.", name=saved.name), "success")
@@ -284,7 +276,7 @@ def _save_official(form: OfficialForm, official: Official | None, owner=None):
     try:
         saved = services.save_official(official, form.data, owner=owner)
     except services.OrganisationError as error:
-        _refuse(form, error)
+        refuse(form, error)
         return None
     db.session.commit()
     flash(_("Official %(name)s saved.", name=saved.name), "success")

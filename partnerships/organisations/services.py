@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from partnerships.core.errors import DomainError
 from partnerships.extensions import db
 from partnerships.organisations.models import (
     IdentifierKind,
@@ -17,12 +18,8 @@ from partnerships.organisations.models import (
 from partnerships.regions.models import Region, RegionKind
 
 
-class OrganisationError(ValueError):
+class OrganisationError(DomainError):
     """A refused change; `field` names the form input at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # A government's kind must match its region's kind: a Pemkab sits in a kabupaten, and so on.

@@ -7,10 +7,9 @@ from partnerships.regions import bp, services
 from partnerships.regions.models import Region
 
 PATH_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
-LEVELS = {1: "province", 2: "regency/city", 3: "district", 4: "village"}
+LEVELS = (1, 2, 3, 4)  # province, regency/city, district, village
 
 
-# A cursor value comes back from the URL: anything but text means "first page".
 @bp.get("/regions")
 def index():
     q = request.args.get("q", "")
