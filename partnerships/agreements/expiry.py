@@ -9,14 +9,14 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import select
 
-from partnerships.agreements.models import Agreement, ExpiryNotice, Status
+from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, ExpiryNotice, Status
 from partnerships.agreements.search import expiring_within
 from partnerships.auth.models import User
 from partnerships.core.formatting import long_date_id, office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 
-THRESHOLDS = (90, 60, 30)
+THRESHOLDS = tuple(sorted(EXPIRY_WINDOWS, reverse=True))  # widest first
 
 
 @dataclass

@@ -31,6 +31,8 @@ class Status(StrEnum):
 
 
 PROGRAMS = ("JKK", "JKM", "JHT", "JP", "JKP")
+# Days before the end at which an office is warned, listed and e-mailed.
+EXPIRY_WINDOWS = (30, 60, 90)
 FUNDING = ("apbd", "apbdes", "other")
 
 

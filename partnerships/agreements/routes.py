@@ -29,6 +29,7 @@ from partnerships.agreements.forms import (
     UploadForm,
 )
 from partnerships.agreements.models import (
+    EXPIRY_WINDOWS,
     Agreement,
     AgreementVersion,
     Attachment,
@@ -78,7 +79,12 @@ def _as_int(value) -> int | None:
 
 
 def _labels() -> dict:
-    return {"kinds": KIND_LABELS, "statuses": services.STATUS_LABELS, "funding": FUNDING_LABELS}
+    return {
+        "kinds": KIND_LABELS,
+        "statuses": services.STATUS_LABELS,
+        "funding": FUNDING_LABELS,
+        "windows": EXPIRY_WINDOWS,
+    }
 
 
 # ---- lists ------------------------------------------------------------------------------
@@ -107,7 +113,7 @@ def index():
 @bp.get("/agreements/expiring")
 def expiring():
     days = request.args.get("days", 90, type=int)
-    days = days if days in (30, 60, 90) else 90
+    days = days if days in EXPIRY_WINDOWS else max(EXPIRY_WINDOWS)
     stmt = search.with_parties(search.expiring_within(visible_agreements(current_user), days))
     rows = db.session.scalars(stmt.order_by(Agreement.ends_on, Agreement.id).limit(500)).all()
     return render_template(

@@ -14,7 +14,7 @@ from sqlalchemy import Select, extract, false, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from partnerships.agreements.models import Agreement, AgreementParty, Kind, Status
+from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, AgreementParty, Kind, Status
 from partnerships.core.exports import stream_csv
 from partnerships.core.formatting import office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
@@ -30,7 +30,6 @@ FTS_TABLE = "agreements_fts"
 TS_CONFIG = literal_column("'simple'")
 MAX_ID = 2**31 - 1  # ids and years beyond an INTEGER match nothing (and must not reach the driver)
 FILTER_KEYS = ("q", "kind", "status", "partner", "office", "region", "year", "expiring", "sort")
-EXPIRING_CHOICES = (30, 60, 90)
 REGION_CODE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 
@@ -142,7 +141,7 @@ def filtered(stmt: Select, args) -> Select:
     if (year := _int_arg(args, "year")) is not None:
         day = func.coalesce(Agreement.signed_on, Agreement.effective_on)
         stmt = stmt.where(extract("year", day) == year if 0 < year <= 9999 else false())
-    if (days := _int_arg(args, "expiring")) in EXPIRING_CHOICES:
+    if (days := _int_arg(args, "expiring")) in EXPIRY_WINDOWS:
         stmt = expiring_within(stmt, days)
     return stmt
 

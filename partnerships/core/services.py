@@ -6,7 +6,7 @@ from partnerships.extensions import db
 def dashboard(user) -> dict:
     """Headline numbers for the home page, each counted within what `user` may see, in a
     handful of grouped queries whatever the number of rows."""
-    from partnerships.agreements.models import Agreement, Status
+    from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, Status
     from partnerships.agreements.permissions import visible_agreements
     from partnerships.agreements.search import expiring_within
     from partnerships.organisations.models import Office
@@ -20,7 +20,7 @@ def dashboard(user) -> dict:
         db.session.execute(select(visible.c.status, func.count()).group_by(visible.c.status)).all()
     )
     expiring = {
-        days: count(expiring_within(visible_agreements(user), days)) for days in (30, 60, 90)
+        days: count(expiring_within(visible_agreements(user), days)) for days in EXPIRY_WINDOWS
     }
     to_review = db.session.scalars(
         visible_agreements(user)
