@@ -65,3 +65,14 @@ def test_partner_users_are_not_shown_the_list_of_bpjs_offices(as_role):
     for url in ("/", "/agreements", "/partners"):
         html = client.get(url).get_data(as_text=True)
         assert "Kantor Cabang Karawang" not in html, url
+
+
+def test_partner_users_see_the_text_in_review_but_not_the_drafting_history(app, as_role):
+    with app.app_context():
+        in_review = db.session.scalar(
+            select(Agreement.id).where(Agreement.status == "in_review").order_by(Agreement.id)
+        )
+    client = as_role("partner")
+    assert client.get(f"/agreements/{in_review}").status_code == 200
+    assert client.get(f"/agreements/{in_review}/versions").status_code == 403
+    assert client.get(f"/agreements/{in_review}/compare?a=1&b=1").status_code == 403

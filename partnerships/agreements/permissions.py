@@ -15,8 +15,8 @@ POLICY = {
     "agreements.edit": allow(EDITORS),
     "agreements.parties": allow(EDITORS),
     "agreements.articles": allow(EDITORS),
-    "agreements.versions": allow(EVERYONE),
-    "agreements.compare": allow(EVERYONE),
+    "agreements.versions": allow(INTERNAL),  # partners comment on the text in review, not drafts
+    "agreements.compare": allow(INTERNAL),
     "agreements.transition": allow(EDITORS),
     "agreements.comment": allow(EVERYONE - {Role.AUDITOR}),
     "agreements.comment_resolve": allow(EDITORS),
