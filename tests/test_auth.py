@@ -39,6 +39,14 @@ def user_row(app, who: str) -> User:
         return user
 
 
+def edit_user(admin, user, **changes):
+    """Save the admin's edit form for `user`, changing only `changes`."""
+    url = f"/admin/users/{user.id}/edit"
+    form = {"name": user.name, "role": user.role, "office_id": user.office_id,
+            "partner_id": "None", "active": "y", **changes}  # fmt: skip
+    return post(admin, url, form, form_url=url)
+
+
 def user_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(User))
@@ -225,18 +233,7 @@ def test_admin_changing_a_role_ends_the_users_sessions(app):
     login(admin, "admin")
     login(staff, "staff")
     user = user_row(app, "staff")
-    response = post(
-        admin,
-        f"/admin/users/{user.id}/edit",
-        {
-            "name": user.name,
-            "role": "manager",
-            "office_id": user.office_id,
-            "partner_id": "None",
-            "active": "y",
-        },
-        form_url=f"/admin/users/{user.id}/edit",
-    )
+    response = edit_user(admin, user, name=user.name, role="manager")
     assert response.status_code == 302
     assert user_row(app, "staff").role == "manager"
     assert not is_logged_in(staff)
@@ -247,18 +244,7 @@ def test_admin_renaming_a_user_keeps_their_sessions(app):
     login(admin, "admin")
     login(staff, "staff")
     user = user_row(app, "staff")
-    response = post(
-        admin,
-        f"/admin/users/{user.id}/edit",
-        {
-            "name": "Ni Made Ayu Lestari, S.E.",
-            "role": "staff",
-            "office_id": user.office_id,
-            "partner_id": "None",
-            "active": "y",
-        },
-        form_url=f"/admin/users/{user.id}/edit",
-    )
+    response = edit_user(admin, user, name="Ni Made Ayu Lestari, S.E.", role="staff")
     assert response.status_code == 302
     assert user_row(app, "staff").name == "Ni Made Ayu Lestari, S.E."
     assert is_logged_in(staff)

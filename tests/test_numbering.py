@@ -25,6 +25,16 @@ def office_id(name: str) -> int:
     return db.session.scalar(select(Office.id).where(Office.name == name))
 
 
+def save_pattern(
+    office: int, doc_type: str, pattern: str, *, year=None, unit="", classification=""
+):
+    """Save a numbering pattern through the service, as the admin page does."""
+    return services.save_pattern(None, {
+        "office_id": office, "doc_type": doc_type, "year": year, "pattern": pattern,
+        "unit": unit, "classification": classification,
+    })  # fmt: skip
+
+
 def pattern_error(app, pattern: str) -> str:
     """The message (in the default language, Indonesian) a pattern is refused with."""
     with app.test_request_context():
@@ -135,16 +145,11 @@ def test_a_pattern_whose_numbers_cannot_be_stored_is_refused(app):
     long_unit = "U" * 60
     with app.test_request_context():
         with pytest.raises(services.PatternError):
-            services.save_pattern(
-                None,
-                {
-                    "office_id": office_id(DENPASAR),
-                    "doc_type": "letter",
-                    "year": None,
-                    "pattern": "{seq:05d}/" + "X" * 70 + "/{unit}/{mmyyyy}",
-                    "unit": long_unit,
-                    "classification": "",
-                },
+            save_pattern(
+                office_id(DENPASAR),
+                "letter",
+                "{seq:05d}/" + "X" * 70 + "/{unit}/{mmyyyy}",
+                unit=long_unit,
             )
         db.session.rollback()
 
@@ -202,17 +207,7 @@ def test_admin_creates_a_pattern_with_an_audit_entry(app, as_role):
 def test_admin_edits_a_pattern_with_an_audit_entry(app, as_role):
     with app.app_context():
         office = office_id(DENPASAR)
-        pattern = services.save_pattern(
-            None,
-            {
-                "office_id": office,
-                "doc_type": "letter",
-                "year": None,
-                "pattern": "B/{seq}/{mmyyyy}",
-                "unit": "",
-                "classification": "",
-            },
-        )
+        pattern = save_pattern(office, "letter", "B/{seq}/{mmyyyy}")
         db.session.commit()
         pattern_id = pattern.id
     client = as_role("admin")
@@ -282,17 +277,7 @@ def test_invalid_pattern_is_shown_on_the_pattern_field(app, as_role, pattern):
 def test_invalid_edit_keeps_the_old_pattern(app, as_role):
     with app.app_context():
         office = office_id(DENPASAR)
-        pattern = services.save_pattern(
-            None,
-            {
-                "office_id": office,
-                "doc_type": "agreement",
-                "year": None,
-                "pattern": "{seq}/{year}",
-                "unit": "",
-                "classification": "",
-            },
-        )
+        pattern = save_pattern(office, "agreement", "{seq}/{year}")
         db.session.commit()
         pattern_id = pattern.id
     client = as_role("admin")
@@ -325,17 +310,7 @@ def test_second_pattern_for_the_same_office_document_and_year_is_refused(app, as
 def test_only_admins_manage_patterns(app, as_role, role):
     with app.app_context():
         office = office_id(DENPASAR)
-        pattern = services.save_pattern(
-            None,
-            {
-                "office_id": office,
-                "doc_type": "agreement",
-                "year": None,
-                "pattern": "{seq}/{year}",
-                "unit": "",
-                "classification": "",
-            },
-        )
+        pattern = save_pattern(office, "agreement", "{seq}/{year}")
         db.session.commit()
         pattern_id = pattern.id
     client = as_role(role)
@@ -356,28 +331,8 @@ def test_only_admins_manage_patterns(app, as_role, role):
 def test_year_pattern_wins_offices_and_years_keep_their_own_sequences(app):
     with app.app_context():
         dps, gyr = office_id(DENPASAR), office_id(GIANYAR)
-        services.save_pattern(
-            None,
-            {
-                "office_id": dps,
-                "doc_type": "agreement",
-                "year": None,
-                "pattern": "B/{seq}/{mmyyyy}",
-                "unit": "",
-                "classification": "",
-            },
-        )
-        services.save_pattern(
-            None,
-            {
-                "office_id": dps,
-                "doc_type": "agreement",
-                "year": FREE_YEAR,
-                "pattern": "{seq:04d}/{unit}/{year}",
-                "unit": "KCDPS",
-                "classification": "",
-            },
-        )
+        save_pattern(dps, "agreement", "B/{seq}/{mmyyyy}")
+        save_pattern(dps, "agreement", "{seq:04d}/{unit}/{year}", year=FREE_YEAR, unit="KCDPS")
         db.session.commit()
         day = date(FREE_YEAR, 3, 9)
 
