@@ -1,0 +1,133 @@
+"""Tests use the app through the pages it renders (WebTest): load a page, take one of its forms
+as rendered (action, method, hidden fields, defaults), change only what a person would type,
+press a button. Direct POSTs are kept for what no page offers (forged tokens, other ids).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from webtest import TestApp
+from webtest.forms import Form
+from webtest.response import TestResponse
+
+from tests.conftest import EMAILS, PASSWORD
+
+
+def browser(app) -> TestApp:
+    """A browser of its own (its own cookie jar), not logged in."""
+    return TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def signed_in(app, who: str, password: str = PASSWORD) -> TestApp:
+    """A browser logged in through the login form as `who` (a conftest key or an e-mail)."""
+    web = browser(app)
+    page = web.get("/login")
+    response = submit(page, button="Masuk", email=EMAILS.get(who, who), password=password)
+    assert response.status_int == 302, f"login as {who} failed"
+    return web
+
+
+def _buttons(form: Form) -> list[str]:
+    tags = form.html.find_all(["button", "input"])
+    return [
+        tag.get_text(" ", strip=True) if tag.name == "button" else tag.get("value", "")
+        for tag in tags
+        if tag.name == "button" or tag.get("type") == "submit"
+    ]
+
+
+def forms(page: TestResponse) -> list[Form]:
+    """Every form on the page, once each (WebTest indexes them by position and by id)."""
+    return list({id(f): f for f in page.forms.values()}.values())
+
+
+def find_form(
+    page: TestResponse,
+    *,
+    action: str | None = None,
+    button: str | None = None,
+    field: str | None = None,
+) -> Form:
+    """The one form on `page` posting to `action` (a path), with a button labelled `button`
+    and/or a field named `field`."""
+    found = []
+    for form in forms(page):
+        path = urlsplit(form.action or page.request.path).path
+        if action is not None and path != action:
+            continue
+        if button is not None and button not in _buttons(form):
+            continue
+        if field is not None and field not in form.fields:
+            continue
+        found.append(form)
+    described = f"action={action!r} button={button!r} field={field!r}"
+    assert found, f"no form with {described} on {page.request.path}; buttons: " + repr(
+        [_buttons(f) for f in forms(page)]
+    )
+    assert len(found) == 1, f"{len(found)} forms with {described} on {page.request.path}"
+    return found[0]
+
+
+def fill(form: Form, **values) -> Form:
+    """Type into the form's fields: a list sets a multi-select or a group of checkboxes."""
+    for name, value in values.items():
+        if isinstance(value, list | tuple | set):
+            _choose_many(form, name, [str(v) for v in value])
+        elif isinstance(value, bool):
+            form[name] = value
+        else:
+            form[name] = "" if value is None else str(value)
+    return form
+
+
+def _choose_many(form: Form, name: str, values: list[str]) -> None:
+    fields = form.fields.get(name, [])
+    if len(fields) == 1 and hasattr(fields[0], "force_value"):  # a <select multiple>
+        fields[0].value = values
+        return
+    for box in fields:  # checkboxes sharing the name
+        box.checked = box._value in values
+
+
+def submit(page: TestResponse, *, action=None, button=None, field=None, upload=None, **values):
+    """Fill and submit one form of `page` by pressing `button`; returns the raw response."""
+    form = fill(find_form(page, action=action, button=button, field=field), **values)
+    if upload is not None:
+        form[upload[0]] = upload[1]
+    pressed = _pressed(form, button)
+    return form.submit(*pressed, expect_errors=True)
+
+
+def _pressed(form: Form, button: str | None) -> tuple:
+    """Submit as if `button` were pressed: a named button sends its own name=value."""
+    if button is None:
+        return ()
+    for index, tag in enumerate(form.html.find_all("button")):
+        if tag.get_text(" ", strip=True) == button and tag.get("name"):
+            return (tag["name"],) if index == 0 else (tag["name"], None, tag.get("value"))
+    return ()
+
+
+def follow(response: TestResponse) -> TestResponse:
+    """Follow redirects as a browser does and return the page shown."""
+    while response.status_int in (301, 302, 303):
+        response = response.follow()
+    return response
+
+
+def press(page: TestResponse, button: str, **kwargs) -> TestResponse:
+    """Submit the form with `button`, follow the redirect, return the page the person sees."""
+    response = submit(page, button=button, **kwargs)
+    assert response.status_int < 500, response.text[:2000]
+    return follow(response)
+
+
+def text(page: TestResponse) -> str:
+    """What a person reads on the page (tags stripped, whitespace collapsed)."""
+    main = page.html.find("main") or page.html
+    return " ".join(main.get_text(" ").split())
+
+
+def flashes(page: TestResponse) -> list[str]:
+    return [" ".join(a.get_text(" ").split()) for a in page.html.select(".alert")]
