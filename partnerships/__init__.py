@@ -20,6 +20,7 @@ DOMAINS = (
     "clauses",
     "agreements",
     "audit",
+    "dashboard",
     "demo",
 )
 

@@ -4,7 +4,7 @@ from sqlalchemy import event, func, select
 
 from partnerships.agreements.models import Agreement, AgreementParty, Status
 from partnerships.auth.models import User
-from partnerships.core.services import dashboard
+from partnerships.dashboard.services import dashboard
 from partnerships.extensions import db
 from tests.conftest import EMAILS
 

@@ -5,6 +5,7 @@ from sqlalchemy import Select, exists, select
 from partnerships.agreements.models import Agreement, AgreementParty, Status
 from partnerships.core.policy import allow
 from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
+from partnerships.organisations.scope import office_subtree_ids
 
 POLICY = {
     "agreements.index": allow(EVERYONE),
@@ -31,8 +32,6 @@ PARTNER_VISIBLE = [s for s in Status if s != Status.DRAFT]
 def visible_agreements(user) -> Select:
     """Admins and national auditors see all; office users their office and the offices below;
     partner users the agreements their partner is a party to, from review onwards."""
-    from partnerships.organisations.services import office_subtree_ids
-
     stmt = select(Agreement).where(Agreement.is_deleted.is_(False))
     if user.role == Role.PARTNER:
         party = exists().where(
@@ -46,8 +45,6 @@ def visible_agreements(user) -> Select:
 
 
 def can_edit(user, agreement: Agreement) -> bool:
-    from partnerships.organisations.services import office_subtree_ids
-
     if user.role == Role.ADMIN:
         return True
     if user.role not in (Role.STAFF, Role.MANAGER) or user.office_id is None:

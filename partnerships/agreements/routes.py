@@ -48,8 +48,8 @@ from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
-from partnerships.organisations.permissions import visible_partners
-from partnerships.organisations.services import office_choices, office_subtree_ids
+from partnerships.organisations.scope import office_subtree_ids, visible_partners
+from partnerships.organisations.services import office_choices
 
 
 def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:

@@ -20,6 +20,7 @@ from partnerships.core.formatting import office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
+from partnerships.organisations.signals import partner_renamed
 
 # A word, or a number written with thousands dots ("2.000 pekerja"), which PostgreSQL's parser
 # keeps as one token; FTS5 reads it as the phrase "2 000", so both find it.
@@ -75,6 +76,12 @@ def refresh_for_partner(partner_id: int) -> None:
     )
     for agreement in agreements:
         refresh_search(agreement)
+
+
+@partner_renamed.connect
+def _reindex_renamed_partner(partner: Partner, **_) -> None:
+    """Organisations tells us of a rename by signal, as it may not import agreements."""
+    refresh_for_partner(partner.id)
 
 
 def matching(stmt: Select, query: str) -> Select:

@@ -32,6 +32,7 @@ from partnerships.core.models import utcnow
 from partnerships.extensions import db
 from partnerships.numbering import services as numbering
 from partnerships.organisations.models import Official, Partner
+from partnerships.organisations.scope import office_subtree_ids
 
 PROGRAM_NAMES = {
     "JKK": "Jaminan Kecelakaan Kerja (JKK)",
@@ -401,8 +402,6 @@ def check_partners(office_id: int, partner_ids: list[int]) -> None:
 
 def attachable_partners(office_id: int) -> Select:
     """Partners an agreement of this office may name: those it or an office below it manages."""
-    from partnerships.organisations.services import office_subtree_ids
-
     return select(Partner).where(
         ~Partner.is_deleted, Partner.office_id.in_(office_subtree_ids(office_id))
     )

@@ -3,6 +3,7 @@ from sqlalchemy import Select, select
 from partnerships.audit.models import AuditEntry
 from partnerships.core.policy import allow
 from partnerships.core.roles import Role
+from partnerships.organisations.scope import office_subtree_ids
 
 READERS = allow(Role.ADMIN, Role.AUDITOR)
 POLICY = {
@@ -16,8 +17,6 @@ POLICY = {
 def visible_entries(user) -> Select:
     """National auditors and admins read the whole trail; an office auditor reads the entries
     about rows of its office and the offices below it."""
-    from partnerships.organisations.services import office_subtree_ids
-
     stmt = select(AuditEntry)
     if user.role == Role.AUDITOR and user.office_id is not None:
         stmt = stmt.where(AuditEntry.office_id.in_(office_subtree_ids(user.office_id)))

@@ -27,7 +27,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -37,7 +37,7 @@ def login():
         else:
             login_user(user)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("core.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     return render_template("auth/login.html", form=form)
 
 
@@ -68,7 +68,7 @@ def password():
             db.session.commit()
             login_user(user)  # keep this session; all others are now void
             flash(_("Password changed. Other sessions have been logged out."), "success")
-            return redirect(url_for("core.index"))
+            return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form)
 
 

@@ -1,8 +1,6 @@
-from partnerships.core.policy import PUBLIC, allow
-from partnerships.core.roles import EVERYONE
+from partnerships.core.policy import PUBLIC
 
 POLICY = {
-    "core.index": allow(EVERYONE),
     "core.set_language": PUBLIC,
     "core.health": PUBLIC,
 }

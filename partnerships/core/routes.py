@@ -1,16 +1,8 @@
-from flask import redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask import redirect, request, session, url_for
 
-from partnerships.agreements.services import STATUS_LABELS
 from partnerships.core import bp
 from partnerships.core.forms import LanguageForm
 from partnerships.core.safety import safe_next
-from partnerships.core.services import dashboard
-
-
-@bp.get("/")
-def index():
-    return render_template("core/index.html", data=dashboard(current_user), statuses=STATUS_LABELS)
 
 
 @bp.post("/language")
@@ -18,7 +10,7 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit():
         session["lang"] = form.lang.data
-    return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("dashboard.index"))
 
 
 @bp.get("/health")

@@ -20,12 +20,8 @@ from partnerships.organisations.forms import (
     PartnerForm,
 )
 from partnerships.organisations.models import Office, Official, Partner
-from partnerships.organisations.permissions import (
-    can_edit_official,
-    can_edit_partner,
-    visible_officials,
-    visible_partners,
-)
+from partnerships.organisations.permissions import can_edit_official, can_edit_partner
+from partnerships.organisations.scope import visible_officials, visible_partners
 
 
 def get_partner(partner_id: int, *, for_edit: bool = False) -> Partner:

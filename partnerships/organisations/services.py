@@ -15,6 +15,8 @@ from partnerships.organisations.models import (
     Partner,
     PartnerKind,
 )
+from partnerships.organisations.scope import office_subtree_ids
+from partnerships.organisations.signals import partner_renamed
 from partnerships.regions.models import Region, RegionKind
 
 
@@ -43,16 +45,6 @@ def partner_choices() -> list[tuple[int, str]]:
         select(Partner.id, Partner.name).where(Partner.is_deleted.is_(False)).order_by(Partner.name)
     )
     return [(row.id, row.name) for row in rows]
-
-
-def office_subtree_ids(office_id: int) -> set[int]:
-    """The office and every office below it (a Kanwil and its branches)."""
-    found, frontier = {office_id}, {office_id}
-    while frontier:
-        frontier = set(db.session.scalars(select(Office.id).where(Office.parent_id.in_(frontier))))
-        frontier -= found
-        found |= frontier
-    return found
 
 
 def _region(code: str | None, field: str = "region_code") -> Region:
@@ -123,9 +115,7 @@ def save_partner(partner: Partner | None, data: dict[str, Any]) -> Partner:
     partner.office_id, partner.address = data["office_id"], (data.get("address") or None)
     db.session.flush()
     if renamed:
-        from partnerships.agreements.search import refresh_for_partner
-
-        refresh_for_partner(partner.id)  # the new name must find its agreements
+        partner_renamed.send(partner)  # the new name must find its agreements
     return partner
 
 

@@ -1,16 +1,18 @@
+"""The home page: headline numbers gathered from the domains below, each within the user's scope."""
+
 from sqlalchemy import func, select
 
+from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, Status
+from partnerships.agreements.permissions import visible_agreements
+from partnerships.agreements.search import expiring_within
 from partnerships.extensions import db
+from partnerships.organisations.models import Office
+from partnerships.organisations.scope import visible_officials, visible_partners
 
 
 def dashboard(user) -> dict:
     """Headline numbers for the home page, each counted within what `user` may see, in a
     handful of grouped queries whatever the number of rows."""
-    from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, Status
-    from partnerships.agreements.permissions import visible_agreements
-    from partnerships.agreements.search import expiring_within
-    from partnerships.organisations.models import Office
-    from partnerships.organisations.permissions import visible_officials, visible_partners
 
     def count(stmt) -> int:
         return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

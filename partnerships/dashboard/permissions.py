@@ -1,0 +1,6 @@
+from partnerships.core.policy import allow
+from partnerships.core.roles import EVERYONE
+
+POLICY = {
+    "dashboard.index": allow(EVERYONE),
+}
