@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import delete, func, select
 
+from partnerships.audit.models import AuditEntry
 from partnerships.core.formatting import number
 from partnerships.extensions import db
 from partnerships.regions.models import Region, kind_from_code
@@ -111,6 +112,12 @@ def test_reimport_is_idempotent(app, runner):
     assert level_counts(app) == before
     with app.app_context():
         assert db.session.get(Region, "51.71").population == 673270
+        # The regions domain announces the import; the audit trail records it under the CLI.
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "regions_import")
+        ).one()
+        assert entry.actor_label == "cli:regions-import"
+        assert entry.after == {"file": "wilayah.csv", "total": 91599, "inserted": 0}
 
 
 def test_import_adds_new_regions_and_refreshes_known_ones(app, runner, tmp_path, clean_regions):

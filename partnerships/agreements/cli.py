@@ -4,7 +4,7 @@ import click
 
 from partnerships.agreements import bp
 from partnerships.agreements.expiry import run_daily
-from partnerships.audit.services import acting_as
+from partnerships.core.actor import acting_as
 from partnerships.core.formatting import office_today
 
 

@@ -5,11 +5,9 @@ Audited models carry an `__audit__` dict (options: `redact`, `collections`) and 
 the flush itself, in the same transaction as the change: no change lands without its entry.
 """
 
-import contextvars
 import hashlib
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +19,8 @@ from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from partnerships.audit.models import AuditEntry
+from partnerships.core.actor import acting_as as acting_as  # re-exported for tests and scripts
+from partnerships.core.actor import cli_actor
 from partnerships.core.exports import stream_csv
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
@@ -30,24 +30,12 @@ GENESIS = "0" * 64
 CHAIN_LOCK_KEY = 72_010_001
 REDACTED = "***"
 
-_cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("cli_actor", default=None)
-
 
 class HardDeleteRefused(RuntimeError):
     """Records of consequence are soft-deleted; a hard delete is a programming error."""
 
 
 # ---- who did it -------------------------------------------------------------------------
-
-
-@contextmanager
-def acting_as(label: str):
-    """Name the actor for work done outside a request (CLI commands, cron)."""
-    token = _cli_actor.set(label)
-    try:
-        yield
-    finally:
-        _cli_actor.reset(token)
 
 
 def _actor() -> tuple[int | None, str, str | None]:
@@ -58,7 +46,7 @@ def _actor() -> tuple[int | None, str, str | None]:
         if user is not None and getattr(user, "is_authenticated", False):
             return user.id, user.email, ip
         return None, "anonymous", ip
-    return None, _cli_actor.get() or "system", None
+    return None, cli_actor() or "system", None
 
 
 # ---- what changed -----------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import click
 from flask_babel import force_locale
 
-from partnerships.audit.services import acting_as
 from partnerships.auth import bp, services
+from partnerships.core.actor import acting_as
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 

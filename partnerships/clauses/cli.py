@@ -1,7 +1,7 @@
 import click
 
-from partnerships.audit.services import acting_as
 from partnerships.clauses import bp, services
+from partnerships.core.actor import acting_as
 from partnerships.extensions import db
 
 

@@ -1,7 +1,7 @@
 import click
 from flask_babel import force_locale
 
-from partnerships.audit.services import acting_as
+from partnerships.core.actor import acting_as
 from partnerships.demo import bp, services
 from partnerships.extensions import db
 

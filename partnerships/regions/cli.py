@@ -3,9 +3,10 @@ from pathlib import Path
 
 import click
 
-from partnerships.audit.services import acting_as, record_event
+from partnerships.core.actor import acting_as
 from partnerships.extensions import db
 from partnerships.regions import bp, services
+from partnerships.regions.signals import regions_imported
 
 
 @bp.cli.command("import")
@@ -30,16 +31,7 @@ def import_command(wilayah: Path, penduduk: Path) -> None:
         except services.ImportProblem as problem:
             db.session.rollback()
             raise click.ClickException(f"nothing was imported:\n{problem}") from problem
-        record_event(
-            "regions_import",
-            "Region",
-            None,
-            {
-                "file": wilayah.name,
-                "total": result.total,
-                "inserted": result.inserted,
-            },
-        )
+        regions_imported.send(result, file=wilayah.name)  # the audit trail records it
         db.session.commit()
     click.echo(
         f"{result.total} regions ({result.inserted} new, {result.updated} refreshed, "
