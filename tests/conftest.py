@@ -9,8 +9,10 @@ Either way every test starts from the same state: all 91,599 regions plus the de
 import os
 import re
 import shutil
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, insert, select, text
 
@@ -30,6 +32,20 @@ EMAILS["staff_other"] = "staf.gianyar@kemitraan.test"
 EMAILS["staff"] = "staf.denpasar@kemitraan.test"
 EMAILS["manager"] = "manajer.denpasar@kemitraan.test"
 EMAILS["auditor"] = "auditor@kemitraan.test"
+
+# Every run happens at 10:00 WITA (Asia/Makassar) on one Monday, whatever the machine's clock
+# and TZ say: "today" in a test is the office's day, OFFICE_DAY, never date.today(). The instant
+# is given in UTC (not as a zone) so the process keeps the machine's own TZ, as production does.
+OFFICE_NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+OFFICE_DAY = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def office_clock():
+    """The clock starts at OFFICE_NOW for the whole run (the seed included) and then ticks, so
+    timestamps keep their order and the browser tests' server threads see time pass."""
+    with time_machine.travel(OFFICE_NOW, tick=True):
+        yield
 
 
 def make_app(uri: str, **overrides):

@@ -20,7 +20,7 @@ from partnerships.audit.services import acting_as
 from partnerships.auth.models import User
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import EMAILS, ON_POSTGRES, login, post
+from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, login, post
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 GIANYAR = "Kantor Cabang Bali Gianyar"
@@ -362,7 +362,7 @@ def test_query_syntax_never_breaks_the_search(app, as_role):
 @pytest.fixture
 def more(app):
     """Agreements around today's date, so the expiring and year filters have work to do."""
-    today = date.today()
+    today = OFFICE_DAY
     return {
         "soon": make(app, "PKS Berakhir Sepuluh Hari", ends_on=today + timedelta(days=10),
                      signed_on=date(2025, 5, 2)),
@@ -395,7 +395,7 @@ def within(row: dict, code: str) -> bool:
 
 
 def ending_within(days: int):
-    today = date.today()
+    today = OFFICE_DAY
 
     def predicate(row: dict) -> bool:
         return (
@@ -411,7 +411,7 @@ def test_each_filter_narrows_to_exactly_the_matching_agreements(app, as_role, mo
     _soft_delete(app, more["deleted"])
     client = as_role("admin")
     all_rows = [r for r in rows(app) if not r["is_deleted"]]
-    today = date.today()
+    today = OFFICE_DAY
     offices = {name: id_of(app, Office, name) for name in (DENPASAR, GIANYAR)}
     pemkot = id_of(app, Partner, PEMKOT)
     cases = {
@@ -455,7 +455,7 @@ def test_each_filter_narrows_to_exactly_the_matching_agreements(app, as_role, mo
 
 def expiring(app, who: str, days: int) -> list[int]:
     """What the expiring page should list: active, ending within `days`, soonest first."""
-    sees, today = scope(app, who), date.today()
+    sees, today = scope(app, who), OFFICE_DAY
     found = [
         r
         for r in rows(app)
@@ -692,7 +692,7 @@ def test_exports_hold_the_filtered_rows_with_a_header_and_are_recorded(app, more
     client = client_for(app, "staff")
     sees = scope(app, "staff")
     query = "status=active&expiring=60"
-    today = date.today()
+    today = OFFICE_DAY
     expected = sorted(
         r["id"] for r in rows(app) if sees(r) and r["status"] == "active"
         and today <= r["ends_on"] <= today + timedelta(days=60)

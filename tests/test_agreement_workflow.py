@@ -26,7 +26,7 @@ from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import EMAILS, ON_POSTGRES, PASSWORD, login, post
+from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, PASSWORD, login, post
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 SESETAN = "Kelurahan Sesetan"
@@ -373,7 +373,7 @@ def manager(app):
 
 
 def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manager):
-    today = date.today()
+    today = OFFICE_DAY
     aid = new_draft(app, staff, "PKS Uji Alur Kelurahan Sesetan")
     start = audit_head(app)
     assert state(app, aid)["status"] == "draft"
@@ -558,7 +558,7 @@ def test_an_active_renewal_supersedes_what_it_renews(app, staff, manager):
     moved(app, manager, aid, "approve", "approved")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     assert state(app, parent)["status"] == "active"  # not until the renewal is signed
-    moved(app, staff, aid, "activate", "active", signed_on=date.today())
+    moved(app, staff, aid, "activate", "active", signed_on=OFFICE_DAY)
 
     row = state(app, parent)
     assert row["status"] == "superseded"
@@ -581,7 +581,7 @@ def test_a_renewal_leaves_a_terminated_parent_terminated(app, staff, manager):
     moved(app, manager, aid, "approve", "approved")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     moved(app, manager, parent, "terminate", "terminated", reason="Diakhiri lebih awal")
-    moved(app, staff, aid, "activate", "active", signed_on=date.today())
+    moved(app, staff, aid, "activate", "active", signed_on=OFFICE_DAY)
     row = state(app, parent)
     assert (row["status"], row["status_reason"]) == ("terminated", "Diakhiri lebih awal")
 

@@ -23,7 +23,7 @@ from partnerships.auth.models import User
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations.models import Office
-from tests.conftest import EMAILS, PASSWORD, login
+from tests.conftest import EMAILS, OFFICE_DAY, PASSWORD, login
 
 # Denpasar's renewal with Kelurahan Sesetan: active in the demo, owned by Kantor Cabang Denpasar
 SESETAN = "Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan"
@@ -404,7 +404,7 @@ def _subtree(office: int, offices: list[Office]) -> set[int]:
 
 def expected_expiring(app, who: str, days: int) -> set[int]:
     """Computed from the database with the rules spelled out here, not the app's query."""
-    today = date.today()
+    today = OFFICE_DAY
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == EMAILS.get(who, who)))
         offices = db.session.scalars(select(Office)).all()
@@ -454,7 +454,7 @@ def test_expiring_pages_at_the_edges_of_each_window(app, who):
     """Make the demo's agreements past drafting active and put their ends at the edges: today,
     in exactly 30, 31, 60, 61, 90 and 91 days, and yesterday (active until the daily sweep).
     Drafts end within the window too, and must not be listed."""
-    today = date.today()
+    today = OFFICE_DAY
     offsets = [0, 30, 31, 60, 61, 90, 91, -1]
     with app.app_context(), acting_as("test"):
         rows = db.session.scalars(select(Agreement).order_by(Agreement.id)).all()
@@ -529,16 +529,11 @@ def test_deleted_agreement_is_neither_expired_nor_announced(app, runner, smtp):
         assert db.session.get(Agreement, agreement).status == Status.ACTIVE
 
 
-def wita_today() -> date:
-    """Today at the pilot office (Bali, WITA = UTC+8, no daylight saving)."""
-    return (datetime.now(UTC) + timedelta(hours=8)).date()
-
-
 def test_without_a_date_the_run_is_for_today_at_the_office(app, runner, smtp):
     agreement, _ends_on, title = target(app)
     only_this_one_ends_soon(app, agreement)
     with app.app_context(), acting_as("test"):
-        db.session.get(Agreement, agreement).ends_on = wita_today() + timedelta(days=45)
+        db.session.get(Agreement, agreement).ends_on = OFFICE_DAY + timedelta(days=45)
         db.session.commit()
     result = daily(runner)
     assert result.exit_code == 0, result.output
@@ -546,7 +541,7 @@ def test_without_a_date_the_run_is_for_today_at_the_office(app, runner, smtp):
     assert title in mail.subject and "45" in mail.subject
     assert notices(app, agreement) == [60, 90]
     with app.app_context(), acting_as("test"):
-        db.session.get(Agreement, agreement).ends_on = wita_today() - timedelta(days=1)
+        db.session.get(Agreement, agreement).ends_on = OFFICE_DAY - timedelta(days=1)
         db.session.commit()
     assert daily(runner).exit_code == 0
     with app.app_context():
