@@ -109,6 +109,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from partnerships.agreements import rules as agreement_rules
     from partnerships.agreements.attachments import size_label
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.core import formatting, policy
@@ -123,6 +124,7 @@ def register_template_helpers(app: Flask) -> None:
         role_label=lambda role: ROLE_LABELS.get(role, role),
         region_kind=lambda kind: KIND_LABELS.get(kind, kind),
         size_label=size_label,
+        agreement_rules=agreement_rules,  # templates ask the workflow, never restate it
     )
 
 

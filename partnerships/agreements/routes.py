@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from partnerships.agreements import attachments, bp, search, services
+from partnerships.agreements import attachments, bp, rules, search, services
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
     FUNDING_LABELS,
@@ -284,7 +284,7 @@ def parties(agreement_id: int):
         )
         try:
             services.set_parties(
-                agreement, chosen if agreement.status == Status.DRAFT else None, entries
+                agreement, chosen if rules.may_change_parties(agreement) else None, entries
             )
         except services.AgreementError as error:
             refuse(form, error)

@@ -25,6 +25,7 @@ from partnerships.agreements.models import (
     Status,
 )
 from partnerships.agreements.permissions import can_approve, can_edit
+from partnerships.agreements.rules import COMMENTABLE, EDITABLE, SIGNATORY_EDITABLE, may_amend
 from partnerships.clauses import services as clauses
 from partnerships.core.errors import DomainError
 from partnerships.core.formatting import long_date_id, office_today
@@ -48,8 +49,6 @@ FUNDING_NAMES = {
 }
 PARTY_ROLES = ["PIHAK KESATU", "PIHAK KEDUA", "PIHAK KETIGA", "PIHAK KEEMPAT", "PIHAK KELIMA"]
 NUMBER_MAX = 120  # agreement_parties.number
-EDITABLE = {Status.DRAFT}
-SIGNATORY_EDITABLE = {Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE}
 
 
 class AgreementError(DomainError):
@@ -231,10 +230,7 @@ def create(data: dict[str, Any], actor) -> Agreement:
         raise AgreementError(_("A PKS implements a memorandum of understanding."), "parent_id")
     if kind == Kind.MOU and parent is not None:
         raise AgreementError(_("A memorandum of understanding has no parent."), "parent_id")
-    if kind in (Kind.ADDENDUM, Kind.RENEWAL) and parent.status not in (
-        Status.ACTIVE,
-        Status.EXPIRED,
-    ):
+    if kind in (Kind.ADDENDUM, Kind.RENEWAL) and not may_amend(parent):
         raise AgreementError(_("Only a signed agreement can be amended or renewed."), "parent_id")
     _check_programs(data)
     ends_on, term = _check_dates(data)
@@ -507,7 +503,7 @@ def set_parties(
 
 
 def add_comment(agreement: Agreement, user, article_index: int, body: str) -> Comment:
-    _require(agreement, {Status.IN_REVIEW}, _("Comments are taken while a draft is in review."))
+    _require(agreement, COMMENTABLE, _("Comments are taken while a draft is in review."))
     version = latest_version(agreement)
     if version is None or not 0 <= article_index < len(version.articles):
         raise AgreementError(_("Choose an article of the current version."), "article_index")

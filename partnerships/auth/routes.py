@@ -1,7 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_, select
 
 from partnerships.auth import bp, services
 from partnerships.auth.forms import (
@@ -75,13 +74,8 @@ def password():
 @bp.get("/admin/users")
 def users():
     q = request.args.get("q", "").strip()
-    stmt = select(User)
-    if q:
-        stmt = stmt.where(
-            or_(User.email.icontains(q, autoescape=True), User.name.icontains(q, autoescape=True))
-        )
     page = keyset_page(
-        stmt,
+        services.find_users(q),
         [text_key(User.email), id_key(User.id)],
         request.args.get("after"),
     )

@@ -4,7 +4,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 
 from partnerships.audit.services import record_event
 from partnerships.auth.models import User, new_session_token
@@ -58,6 +58,16 @@ def password_matches(user: User | None, password: str) -> bool:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def find_users(q: str = "") -> Select:
+    """Accounts whose e-mail or name contains `q` (to be paged by the caller)."""
+    stmt = select(User)
+    if q:
+        stmt = stmt.where(
+            or_(User.email.icontains(q, autoescape=True), User.name.icontains(q, autoescape=True))
+        )
+    return stmt
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -8,6 +8,11 @@ from partnerships.core.forms import ConfirmForm
 from partnerships.extensions import db
 
 
+def get_clause(clause_id: int) -> Clause:
+    """The clause (not deleted), else 404."""
+    return db.first_or_404(db.select(Clause).where(Clause.id == clause_id, ~Clause.is_deleted))
+
+
 @bp.get("/clauses")
 def index():
     sets = {kind: services.library(kind) for kind in DOC_KIND_LABELS}
@@ -36,7 +41,7 @@ def new():
 
 @bp.route("/clauses/<int:clause_id>/edit", methods=["GET", "POST"])
 def edit(clause_id: int):
-    clause = db.first_or_404(db.select(Clause).where(Clause.id == clause_id, ~Clause.is_deleted))
+    clause = get_clause(clause_id)
     form = ClauseForm(obj=clause)
     if form.validate_on_submit() and (done := _save(form, clause)):
         return done
@@ -45,7 +50,7 @@ def edit(clause_id: int):
 
 @bp.post("/clauses/<int:clause_id>/delete")
 def delete(clause_id: int):
-    clause = db.first_or_404(db.select(Clause).where(Clause.id == clause_id, ~Clause.is_deleted))
+    clause = get_clause(clause_id)
     if ConfirmForm().validate_on_submit():
         clause.is_deleted = True
         db.session.commit()

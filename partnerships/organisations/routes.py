@@ -3,7 +3,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm, refuse
@@ -11,7 +11,7 @@ from partnerships.core.pagination import id_key, keyset_page, text_key
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.extensions import db
-from partnerships.organisations import bp, services
+from partnerships.organisations import bp, queries, services
 from partnerships.organisations.forms import (
     OFFICE_KIND_LABELS,
     PARTNER_KIND_LABELS,
@@ -48,8 +48,9 @@ def get_office(office_id: int) -> Office:
 
 @bp.get("/offices")
 def offices():
-    rows = db.session.scalars(select(Office).where(~Office.is_deleted).order_by(Office.name))
-    return render_template("organisations/offices.html", offices=rows, kinds=OFFICE_KIND_LABELS)
+    return render_template(
+        "organisations/offices.html", offices=queries.offices(), kinds=OFFICE_KIND_LABELS
+    )
 
 
 @bp.get("/offices/<int:office_id>")
@@ -59,18 +60,10 @@ def office(office_id: int):
     return render_template(
         "organisations/office.html",
         office=office,
-        officials=db.session.scalars(
-            select(Official)
-            .where(Official.office_id == office.id, ~Official.is_deleted)
-            .order_by(Official.tenure_start.desc())
-        ),
+        officials=queries.office_officials(office),
         on=on,
         signatories=services.officials_serving(on=on, office_id=office.id),
-        partners=db.session.scalars(
-            visible_partners(current_user)
-            .where(Partner.office_id == office.id)
-            .order_by(Partner.name)
-        ),
+        partners=queries.partners_of_office(current_user, office),
         kinds=OFFICE_KIND_LABELS,
     )
 
@@ -119,18 +112,9 @@ def partners():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
     office_id = request.args.get("office", type=db_id)
-    stmt = visible_partners(current_user)
-    if q:
-        stmt = stmt.where(
-            or_(
-                func.lower(Partner.name).contains(q.lower(), autoescape=True),
-                Partner.region_code.startswith(q, autoescape=True),
-            )
-        )
-    if kind in PARTNER_KIND_LABELS:
-        stmt = stmt.where(Partner.kind == kind)
-    if office_id:
-        stmt = stmt.where(Partner.office_id == office_id)
+    stmt = queries.find_partners(
+        current_user, q, kind if kind in PARTNER_KIND_LABELS else "", office_id
+    )
     page = keyset_page(
         stmt,
         [text_key(Partner.name), id_key(Partner.id)],
@@ -161,11 +145,7 @@ def partner(partner_id: int):
     return render_template(
         "organisations/partner.html",
         partner=partner,
-        officials=db.session.scalars(
-            visible_officials(current_user)
-            .where(Official.partner_id == partner.id)
-            .order_by(Official.tenure_start.desc())
-        ),
+        officials=queries.partner_officials(current_user, partner),
         on=on,
         signatories=services.officials_serving(on=on, partner_id=partner.id),
         kinds=PARTNER_KIND_LABELS,
@@ -230,18 +210,8 @@ def partner_delete(partner_id: int):
 @bp.get("/officials")
 def officials():
     q = request.args.get("q", "").strip()
-    stmt = visible_officials(current_user)
-    if q:
-        like = q.lower()
-        stmt = stmt.where(
-            or_(
-                func.lower(Official.name).contains(like, autoescape=True),
-                func.lower(Official.title).contains(like, autoescape=True),
-                Official.identifier.startswith(q, autoescape=True),
-            )
-        )
     page = keyset_page(
-        stmt,
+        queries.find_officials(current_user, q),
         [
             text_key(Official.name),
             id_key(Official.id),

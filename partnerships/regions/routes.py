@@ -1,5 +1,4 @@
 from flask import abort, render_template, request
-from sqlalchemy import select
 
 from partnerships.core.pagination import keyset_page, text_key
 from partnerships.extensions import db
@@ -32,7 +31,7 @@ def show(code: str):
         abort(404)
     region = db.get_or_404(Region, code)
     children = keyset_page(
-        select(Region).where(Region.parent_code == region.code),
+        services.children_stmt(region),
         [text_key(Region.code)],
         request.args.get("after"),
         size=100,

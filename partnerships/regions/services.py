@@ -173,3 +173,8 @@ def search_stmt(q: str, level: int | None = None):
     if level:
         stmt = stmt.where(Region.level == level)
     return stmt
+
+
+def children_stmt(region: Region):
+    """The regions one level below `region` (to be paged by the caller)."""
+    return select(Region).where(Region.parent_code == region.code)

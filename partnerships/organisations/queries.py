@@ -1,0 +1,76 @@
+"""The queries the organisation pages need, each within what the user may see."""
+
+from sqlalchemy import Select, func, or_, select
+
+from partnerships.extensions import db
+from partnerships.organisations.models import Office, Official, Partner
+from partnerships.organisations.scope import visible_officials, visible_partners
+
+
+def offices() -> list[Office]:
+    return list(db.session.scalars(select(Office).where(~Office.is_deleted).order_by(Office.name)))
+
+
+def office_officials(office: Office) -> list[Official]:
+    """The office's own officials, latest tenure first."""
+    return list(
+        db.session.scalars(
+            select(Official)
+            .where(Official.office_id == office.id, ~Official.is_deleted)
+            .order_by(Official.tenure_start.desc())
+        )
+    )
+
+
+def partners_of_office(user, office: Office) -> list[Partner]:
+    """The partners `office` manages that `user` may see."""
+    return list(
+        db.session.scalars(
+            visible_partners(user).where(Partner.office_id == office.id).order_by(Partner.name)
+        )
+    )
+
+
+def partner_officials(user, partner: Partner) -> list[Official]:
+    """The partner's officials that `user` may see, latest tenure first."""
+    return list(
+        db.session.scalars(
+            visible_officials(user)
+            .where(Official.partner_id == partner.id)
+            .order_by(Official.tenure_start.desc())
+        )
+    )
+
+
+def find_partners(user, q: str = "", kind: str = "", office_id: int | None = None) -> Select:
+    """Partners `user` may see whose name contains `q` or whose region code starts with it,
+    optionally of one kind and managed by one office (to be paged by the caller)."""
+    stmt = visible_partners(user)
+    if q:
+        stmt = stmt.where(
+            or_(
+                func.lower(Partner.name).contains(q.lower(), autoescape=True),
+                Partner.region_code.startswith(q, autoescape=True),
+            )
+        )
+    if kind:
+        stmt = stmt.where(Partner.kind == kind)
+    if office_id:
+        stmt = stmt.where(Partner.office_id == office_id)
+    return stmt
+
+
+def find_officials(user, q: str = "") -> Select:
+    """Officials `user` may see whose name or title contains `q`, or whose NIP/NPK starts
+    with it (to be paged by the caller)."""
+    stmt = visible_officials(user)
+    if q:
+        like = q.lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(Official.name).contains(like, autoescape=True),
+                func.lower(Official.title).contains(like, autoescape=True),
+                Official.identifier.startswith(q, autoescape=True),
+            )
+        )
+    return stmt
