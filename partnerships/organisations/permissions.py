@@ -5,6 +5,10 @@ from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.scope import office_subtree_ids
 
+# Re-exported for code written before scope.py existed; new code imports them from scope.
+from partnerships.organisations.scope import visible_officials as visible_officials
+from partnerships.organisations.scope import visible_partners as visible_partners
+
 POLICY = {
     "organisations.offices": allow(INTERNAL),
     "organisations.office": allow(INTERNAL),

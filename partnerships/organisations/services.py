@@ -15,7 +15,9 @@ from partnerships.organisations.models import (
     Partner,
     PartnerKind,
 )
-from partnerships.organisations.scope import office_subtree_ids
+from partnerships.organisations.scope import (  # re-exported: new code imports from scope
+    office_subtree_ids as office_subtree_ids,
+)
 from partnerships.organisations.signals import partner_renamed
 from partnerships.regions.models import Region, RegionKind
 
