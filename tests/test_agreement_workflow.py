@@ -532,10 +532,10 @@ def test_visible_buttons_follow_the_workflow(app, staff, manager):
     aid = id_of(app, Agreement, IN_REVIEW)
     staff_page = staff.get(f"/agreements/{aid}").get_data(as_text=True)
     manager_page = manager.get(f"/agreements/{aid}").get_data(as_text=True)
-    assert 'name="action" value="approve"' not in staff_page
-    assert 'name="action" value="return"' not in staff_page
-    assert 'name="action" value="approve"' in manager_page
-    assert 'name="action" value="return"' in manager_page
+    assert 'name="action" type="hidden" value="approve"' not in staff_page
+    assert 'name="action" type="hidden" value="return"' not in staff_page
+    assert 'name="action" type="hidden" value="approve"' in manager_page
+    assert 'name="action" type="hidden" value="return"' in manager_page
 
 
 def test_an_active_renewal_supersedes_what_it_renews(app, staff, manager):
