@@ -42,6 +42,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_audit_vocabulary()
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])
     return app
@@ -126,6 +127,29 @@ def register_template_helpers(app: Flask) -> None:
         size_label=size_label,
         agreement_rules=agreement_rules,  # templates ask the workflow, never restate it
     )
+
+
+def register_audit_vocabulary() -> None:
+    """Give the audit trail the domains' words for their values (it imports no domain)."""
+    from partnerships.agreements.forms import ATTACHMENT_LABELS, FUNDING_LABELS, KIND_LABELS
+    from partnerships.agreements.services import STATUS_LABELS, party_role
+    from partnerships.audit import readable
+    from partnerships.auth.forms import ROLE_LABELS
+    from partnerships.clauses.forms import DOC_KIND_LABELS
+    from partnerships.numbering.forms import DOC_TYPE_LABELS
+    from partnerships.organisations.forms import OFFICE_KIND_LABELS, PARTNER_KIND_LABELS
+
+    readable.label_values("Agreement", "status", STATUS_LABELS)
+    readable.label_values("Agreement", "kind", KIND_LABELS)
+    readable.label_values("Agreement", "funding", FUNDING_LABELS)
+    readable.label_values("Attachment", "kind", ATTACHMENT_LABELS)
+    readable.label_values("User", "role", ROLE_LABELS)
+    readable.label_values("Clause", "doc_kind", DOC_KIND_LABELS)
+    readable.label_values("NumberPattern", "doc_type", DOC_TYPE_LABELS)
+    readable.label_values("IssuedNumber", "doc_type", DOC_TYPE_LABELS)
+    readable.label_values("Office", "kind", OFFICE_KIND_LABELS)
+    readable.label_values("Partner", "kind", PARTNER_KIND_LABELS)
+    readable.name_party_roles(party_role)
 
 
 logging.getLogger("partnerships").addHandler(logging.NullHandler())

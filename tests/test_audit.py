@@ -6,13 +6,14 @@ scope. Runs on SQLite and, with DATABASE_URL, on PostgreSQL."""
 import csv
 import io
 import json
-import re
 import threading
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, exc, inspect, select, text, update
 
+from partnerships.agreements.models import Agreement
 from partnerships.audit import services as audit
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import HardDeleteRefused, acting_as, entry_hash, to_jsonable
@@ -20,7 +21,9 @@ from partnerships.auth.models import User
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import EMAILS, PASSWORD, login, post
+from tests.conftest import EMAILS, PASSWORD, login
+from tests.web import fill, find_form, press, signed_in, submit
+from tests.web import text as read
 
 IP = "203.0.113.7"
 TABLE = AuditEntry.__table__
@@ -31,7 +34,14 @@ BALI_OFFICES = (
     "Kantor Cabang Bali Denpasar",
     "Kantor Cabang Bali Gianyar",
 )
-SEQ_CELL = re.compile(r"<td><code>(\d+)</code></td>")
+WITA = ZoneInfo("Asia/Makassar")
+DENPASAR_MOU = "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar"
+SESETAN_RENEWAL = "Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan"
+RENEWAL_IN_REVIEW = "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar"
+KALTENG_PKS = (
+    "Perjanjian Kerja Sama Optimalisasi Penyelenggaraan Jaminan Sosial melalui PTSP dan PATEN "
+    "di Provinsi Kalimantan Tengah"
+)
 
 
 # ---- helpers ----------------------------------------------------------------------------
@@ -72,20 +82,8 @@ def _user_id(app, who: str) -> int:
     return _id(app, User, email=EMAILS[who])
 
 
-def _seqs(response) -> list[int]:
-    assert response.status_code == 200
-    return [int(s) for s in SEQ_CELL.findall(response.get_data(as_text=True))]
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@pytest.fixture
-def from_ip(client):
-    """The test client, every request of which comes from IP."""
-    client.environ_base["REMOTE_ADDR"] = IP
-    return client
 
 
 def _signed_in(client, who: str):
@@ -96,27 +94,20 @@ def _signed_in(client, who: str):
 # ---- 1. capture -------------------------------------------------------------------------
 
 
-def test_partner_edit_and_soft_delete_are_recorded_with_actor_ip_and_full_values(app, from_ip):
-    client = _signed_in(from_ip, "staff")
+def test_partner_edit_and_soft_delete_are_recorded_with_actor_ip_and_full_values(app):
+    web = signed_in(app, "staff")
+    web.extra_environ["REMOTE_ADDR"] = IP
     staff_id = _user_id(app, "staff")
     pid = _id(app, Partner, name="Desa Ubung Kaja")
     original = _row(app, Partner, pid)
     head = _head(app)
 
     started = _now()
-    response = post(
-        client,
-        f"/partners/{pid}/edit",
-        {
-            "name": "Desa Ubung Kaja Utara",
-            "kind": "village_gov",
-            "region_code": original["region_code"],
-            "office_id": original["office_id"],
-            "address": "Jl. Cokroaminoto",
-        },
-        form_url=f"/partners/{pid}/edit",
+    edit = web.get(f"/partners/{pid}/edit")
+    response = submit(
+        edit, button="Simpan", name="Desa Ubung Kaja Utara", address="Jl. Cokroaminoto"
     )
-    assert response.status_code == 302
+    assert response.status_int == 302
     edited = _row(app, Partner, pid)
     assert edited["name"] == "Desa Ubung Kaja Utara"
 
@@ -131,8 +122,8 @@ def test_partner_edit_and_soft_delete_are_recorded_with_actor_ip_and_full_values
     assert entry["after"] == edited
 
     head = entry["seq"]
-    response = post(client, f"/partners/{pid}/delete", form_url=f"/partners/{pid}")
-    assert response.status_code == 302
+    response = submit(web.get(f"/partners/{pid}"), button="Hapus")
+    assert response.status_int == 302
     deleted = _row(app, Partner, pid)  # still there: a soft delete
     assert deleted["is_deleted"] is True
 
@@ -203,9 +194,7 @@ def _user_form(app) -> dict:
         "name": "Staf Baru",
         "role": "staff",
         "office_id": _id(app, Office, name="Kantor Cabang Bali Denpasar"),
-        "partner_id": "",
         "password": "kata-sandi-baru-123",
-        "active": "y",
     }
 
 
@@ -219,13 +208,14 @@ def _user_form(app) -> dict:
     ],
     ids=["office", "partner", "official", "user"],
 )
-def test_inserts_through_the_pages_are_recorded(app, from_ip, who, model, url, form):
-    client = _signed_in(from_ip, who)
+def test_inserts_through_the_pages_are_recorded(app, who, model, url, form):
+    web = signed_in(app, who)
+    web.extra_environ["REMOTE_ADDR"] = IP
     url = url.format(kota=_id(app, Partner, name=KOTA_DENPASAR))
     head = _head(app)
     started = _now()
-    response = post(client, url, form(app), form_url=url)
-    assert response.status_code == 302, response.get_data(as_text=True)
+    response = submit(web.get(url), button="Simpan", **form(app))
+    assert response.status_int == 302, read(response)
 
     [entry] = _entries(app, head)
     assert (entry["action"], entry["object_type"]) == ("insert", model.__name__)
@@ -248,25 +238,25 @@ def test_inserts_through_the_pages_are_recorded(app, from_ip, who, model, url, f
 # ---- 2. redaction -----------------------------------------------------------------------
 
 
-def test_password_hashes_and_session_tokens_never_reach_the_trail(app, from_ip):
-    client = _signed_in(from_ip, "staff")
+def test_password_hashes_and_session_tokens_never_reach_the_trail(app):
+    web = signed_in(app, "staff")
     staff_id = _user_id(app, "staff")
     head = _head(app)
-    response = post(
-        client,
-        "/account/password",
-        {"current": PASSWORD, "new": "rahasia-baru-456", "confirm": "rahasia-baru-456"},
-        form_url="/account/password",
+    response = submit(
+        web.get("/account/password"),
+        button="Simpan",
+        current=PASSWORD,
+        new="rahasia-baru-456",
+        confirm="rahasia-baru-456",
     )
-    assert response.status_code == 302
+    assert response.status_int == 302
 
     [entry] = _entries(app, head)
     assert (entry["action"], entry["object_id"]) == ("update", str(staff_id))
     assert entry["before"]["password_hash"] == entry["before"]["session_token"] == "***"
     assert entry["after"]["password_hash"] == entry["after"]["session_token"] == "*** (changed)"
 
-    admin = _signed_in(app.test_client(), "admin")
-    exported = admin.get("/audit/export.json").get_data(as_text=True)
+    exported = signed_in(app, "admin").get("/audit").click(description="JSON").text
     with app.app_context():
         secrets = [
             value
@@ -462,20 +452,64 @@ def test_concurrent_writers_keep_one_gapless_verified_chain(app):
 
 AUDIT_PAGES = ["/audit", "/audit/Partner/{pid}", "/audit/export.csv", "/audit/export.json",
                "/audit/verify"]  # fmt: skip
+FILTER = "Saring"
+LOGOUT = "Keluar"
+
+
+def _shown(page) -> list[int]:
+    """The entries a page lists, newest first, by their sequence numbers."""
+    assert page.status_int == 200
+    return [int(item["data-seq"]) for item in page.html.select("li.audit-entry")]
+
+
+def _filter(page, **values):
+    """Open the page afresh, choose filters on its form as rendered and press its button."""
+    page = page.test_app.get(page.request.url)
+    response = fill(find_form(page, button=FILTER), **values).submit()
+    assert response.status_int == 200
+    return response
+
+
+def _option(page, name: str, label: str) -> str:
+    """The value of the option of select `name` whose label contains `label`."""
+    [value] = [
+        option["value"]
+        for option in page.html.select(f"select[name={name}] option")
+        if label in option.get_text()
+    ]
+    return value
+
+
+def _every_page(page) -> list:
+    """The page and the ones after it, following the pager's link."""
+    pages = [page]
+    while link := page.html.select_one("a.page-link[href*=after]"):
+        page = page.goto(link["href"])
+        pages.append(page)
+    return pages
+
+
+def _entry_items(page) -> dict[int, str]:
+    """Each listed entry's text, by sequence number."""
+    return {
+        int(item["data-seq"]): " ".join(item.get_text(" ").split())
+        for item in page.html.select("li.audit-entry")
+    }
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor"])
-def test_admins_and_auditors_browse_the_trail(app, client, role):
-    _signed_in(client, role)
+def test_admins_and_auditors_browse_the_trail(app, role):
+    web = signed_in(app, role)
     pid = _id(app, Partner, name=KALTENG)
-    for url in AUDIT_PAGES:  # buffered: an export's stream is read to its end
-        assert client.get(url.format(pid=pid), buffered=True).status_code == 200, url
+    for url in AUDIT_PAGES:
+        assert web.get(url.format(pid=pid)).status_int == 200, url
     history = _entries(
         app, 0, AuditEntry.object_type == "Partner", AuditEntry.object_id == str(pid)
     )
     assert history
-    shown = _seqs(client.get(f"/audit/Partner/{pid}"))
-    assert shown == [e["seq"] for e in reversed(history)][: app.config["PAGE_SIZE"]]
+    page = web.get(f"/audit/Partner/{pid}")
+    assert _shown(page) == [e["seq"] for e in reversed(history)][: app.config["PAGE_SIZE"]]
+    assert read(page).startswith(f"Riwayat: {KALTENG} Mitra")
 
 
 @pytest.mark.parametrize("role", ["staff", "manager", "partner"])
@@ -494,29 +528,37 @@ def test_anonymous_visitors_are_sent_to_login(app, client):
     assert "/login" in response.location
 
 
-def test_office_auditor_reads_only_its_offices_entries(app, client):
-    _signed_in(client, "auditor_office")
+def test_office_auditor_reads_only_its_offices_entries(app):
+    web = signed_in(app, "auditor_office")
     bali = _id(app, Partner, name=KOTA_DENPASAR)
     kalteng = _id(app, Partner, name=KALTENG)
     kalimantan_office = _id(app, Office, name="Kantor Wilayah Kalimantan")
 
-    assert _seqs(client.get(f"/audit/Partner/{bali}"))
-    assert client.get(f"/audit/Partner/{kalteng}").status_code == 404
-    assert client.get(f"/audit/Office/{kalimantan_office}").status_code == 404
-    assert client.get(f"/audit/User/{_user_id(app, 'admin')}").status_code == 404
-    assert _seqs(client.get(f"/audit?object_type=Partner&object_id={kalteng}")) == []
+    assert _shown(web.get(f"/audit/Partner/{bali}"))
+    assert web.get(f"/audit/Partner/{kalteng}", expect_errors=True).status_int == 404
+    assert web.get(f"/audit/Office/{kalimantan_office}", expect_errors=True).status_int == 404
+    admin_history = f"/audit/User/{_user_id(app, 'admin')}"
+    assert web.get(admin_history, expect_errors=True).status_int == 404
+    # no form offers an object id; an edited address finds nothing outside the scope either
+    assert _shown(web.get(f"/audit?object_type=Partner&object_id={kalteng}")) == []
     # a Bali partner's signatory is filed under the partner's office, so it is in scope
     official = _id(app, Official, name="Ketut Sri Karyawati")  # Lurah Sesetan
-    assert _seqs(client.get(f"/audit/Official/{official}"))
+    assert _shown(web.get(f"/audit/Official/{official}"))
 
     with app.app_context():
         office_ids = list(
             db.session.scalars(select(Office.id).where(Office.name.in_(BALI_OFFICES)))
         )
     visible = [e["seq"] for e in _entries(app, 0, AuditEntry.office_id.in_(office_ids))]
-    assert _seqs(client.get("/audit")) == visible[::-1][: app.config["PAGE_SIZE"]]
+    trail = web.get("/audit")
+    assert _shown(trail) == visible[::-1][: app.config["PAGE_SIZE"]]
+    # the actor filter offers the Bali accounts and the national ones, not Kalimantan's
+    actors = read(trail)
+    assert EMAILS["staff"] in actors and EMAILS["admin"] in actors
+    assert "kalimantan" not in actors.lower()
 
-    exported = json.loads(client.get("/audit/export.json").get_data(as_text=True))
+    exported = trail.click(description="JSON")
+    exported = json.loads(exported.text)
     # an export is itself recorded under the auditor's office, so it shows in their own export
     *earlier, own_export = exported
     assert [r["seq"] for r in earlier] == visible
@@ -525,46 +567,56 @@ def test_office_auditor_reads_only_its_offices_entries(app, client):
         and own_export["actor_label"] == EMAILS["auditor_office"]
     )
     assert ("Partner", str(kalteng)) not in {(r["object_type"], r["object_id"]) for r in exported}
-    rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv").get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(trail.click(description="CSV").text)))
     assert [int(r["seq"]) for r in rows][: len(visible)] == visible
     assert [r["action"] for r in rows[len(visible) :]] == ["audit_export", "audit_export"]
 
     # the national auditor does see it
-    national = app.test_client()
-    _signed_in(national, "auditor")
-    assert _seqs(national.get(f"/audit/Partner/{kalteng}"))
+    national = signed_in(app, "auditor")
+    assert _shown(national.get(f"/audit/Partner/{kalteng}"))
 
 
-def test_filters_narrow_the_list(app, client):
-    staff = _signed_in(app.test_client(), "staff")
+def test_filters_are_choices_that_narrow_the_list(app):
+    staff = signed_in(app, "staff")
     pid = _id(app, Partner, name="Desa Dangin Puri Kangin")
-    assert post(staff, f"/partners/{pid}/delete", form_url=f"/partners/{pid}").status_code == 302
-    _signed_in(client, "admin")
+    press(staff.get(f"/partners/{pid}"), "Hapus")
     size = app.config["PAGE_SIZE"]
 
     def newest(*conditions) -> list[int]:
         return [e["seq"] for e in reversed(_entries(app, 0, *conditions))][:size]
 
     by_staff = newest(AuditEntry.actor_label == EMAILS["staff"])
-    [login_seq] = newest(AuditEntry.actor_label == EMAILS["staff"], AuditEntry.action == "update")
+    [login_seq] = newest(AuditEntry.actor_label == EMAILS["staff"], AuditEntry.action == "login")
     [delete_seq] = newest(AuditEntry.actor_label == EMAILS["staff"], AuditEntry.action == "delete")
     assert by_staff == [delete_seq, login_seq]
 
-    everything = _seqs(client.get("/audit"))
+    web = signed_in(app, "admin")
+    trail = web.get("/audit")
+    everything = _shown(trail)
     assert everything == newest()
+    staff_id = _option(trail, "actor", EMAILS["staff"])
     assert set(everything) - set(by_staff)  # the filters below have something to remove
-    assert _seqs(client.get("/audit?actor=staf.denpasar")) == by_staff
-    assert _seqs(client.get("/audit?actor=STAF.Denpasar")) == by_staff
-    assert _seqs(client.get("/audit?object_type=Partner&actor=staf.denpasar")) == [delete_seq]
-    deletes = _seqs(client.get("/audit?action=delete"))
-    assert delete_seq in deletes
-    assert deletes == newest(AuditEntry.action == "delete")
-    users = _seqs(client.get("/audit?object_type=User"))
+    assert _shown(_filter(trail, actor=staff_id)) == by_staff
+    assert _shown(_filter(trail, actor=staff_id, object_type="Partner")) == [delete_seq]
+    assert _shown(_filter(trail, actor=staff_id, quiet=True)) == [delete_seq]
+    # the choices are labelled in Indonesian, valued by what the trail stores
+    assert _option(trail, "action", "dihapus") == "delete"
+    assert _option(trail, "object_type", "Mitra") == "Partner"
+    deletes = _filter(trail, action="delete")
+    assert delete_seq in _shown(deletes)
+    assert _shown(deletes) == newest(AuditEntry.action == "delete")
+    users = _shown(_filter(trail, object_type="User"))
     assert users == newest(AuditEntry.object_type == "User")
     assert len(users) == size  # a full page, every row of it a User entry
+    logins = _filter(trail, action="login")
+    assert _shown(logins) == newest(AuditEntry.action == "login")
+    # the next page keeps the filters
+    second = _filter(trail, object_type="User").click(description="Halaman berikutnya")
+    every_user_entry = [e["seq"] for e in _entries(app, 0, AuditEntry.object_type == "User")]
+    assert _shown(second) == every_user_entry[::-1][size : 2 * size]
 
 
-def test_day_filters_follow_the_offices_timezone(app, client, monkeypatch):
+def test_day_filters_follow_the_offices_timezone(app, monkeypatch):
     # 17:30 UTC on 1 March is 01:30 on 2 March in Bali (WITA, UTC+8), where the trail is read
     moment = datetime(2024, 3, 1, 17, 30, tzinfo=UTC)
     monkeypatch.setattr(audit, "utcnow", lambda: moment)
@@ -575,23 +627,237 @@ def test_day_filters_follow_the_offices_timezone(app, client, monkeypatch):
     [entry] = _entries(app, 0, AuditEntry.actor_label == "cli:test")
     assert entry["occurred_at"] == moment
 
-    _signed_in(client, "admin")
-    assert _seqs(client.get("/audit?from=2024-03-02&until=2024-03-02")) == [entry["seq"]]
-    assert _seqs(client.get("/audit?from=2024-03-01&until=2024-03-01")) == []
-    assert _seqs(client.get("/audit?until=2024-03-01")) == []
+    trail = signed_in(app, "admin").get("/audit")
+    assert _shown(_filter(trail, **{"from": "2024-03-02", "until": "2024-03-02"})) == [entry["seq"]]
+    assert _shown(_filter(trail, **{"from": "2024-03-01", "until": "2024-03-01"})) == []
+    assert _shown(_filter(trail, until="2024-03-01")) == []
+    # an impossible date typed into the address is ignored, not a 500
+    assert _shown(signed_in(app, "admin").get("/audit?from=99999-01-01"))
 
 
-# ---- 7. export --------------------------------------------------------------------------
+# ---- 7. reading ---------------------------------------------------------------------------
 
 
-def test_json_export_matches_the_database_and_is_itself_recorded(app, from_ip):
-    client = _signed_in(from_ip, "admin")
+def test_entries_read_in_indonesian_or_english_with_names_and_words(app):
+    mou = _id(app, Agreement, title=DENPASAR_MOU)
+    web = signed_in(app, "auditor")
+    page = web.get(f"/audit/Agreement/{mou}")
+    assert read(page).startswith(f"Riwayat: {DENPASAR_MOU} Perjanjian")
+    shown = " ".join(read(each) for each in _every_page(page))
+    assert "Status: Disetujui → Menunggu tanda tangan" in shown
+    assert f"Pihak perjanjian: PIHAK KESATU (Kantor Cabang Bali Denpasar) pada {DENPASAR_MOU}" in (
+        shown
+    )
+    assert f"Pihak perjanjian: PIHAK KEDUA (Pemerintah Kota Denpasar) pada {DENPASAR_MOU}" in shown
+    assert "diubah" in shown and "dibuat" in shown
+    assert "Disetujui oleh: — → Mohamad Irfan" in shown  # an id, named
+    for internal in ("lock_version", "updated_at", "AgreementParty", "approved_by_id", "{"):
+        assert internal not in shown
+    # the agreement's name links to its page
+    assert page.html.find("a", string=DENPASAR_MOU)["href"] == f"/agreements/{mou}"
+
+    english = press(page, "English")
+    assert english.request.path == f"/audit/Agreement/{mou}"
+    assert read(english).startswith(f"History: {DENPASAR_MOU} Agreement")
+    shown = " ".join(read(each) for each in _every_page(english))
+    assert "Status: Approved → Awaiting signature" in shown
+    assert f"Agreement party: PIHAK KEDUA (Pemerintah Kota Denpasar) on {DENPASAR_MOU}" in shown
+    assert "changed" in shown and "Approved by: — → Mohamad Irfan" in shown
+    assert _option(english, "action", "removed") == "remove"
+
+
+def test_times_and_time_values_are_shown_in_office_time(app, monkeypatch):
+    """20:00 UTC on 1 March is 04:00 on 2 March in WITA: the page says 2 March."""
+    evening = datetime(2024, 3, 1, 20, 0, tzinfo=UTC)
+    mou = _id(app, Agreement, title=DENPASAR_MOU)
+    monkeypatch.setattr(audit, "utcnow", lambda: evening)
+    with app.app_context(), acting_as("cli:test-time"):
+        db.session.get(Agreement, mou).approved_at = evening
+        db.session.commit()
+    monkeypatch.undo()
+    [entry] = _entries(app, 0, AuditEntry.actor_label == "cli:test-time")
+    assert entry["after"]["approved_at"] == "2024-03-01T20:00:00.000000Z"
+
+    page = signed_in(app, "auditor").get(f"/audit/Agreement/{mou}")
+    item = _entry_items(page)[entry["seq"]]
+    assert item.startswith(f"#{entry['seq']} 2 Mar 2024 04.00.00 Sistem (test-time) diubah")
+    assert "Disetujui pada: " in item and "→ 2 Mar 2024 04.00.00" in item
+    assert "1 Mar 2024" not in item and "20:00" not in item and "Z" not in item.split(":")[-1]
+    assert "Waktu Indonesia Tengah" in read(page)
+
+
+def test_technical_fields_are_hidden_until_asked_for(app):
+    mou = _id(app, Agreement, title=DENPASAR_MOU)
+    page = signed_in(app, "auditor").get(f"/audit/Agreement/{mou}")
+    [status_change] = [
+        seq for seq, item in _entry_items(page).items() if "Status: Disetujui →" in item
+    ]
+    quiet = _entry_items(page)[status_change]
+    assert "Penghitung penyuntingan" not in quiet and "Diperbarui pada" not in quiet
+    assert "2 kolom teknis disembunyikan" in quiet
+
+    detailed = _filter(page, details=True)
+    loud = _entry_items(detailed)[status_change]
+    assert "Penghitung penyuntingan:" in loud
+    assert "Diperbarui pada:" in loud
+    assert "disembunyikan" not in loud
+    # the choice is kept on the form and on the pager's links
+    assert find_form(detailed, button=FILTER)["details"].checked
+
+
+def test_sign_ins_are_recorded_as_such_and_can_be_left_out(app):
     head = _head(app)
-    response = client.get("/audit/export.json")
-    assert response.status_code == 200
-    assert response.mimetype == "application/json"
+    staff = signed_in(app, "staff")
+    press(staff.get("/"), LOGOUT)
+    login, logout = _entries(app, head)
+    assert (login["action"], logout["action"]) == ("login", "logout")
+    assert login["actor_label"] == logout["actor_label"] == EMAILS["staff"]
+
+    web = signed_in(app, "admin")
+    trail = web.get("/audit")
+    items = _entry_items(trail)
+    assert "Ni Made Ayu Lestari masuk Pengguna: Ni Made Ayu Lestari" in items[login["seq"]]
+    assert "Ni Made Ayu Lestari keluar Pengguna: Ni Made Ayu Lestari" in items[logout["seq"]]
+    quiet = _shown(_filter(trail, quiet=True))
+    assert (
+        quiet
+        == [
+            e["seq"]
+            for e in reversed(_entries(app))
+            if e["action"] not in ("login", "logout", "login_failed")
+        ][: app.config["PAGE_SIZE"]]
+    )
+
+
+def _agreement_children(app, agreement_id: int) -> list[dict]:
+    return [
+        e
+        for e in _entries(app)
+        if (e["object_type"], e["object_id"]) == ("Agreement", str(agreement_id))
+        or (e["after"] or e["before"] or {}).get("agreement_id") == agreement_id
+        or (
+            e["object_type"] == "IssuedNumber"
+            and (e["after"] or {}).get("subject_id") == agreement_id
+        )
+    ]
+
+
+def test_an_agreements_history_includes_its_parts(app):
+    from webtest import Upload
+
+    from tests.test_attachments import PDF
+
+    renewal = _id(app, Agreement, title=SESETAN_RENEWAL)
+    staff = signed_in(app, "staff")
+    show = staff.get(f"/agreements/{renewal}")
+    response = submit(
+        show,
+        action=f"/agreements/{renewal}/attachments",
+        upload=("file", Upload("pindaian.pdf", PDF, "application/pdf")),
+    )
+    assert response.status_int == 302
+
+    expected = _agreement_children(app, renewal)
+    kinds = {e["object_type"] for e in expected}
+    assert kinds >= {"Agreement", "AgreementParty", "AgreementVersion", "IssuedNumber"}
+    assert "Attachment" in kinds
+
+    web = signed_in(app, "auditor")
+    page = web.get(f"/agreements/{renewal}").click(description="Riwayat")
+    assert page.request.path == f"/audit/Agreement/{renewal}"
+    seen = [seq for each in _every_page(page) for seq in _shown(each)]
+    assert seen == [e["seq"] for e in reversed(expected)]
+
+    first = read(web.get(f"/audit/Agreement/{renewal}"))
+    assert f"Lampiran: pindaian.pdf pada {SESETAN_RENEWAL}" in first
+
+
+def test_an_agreements_history_includes_comments_and_removed_parties(app):
+    review = _id(app, Agreement, title=RENEWAL_IN_REVIEW)
+    expected = _agreement_children(app, review)
+    assert "Comment" in {e["object_type"] for e in expected}
+    web = signed_in(app, "admin")
+    page = _filter(web.get(f"/audit/Agreement/{review}"), action="insert")
+    everything = [item for each in _every_page(page) for item in _entry_items(each).values()]
+    comments = [item for item in everything if "Komentar: Komentar pada Pasal" in item]
+    assert comments and all(RENEWAL_IN_REVIEW in c for c in comments)
+
+
+def test_an_office_auditor_sees_only_its_offices_part_of_an_agreements_history(app):
+    mou = _id(app, Agreement, title=DENPASAR_MOU)
+    kalimantan = _id(app, Office, name="Kantor Wilayah Kalimantan")
+    # an entry about the agreement filed under another office (a number issued elsewhere)
+    with app.app_context(), acting_as("cli:test-scope"):
+        audit.record_event(
+            "insert",
+            "IssuedNumber",
+            "999999",
+            {"subject_type": "Agreement", "subject_id": mou, "text": "999/LAIN/2026"},
+            office_id=kalimantan,
+        )
+        db.session.commit()
+    [foreign] = _entries(app, 0, AuditEntry.actor_label == "cli:test-scope")
+
+    national = signed_in(app, "auditor").get(f"/audit/Agreement/{mou}")
+    assert _shown(national)[0] == foreign["seq"]
+    office = signed_in(app, "auditor_office").get(f"/audit/Agreement/{mou}")
+    assert foreign["seq"] not in _shown(office)
+    assert _shown(office)  # the Bali office's own entries are there
+
+    kalteng = _id(app, Agreement, title=KALTENG_PKS)
+    assert (
+        signed_in(app, "auditor_office")
+        .get(f"/audit/Agreement/{kalteng}", expect_errors=True)
+        .status_int
+        == 404
+    )
+
+
+@pytest.mark.app_config(PAGE_SIZE=50)
+def test_the_page_costs_a_bounded_number_of_queries(app):
+    from sqlalchemy import event
+
+    web = signed_in(app, "auditor")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = web.get("/audit?details=1")
+        mou = _id(app, Agreement, title=DENPASAR_MOU)
+        statements.clear()
+        page = web.get("/audit?details=1")
+        on_trail = len(statements)
+        statements.clear()
+        history = web.get(f"/audit/Agreement/{mou}")
+        on_history = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(_shown(page)) == 50
+    assert len(_shown(history)) > 5
+    # the signed-in user, the page, the actor choices (or the object's newest entry), and one
+    # query per kind of named row (users, agreements, offices, partners, officials, regions):
+    # the same for 50 entries as for 5
+    assert on_trail <= 10, statements
+    assert on_history <= 10, statements
+
+
+# ---- 8. export --------------------------------------------------------------------------
+
+
+def test_json_export_matches_the_database_and_is_itself_recorded(app):
+    web = signed_in(app, "admin")
+    web.extra_environ["REMOTE_ADDR"] = IP
+    head = _head(app)
+    response = web.get("/audit").click(description="JSON")
+    assert response.status_int == 200
+    assert response.content_type == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
-    exported = json.loads(response.get_data(as_text=True))
+    exported = json.loads(response.text)
 
     stored = _entries(app)
     assert [r["seq"] for r in exported] == [e["seq"] for e in stored]
@@ -614,13 +880,15 @@ def test_json_export_matches_the_database_and_is_itself_recorded(app, from_ip):
     assert event["after"] == {"format": "json"}
 
 
-def test_csv_export_honours_filters_and_matches_the_database(app, from_ip):
-    client = _signed_in(from_ip, "auditor")
+def test_csv_export_honours_the_filters_chosen_on_the_page(app):
+    web = signed_in(app, "auditor")
+    web.extra_environ["REMOTE_ADDR"] = IP
     head = _head(app)
-    response = client.get("/audit/export.csv?object_type=Official")
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    page = _filter(web.get("/audit"), object_type="Official")
+    response = page.click(description="CSV")
+    assert response.status_int == 200
+    assert response.content_type == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
 
     officials = _entries(app, 0, AuditEntry.object_type == "Official")
     assert len(officials) >= 8  # one per seeded official at least
@@ -630,6 +898,14 @@ def test_csv_export_honours_filters_and_matches_the_database(app, from_ip):
         assert row["occurred_at"] == audit.canonical_time(entry["occurred_at"])
         assert json.loads(row["before"]) == entry["before"]
         assert json.loads(row["after"]) == entry["after"]
+        # readable columns beside the raw ones: office time, words
+        local = entry["occurred_at"].astimezone(WITA)
+        assert row["occurred_at_local"] == local.strftime("%Y-%m-%d %H:%M:%S +08:00")
+        words = {"insert": "dibuat", "update": "diubah", "delete": "dihapus"}
+        assert (row["action_label"], row["object_type_label"]) == (
+            words[entry["action"]],
+            "Pejabat",
+        )
 
     [event] = _entries(app, head)
     assert event["action"] == "audit_export"

@@ -1,64 +1,58 @@
-from datetime import date, datetime, time, timedelta
-
 from flask import Response, abort, render_template, request, stream_with_context
-from flask_babel import get_timezone
 from flask_login import current_user
 
-from partnerships.audit import bp, services
+from partnerships.audit import bp, queries, readable, services
 from partnerships.audit.models import AuditEntry
-from partnerships.audit.permissions import visible_entries
 from partnerships.core.formatting import office_today
 from partnerships.core.pagination import id_key, keyset_page
 from partnerships.extensions import db
 
-FILTERS = ("object_type", "object_id", "action", "actor", "from", "until")
 
-
-def _filtered():
-    """The trail as the filters in the query string narrow it, within the user's scope."""
-    stmt = visible_entries(current_user)
-    args = request.args
-    if value := args.get("object_type", "").strip():
-        stmt = stmt.where(AuditEntry.object_type == value)
-    if value := args.get("object_id", "").strip():
-        stmt = stmt.where(AuditEntry.object_id == value)
-    if value := args.get("action", "").strip():
-        stmt = stmt.where(AuditEntry.action == value)
-    if value := args.get("actor", "").strip():
-        stmt = stmt.where(AuditEntry.actor_label.contains(value.lower(), autoescape=True))
-    for name, op in (("from", "ge"), ("until", "lt")):
-        try:
-            day = date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            continue
-        if not 1900 <= day.year <= 9000:  # nothing to narrow, and no date arithmetic overflow
-            continue
-        moment = datetime.combine(day + timedelta(days=1 if op == "lt" else 0), time.min)
-        # The user's day (the one the page shows times in), not UTC's nor the server's.
-        moment = get_timezone().localize(moment)
-        column = AuditEntry.occurred_at
-        stmt = stmt.where(column >= moment if op == "ge" else column < moment)
-    return stmt
+def _page(stmt, filters: queries.Filters, *also: AuditEntry):
+    """The page of entries after the cursor, read in words (with `also`, named in the same
+    lookups)."""
+    page = keyset_page(stmt, [id_key(AuditEntry.seq)], request.args.get("after"), descending=True)
+    rows = readable.present([*page.items, *also], show_all=filters.details)
+    return page, rows[: len(page.items)], rows[len(page.items) :]
 
 
 @bp.get("/audit")
 def index():
-    page = keyset_page(
-        _filtered(), [id_key(AuditEntry.seq)], request.args.get("after"), descending=True
+    filters = queries.Filters.from_args(request.args)
+    page, rows, _ = _page(queries.trail(current_user, filters), filters)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        rows=rows,
+        filters=filters,
+        params=filters.as_args(),
+        office_tz=readable.office_zone(),
+        types=readable.TYPE_LABELS,
+        actions=readable.ACTION_LABELS,
+        actors=queries.actor_choices(current_user),
+        system=queries.SYSTEM,
     )
-    return render_template("audit/index.html", page=page, args=request.args)
 
 
 @bp.get("/audit/<object_type>/<object_id>")
 def object(object_type: str, object_id: str):
-    stmt = visible_entries(current_user).where(
-        AuditEntry.object_type == object_type, AuditEntry.object_id == object_id
-    )
-    page = keyset_page(stmt, [id_key(AuditEntry.seq)], request.args.get("after"), descending=True)
-    if page.is_first and not page.items:
+    filters = queries.Filters.from_args(request.args)
+    stmt = queries.object_history(current_user, object_type, object_id, filters)
+    latest = queries.latest_own_entry(current_user, object_type, object_id)
+    if latest is None:  # no such row, or not in this reader's scope
         abort(404)
+    page, rows, [own] = _page(stmt, filters, latest)
     return render_template(
-        "audit/object.html", page=page, object_type=object_type, object_id=object_id
+        "audit/object.html",
+        page=page,
+        rows=rows,
+        filters=filters,
+        params=filters.as_args(),
+        pager_params={**filters.as_args(), "object_type": object_type, "object_id": object_id},
+        office_tz=readable.office_zone(),
+        actions=readable.ACTION_LABELS,
+        type_label=readable.type_label(object_type),
+        name=own.object_name,
     )
 
 
@@ -66,13 +60,14 @@ def object(object_type: str, object_id: str):
 def export(fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)
-    stmt = _filtered().order_by(AuditEntry.seq)
-    filters = {k: v for k in FILTERS if (v := request.args.get(k, "").strip())}
+    filters = queries.Filters.from_args(request.args)
+    stmt = queries.trail(current_user, filters).order_by(AuditEntry.seq)
+    recorded = {k: v for k, v in filters.as_args().items() if k != "details"}
     services.record_event(
         "audit_export",
         "AuditEntry",
         None,
-        {"format": fmt, **filters},
+        {"format": fmt, **recorded},
         office_id=current_user.office_id,
     )
     db.session.commit()

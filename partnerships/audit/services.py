@@ -15,10 +15,12 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_request_context, request
+from flask_babel import format_datetime
 from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from partnerships.audit.models import AuditEntry
+from partnerships.audit.readable import action_label, type_label
 from partnerships.core.actor import acting_as as acting_as  # re-exported for tests and scripts
 from partnerships.core.actor import cli_actor
 from partnerships.core.exports import stream_csv
@@ -174,7 +176,7 @@ def _capture(session: Session, _context) -> None:
         before, after = _snapshots(obj, stored.get(obj))
         if before == after:
             continue
-        action = "update"
+        action = _session_action(obj, before, after) or "update"
         if "is_deleted" in before and before["is_deleted"] != after["is_deleted"]:
             action = "delete" if after["is_deleted"] else "restore"
         pending.append((obj, _entry(action, obj, before, after)))
@@ -192,6 +194,18 @@ def _append_captured(session: Session, _context) -> None:
         entry["office_id"] = getattr(obj, "audit_office_id", None)
     if pending or removed:
         append(session.connection(), removed + [entry for _, entry in pending])
+
+
+def _session_action(obj: Any, before: dict, after: dict) -> str | None:
+    """'login' or 'logout' when an update only records a sign-in or ends the sessions.
+
+    A model names such columns in `__audit__["session"]`: column → (action, columns that may
+    change with it), e.g. a sign-in may rehash the password."""
+    changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
+    for column, (action, companions) in type(obj).__audit__.get("session", {}).items():
+        if column in changed and changed <= {column, *companions}:
+            return action
+    return None
 
 
 def _entry(action: str, obj: Any, before: dict | None, after: dict | None) -> dict[str, Any]:
@@ -330,15 +344,24 @@ def _stream(stmt, batch: int = 2000) -> Iterator[AuditEntry]:
     yield from db.session.scalars(stmt.execution_options(yield_per=batch))
 
 
+# Readable columns after the raw ones: the time in office time, action and type in words.
+READABLE_FIELDS = ["occurred_at_local", "action_label", "object_type_label"]
+
+
 def export_csv(stmt) -> Iterator[str]:
     def rows():
         for entry in _stream(stmt):
             record = _export_record(entry)
             for key in ("before", "after"):
                 record[key] = json.dumps(record[key], ensure_ascii=False, sort_keys=True)
-            yield [record[field] for field in EXPORT_FIELDS]
+            readable = [
+                format_datetime(entry.occurred_at, "yyyy-MM-dd HH:mm:ss ZZZZZ"),
+                action_label(entry.action),
+                type_label(entry.object_type),
+            ]
+            yield [record[field] for field in EXPORT_FIELDS] + readable
 
-    return stream_csv(EXPORT_FIELDS, rows())
+    return stream_csv(EXPORT_FIELDS + READABLE_FIELDS, rows())
 
 
 def export_json(stmt) -> Iterator[str]:

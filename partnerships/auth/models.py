@@ -18,7 +18,11 @@ def new_session_token() -> str:
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
-    __audit__ = {"redact": {"password_hash", "session_token"}}
+    __audit__ = {
+        "redact": {"password_hash", "session_token"},
+        # A sign-in (which may rehash the password) and a sign-out are recorded as such.
+        "session": {"last_login_at": ("login", {"password_hash"}), "session_token": ("logout", ())},
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
