@@ -143,7 +143,7 @@ def actor_choices(user) -> list[tuple[str, str]]:
     """The people the actor filter offers: every account for admins and national auditors; for
     an office auditor the accounts of its offices, of their partners, and the national ones."""
     from partnerships.organisations.models import Partner
-    from partnerships.organisations.services import office_subtree_ids
+    from partnerships.organisations.scope import office_subtree_ids
 
     User = model("User")  # by name: accounts are a domain above the trail
     stmt = select(User.id, User.name, User.email).order_by(User.name, User.id)
