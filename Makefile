@@ -17,7 +17,12 @@ demo: $(VENV)/.installed
 	$(DEV) $(BIN)/flask demo load
 	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.installed
+# The browser tests inject axe-core (package.json, pinned) into Chromium.
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent
+	touch $@
+
+test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest

@@ -179,3 +179,13 @@ def as_role(client):
         return client
 
     return _as
+
+
+# Browser tests (Playwright + Chromium + axe-core): fixtures, and evidence kept on failure.
+from tests.browser import (  # noqa: E402, F401
+    axe_source,
+    chromium,
+    open_page,
+    pytest_runtest_makereport,
+    server,
+)

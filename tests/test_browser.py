@@ -1,68 +1,22 @@
 """End to end in a real Chromium (Debian's /usr/bin/chromium driven by Playwright): what a
 person sees and clicks, including the JavaScript confirmations."""
 
-import os
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
-from tests.conftest import PASSWORD
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
-    reason="Chromium is not installed (apt-get install chromium)",
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser import login
 
 
 @pytest.fixture
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
-
-
-@pytest.fixture
-def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=server, locale="id-ID")
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def _login(page, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button.btn-success")
-    page.wait_for_url("**/")
+def page(open_page):
+    return open_page()
 
 
 def test_login_and_language_switch(page):
     page.goto("/login")
     assert page.locator("html").get_attribute("lang") == "id"
-    _login(page, "staf.denpasar@kemitraan.test")
+    login(page, "staf.denpasar@kemitraan.test")
     assert page.locator("nav").get_by_text("Mitra", exact=True).is_visible()
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
@@ -71,7 +25,7 @@ def test_login_and_language_switch(page):
 
 
 def test_drafting_an_agreement_in_the_browser(page, tmp_path):
-    _login(page, "staf.denpasar@kemitraan.test")
+    login(page, "staf.denpasar@kemitraan.test")
     page.goto("/agreements/new?kind=pks")
     page.select_option("select[name=partner_ids]", label="Pemerintah Kabupaten Tabanan")
     page.fill("input[name=title]", "Perjanjian Kerja Sama Uji Peramban")
@@ -94,7 +48,7 @@ def test_destructive_action_asks_first(page, app):
         partner_id = db.session.scalar(
             db.select(Partner.id).where(Partner.name == "Desa Ubung Kaja")
         )
-    _login(page, "staf.denpasar@kemitraan.test")
+    login(page, "staf.denpasar@kemitraan.test")
     page.goto(f"/partners/{partner_id}")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.locator("form[data-confirm] button").first.click()
@@ -106,3 +60,15 @@ def test_destructive_action_asks_first(page, app):
     page.wait_for_url("**/partners")
     with app.app_context():
         assert db.session.get(Partner, partner_id).is_deleted is True
+
+
+def test_missing_browser_tools_fail_in_ci(monkeypatch):
+    """A machine without Chromium or axe-core skips the browser tests; CI fails instead."""
+    from tests.browser import _missing
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="missing in CI"):
+        _missing("Chromium")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        _missing("Chromium")
