@@ -282,3 +282,39 @@ def test_filters_fold_away_on_a_phone(open_page, axe_source):
         filters.wait_for(state="visible")
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         check(page, axe_source)
+
+
+def test_every_menu_page_is_accessible_and_fits_a_phone(open_page, axe_source):
+    """As the administrator (who sees every menu): each menu page, the first record it links
+    to and the form behind its main button pass axe and fit 390 px; so do the login page, the
+    password page and the English interface."""
+    page = open_page()
+    page.goto("/login")
+    check(page, axe_source)
+    page = open_page("admin")
+    menu = page.get_by_role("navigation").locator("a.nav-link")
+    hrefs = [menu.nth(i).get_attribute("href") for i in range(menu.count())]
+    assert len(hrefs) >= 10, hrefs
+    seen = set()
+    for href in hrefs:
+        page.goto(href)
+        check(page, axe_source)
+        for extra in (
+            page.locator("main tbody a").first,
+            page.locator("main a.btn-success").first,
+        ):
+            target = extra.get_attribute("href") if extra.count() else None
+            shape = re.sub(r"\d+", "N", target or "")
+            if target and shape not in seen:
+                seen.add(shape)
+                page.goto(target)
+                check(page, axe_source)
+    assert len(seen) >= 6, seen
+    page.goto("/")
+    page.get_by_role("button", name="Admin Kemitraan").click()
+    page.get_by_role("link", name="Ubah kata sandi").click()
+    check(page, axe_source)
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    page.goto("/agreements")
+    check(page, axe_source)
