@@ -272,9 +272,15 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
 
 
 def test_filters_fold_away_on_a_phone(open_page, axe_source):
-    page = open_page("staff")
-    page.set_viewport_size(PHONE)
-    for url in ("/agreements", "/partners", "/officials", "/regions"):
+    staff, auditor = open_page("staff"), open_page("auditor")
+    for page, url in [
+        (staff, "/agreements"),
+        (staff, "/partners"),
+        (staff, "/officials"),
+        (staff, "/regions"),
+        (auditor, "/audit"),
+    ]:
+        page.set_viewport_size(PHONE)
         page.goto(url)
         filters = page.locator("form#filters")
         assert not filters.is_visible(), url
@@ -282,6 +288,9 @@ def test_filters_fold_away_on_a_phone(open_page, axe_source):
         filters.wait_for(state="visible")
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         check(page, axe_source)
+    # A filtered list opens with its filters shown, so the phone says what is applied.
+    staff.goto("/agreements?status=active")
+    assert staff.locator("form#filters").is_visible()
 
 
 def test_every_menu_page_is_accessible_and_fits_a_phone(open_page, axe_source):
