@@ -26,3 +26,13 @@ document.querySelectorAll("input[data-region-lookup]").forEach((input) => {
     }, 200);
   });
 });
+
+// A table wider than the screen scrolls in its box; keyboard users reach it with Tab (WCAG 2.1.1).
+const markScrollable = () => {
+  document.querySelectorAll(".table-responsive").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+    else box.removeAttribute("tabindex");
+  });
+};
+markScrollable();
+window.addEventListener("resize", markScrollable);
