@@ -4,12 +4,13 @@ auditor, each in a browser of their own. Every page they see is checked by `chec
 AA violation (axe-core) and no sideways scrolling at 390 px."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import weasyprint
 
 from tests.browser import PHONE, check
+from tests.conftest import OFFICE_DAY
 
 TITLE = "Kesepakatan Bersama Perlindungan Pekerja Rentan Kota Denpasar"
 SUBJECT = "Perlindungan Jaminan Sosial Ketenagakerjaan bagi Pekerja Rentan di Kota Denpasar"
@@ -82,8 +83,7 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
         people[who] for who in ("staff", "partner", "manager", "auditor")
     )
     visit = people["visit"]
-    today = date.today()
-    signed_on = today - timedelta(days=3)
+    signed_on = OFFICE_DAY - timedelta(days=3)
 
     # --- staff: everyone starts at the dashboard -------------------------------------------
     for page in (staff, partner, manager, auditor):
