@@ -1,46 +1,26 @@
 """The audit pages in a real Chromium: the document is no wider than the screen, on a laptop
 (1366 px) and on a phone (390 px), even with every technical field shown."""
 
-import os
-import shutil
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from partnerships.agreements.models import Agreement
 from partnerships.extensions import db
+from tests.browser import check
 from tests.conftest import EMAILS, PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM),
-    reason="Chromium is not installed (apt-get install chromium)",
-)
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 WIDTHS = (1366, 390)
 
 
 @pytest.fixture
-def base_url(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join()
-    httpd.server_close()
+def base_url(server):
+    return server
 
 
 @pytest.fixture
-def browser(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    """The shared Chromium (tests/browser.py): skipped when missing, except under CI=true."""
+    return chromium
 
 
 def _overflow(page) -> int:
@@ -51,7 +31,7 @@ def _overflow(page) -> int:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_audit_pages_fit_the_screen(app, browser, base_url, width, tmp_path):
+def test_the_audit_pages_fit_the_screen(app, browser, base_url, width, tmp_path, axe_source):
     with app.app_context():
         mou = db.session.scalar(
             select(Agreement.id).where(Agreement.title.like("Kesepakatan Bersama BPJS%Denpasar"))
@@ -72,5 +52,6 @@ def test_the_audit_pages_fit_the_screen(app, browser, base_url, width, tmp_path)
             if _overflow(page) > 0:
                 page.screenshot(path=str(tmp_path / f"audit-{width}.png"), full_page=True)
             assert _overflow(page) == 0, f"{url} at {width} px is {_overflow(page)} px too wide"
+            check(page, axe_source)
     finally:
         context.close()

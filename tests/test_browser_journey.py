@@ -276,7 +276,7 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
     for who in (("Ni Made Ayu Lestari", "staf.denpasar"), ("Mohamad Irfan", "manajer.denpasar")):
         assert any(name in history for name in who), who
     visit(auditor, "/audit")
-    latest = auditor.locator("main tbody tr").first.inner_text()
+    latest = auditor.locator("main li.audit-entry").first.inner_text()
     assert "Ni Made Ayu Lestari" in latest or "staf.denpasar" in latest  # the renewal, just now
 
 
