@@ -65,6 +65,7 @@ class Found:
     endpoint: str
     key: tuple
     label: str
+    button: int  # which of the form's submit buttons is pressed
 
     @property
     def order(self) -> int:
@@ -128,9 +129,9 @@ class Walk:
                 continue
             new = False
             for form in forms(response):
-                seen = self.describe(response, form)
-                if seen and seen.key not in found:
-                    found[seen.key], new = seen, True
+                for seen in self.describe(response, form):
+                    if seen.key not in found:
+                        found[seen.key], new = seen, True
             for link in response.html.find_all("a", href=True):
                 parts = urlsplit(urljoin(url, link["href"]))
                 if parts.scheme not in ("", "http") or parts.netloc not in ("", "localhost"):
@@ -154,23 +155,26 @@ class Walk:
 
     # -- forms ---------------------------------------------------------------------------------
 
-    def describe(self, page: TestResponse, form: Form) -> Found | None:
+    def describe(self, page: TestResponse, form: Form) -> list[Found]:
+        """The form once per submit button (each button is a thing a person can press)."""
         action = form.action or page.request.path_qs
         method = (form.method or "GET").upper()
         matched = self.endpoint(urljoin(page.request.path_qs, action), method)
         if matched is None:
             self.problems.append(f"a form on {page.request.path_qs} posts to {action}: no page")
-            return None
+            return []
         endpoint = matched[0]
         buttons = _buttons(form)
         texts = [f for f in form.html.find_all("input") if f.get("type", "text") in TEXTUAL]
         if not buttons and len(texts) != 1:
-            return None  # no button, and Enter submits a form only from its single text field
-        label = " | ".join(buttons)
-        key = (endpoint, method, label, tuple(sorted(n for n in form.fields if n)))
-        if endpoint in LAST:
-            key = (endpoint,)  # found again after the language switch renamed its button
-        return Found(page.request.path_qs, endpoint, key, label)
+            return []  # no button, and Enter submits a form only from its single text field
+        fields = tuple(sorted(n for n in form.fields if n))
+        if endpoint in LAST:  # found again after the language switch renamed its button
+            return [Found(page.request.path_qs, endpoint, (endpoint,), buttons[0], 0)]
+        return [
+            Found(page.request.path_qs, endpoint, (endpoint, method, label, fields), label, index)
+            for index, label in enumerate(buttons or [""])
+        ]
 
     def submit_all(self, found: list[Found]) -> None:
         for seen in found:
@@ -184,7 +188,7 @@ class Walk:
             self.log.append(f"  {seen.endpoint} [{seen.label}] from {seen.page_url}: {shown}")
 
     def matching(self, page: TestResponse, seen: Found) -> list[Form]:
-        return [f for f in forms(page) if (d := self.describe(page, f)) and d.key == seen.key]
+        return [f for f in forms(page) if any(d.key == seen.key for d in self.describe(page, f))]
 
     def submit(self, page: TestResponse, form: Form, seen: Found) -> None:
         what = f"{form.method.upper()} {form.action} [{seen.label}] from {seen.page_url}"
@@ -194,7 +198,7 @@ class Walk:
             if all(isinstance(f, Hidden) for f in fields)
         }
         _fill(form)
-        response = form.submit(*_pressed(form), expect_errors=True)
+        response = form.submit(*_pressed(form, seen.button), expect_errors=True)
         self.submitted += 1
         again = self.retry(response, seen) if response.status_int == 200 else None
         if again is not None:  # the page named fields to fix: fix them once, as a person would
@@ -215,12 +219,10 @@ class Walk:
                 ["input", "select", "textarea"]
             )
         )
-        again = [
-            f for f in forms(response) if (d := self.describe(response, f)) and d.key == seen.key
-        ]
+        again = self.matching(response, seen)
         if not flagged or not again or not _fill(again[0], flagged):
             return None
-        return again[0].submit(*_pressed(again[0]), expect_errors=True)
+        return again[0].submit(*_pressed(again[0], seen.button), expect_errors=True)
 
     def inspect(self, what: str, response: TestResponse, hidden: set[str], endpoint: str) -> str:
         self.check(what, response, (200, 302, 303))
@@ -260,19 +262,28 @@ def _pairs(query: str):
             yield name, sep, value
 
 
-def _buttons(form: Form) -> list[str]:
+def _submits(form: Form) -> list:
     return [
-        tag.get_text(" ", strip=True) if tag.name == "button" else tag.get("value", "")
+        tag
         for tag in form.html.find_all(["button", "input"])
-        if tag.name == "button" or tag.get("type") == "submit"
+        if (tag.name == "button" and tag.get("type", "submit") == "submit")
+        or (tag.name == "input" and tag.get("type") in ("submit", "image"))
     ]
 
 
-def _pressed(form: Form) -> tuple:
-    """The first button's name and value, sent as a browser sends the button pressed."""
-    button = form.html.find(lambda t: t.name == "button" or t.get("type") == "submit")
-    if button is None or not button.get("name"):
+def _buttons(form: Form) -> list[str]:
+    return [
+        tag.get_text(" ", strip=True) if tag.name == "button" else tag.get("value", "")
+        for tag in _submits(form)
+    ]
+
+
+def _pressed(form: Form, index: int) -> tuple:
+    """The button's name and value, sent as a browser sends the button pressed."""
+    buttons = _submits(form)
+    if not buttons or not buttons[index].get("name"):
         return ()
+    button = buttons[index]
     return (button["name"], None, button.get("value", ""))
 
 
