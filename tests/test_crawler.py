@@ -245,6 +245,10 @@ class Walk:
             ):
                 self.problems.append(f"{what}: {error.get_text(strip=True)!r} on hidden {names}")
         errors = [e.get_text(strip=True) for e in shown.html.select(".invalid-feedback")]
+        said = errors or flashes(shown)
+        if response.status_int == 200 and what.startswith("POST") and not said:
+            # The same page again, and nothing says why.
+            self.problems.append(f"{what}: answered with the page again and no message")
         refused = [a.get_text(" ", strip=True) for a in shown.html.select(".alert-danger")]
         if refused and not errors and what.startswith("POST"):
             # Refused outright, no field to fix: the page should not have offered the form.
