@@ -3,10 +3,14 @@
 form found there once, as rendered, filling only the visible required fields a person would
 fill. A page or button added tomorrow is walked the day it appears.
 
-Passing means: no 5xx and no traceback anywhere, every link a person sees opens, every form a
-person sees is accepted as a well-formed submission (no 400, no 403 for a button the page
-offered), and no "required" error about a field the person never saw (a hidden input), nor a
-flashed "Kolom ini wajib diisi" when every visible required field was filled.
+Passing means: no 5xx and no traceback anywhere; every link a person sees opens (200); every
+form a person sees is taken as a well-formed submission (no 400, no 403 for a button the page
+offered); no "required" error about a field the person never saw (a hidden input), nor a
+flashed "Kolom ini wajib diisi" when every visible required field was filled; a refusal names
+a field or says why, and a form is not refused outright (the page should not have offered it).
+When the page flags fields, they are filled and the form is sent once more, as a person would.
+
+`CRAWLER_LOG=1 pytest -s tests/test_crawler.py` prints every page and submission.
 """
 
 from __future__ import annotations
@@ -28,8 +32,6 @@ MAX_PAGES = 150  # per role
 PER_ENDPOINT = 5  # pages of one endpoint that showed nothing new before it is left alone
 PER_SHAPE = 2  # the same, per endpoint and query shape (which parameters are set)
 LAST = ("core.set_language", "auth.logout")  # they end the walk, in this order
-DESTRUCTIVE = ("delete", "deactivate")
-TERMINATING = ("Akhiri",)  # a workflow move that ends an agreement for good
 PHRASE = "Kerja sama perlindungan pekerja desa"
 DATE = "2026-01-15"
 HINTS = {  # fields whose plausible value has a shape a phrase does not fit
@@ -66,14 +68,14 @@ class Found:
     key: tuple
     label: str
     button: int  # which of the form's submit buttons is pressed
+    confirm: bool  # the page asks "are you sure?" first: it deletes or ends something
 
-    @property
-    def order(self) -> int:
+    def order(self, seen: int) -> tuple[int, int]:
+        """Everything else first; then what removes things, the most recently found first
+        (an official before its partner); then the language switch; logout last."""
         if self.endpoint in LAST:
-            return 3 + LAST.index(self.endpoint)
-        if any(word in self.endpoint for word in DESTRUCTIVE) or self.label in TERMINATING:
-            return 2
-        return 1
+            return (3 + LAST.index(self.endpoint), 0)
+        return (2, -seen) if self.confirm else (1, seen)
 
 
 @dataclass
@@ -151,7 +153,7 @@ class Walk:
             if not new:
                 dull[endpoint] = dull.get(endpoint, 0) + 1
                 dull_shape[shape] = dull_shape.get(shape, 0) + 1
-        return sorted(found.values(), key=lambda f: f.order)
+        return [f for _i, f in sorted(enumerate(found.values()), key=lambda p: p[1].order(p[0]))]
 
     # -- forms ---------------------------------------------------------------------------------
 
@@ -169,28 +171,29 @@ class Walk:
         if not buttons and len(texts) != 1:
             return []  # no button, and Enter submits a form only from its single text field
         fields = tuple(sorted(n for n in form.fields if n))
+        url, confirm = page.request.path_qs, form.html.has_attr("data-confirm")
         if endpoint in LAST:  # found again after the language switch renamed its button
-            return [Found(page.request.path_qs, endpoint, (endpoint,), buttons[0], 0)]
+            return [Found(url, endpoint, (endpoint,), buttons[0], 0, confirm)]
         return [
-            Found(page.request.path_qs, endpoint, (endpoint, method, label, fields), label, index)
+            Found(url, endpoint, (endpoint, method, label, fields), label, index, confirm)
             for index, label in enumerate(buttons or [""])
         ]
 
     def submit_all(self, found: list[Found]) -> None:
         for seen in found:
             page = self.web.get(seen.page_url, expect_errors=True)
-            if page.status_int != 200:
-                continue  # an earlier submission removed it (a deleted row, for instance)
-            matching = self.matching(page, seen)
+            matching = self.matching(page, seen) if page.status_int == 200 else []
             if not matching:
-                continue  # the page no longer offers it (the agreement moved on)
+                # An earlier submission removed the row, or moved the agreement on.
+                self.log.append(f"  {seen.endpoint} [{seen.label}] from {seen.page_url}: gone")
+                continue
             shown = self.submit(page, matching[0], seen)
             self.log.append(f"  {seen.endpoint} [{seen.label}] from {seen.page_url}: {shown}")
 
     def matching(self, page: TestResponse, seen: Found) -> list[Form]:
         return [f for f in forms(page) if any(d.key == seen.key for d in self.describe(page, f))]
 
-    def submit(self, page: TestResponse, form: Form, seen: Found) -> None:
+    def submit(self, page: TestResponse, form: Form, seen: Found) -> str:
         what = f"{form.method.upper()} {form.action} [{seen.label}] from {seen.page_url}"
         hidden = {
             name
