@@ -25,6 +25,7 @@ from webtest.forms import Checkbox, File, Form, Hidden, MultipleSelect, Radio, S
 from webtest.response import TestResponse
 from werkzeug.exceptions import HTTPException
 
+from tests.conftest import OFFICE_DAY
 from tests.web import flashes, follow, forms, signed_in
 
 ROLES = ["admin", "staff", "manager", "partner", "auditor", "auditor_office"]
@@ -33,7 +34,7 @@ PER_ENDPOINT = 5  # pages of one endpoint that showed nothing new before it is l
 PER_SHAPE = 2  # the same, per endpoint and query shape (which parameters are set)
 LAST = ("core.set_language", "auth.logout")  # they end the walk, in this order
 PHRASE = "Kerja sama perlindungan pekerja desa"
-DATE = "2026-01-15"
+DATE = OFFICE_DAY.isoformat()  # the tests' fixed office day
 HINTS = {  # fields whose plausible value has a shape a phrase does not fit
     "region_code": "51.71",
     "served_codes": "51.71",
@@ -113,11 +114,12 @@ class Walk:
         """Breadth first from `/`. An endpoint stops being visited after PER_ENDPOINT pages
         that showed nothing new (no form or link target not seen before), so the agreement
         pages are walked in each state while the regions are not paged through."""
-        queue: list[tuple[str, str, tuple]] = [("/", "core.index", ((), ()))]
+        home = self.endpoint("/")
+        queue: list[tuple[str, str, tuple]] = [("/", home[0], home)]
         seen_urls = {"/"}
         dull: dict[str, int] = {}
         dull_shape: dict[tuple, int] = {}
-        targets: set[str] = {"core.index"}
+        targets: set[str] = {home[0]}
         found: dict[tuple, Found] = {}
         while queue and self.pages < MAX_PAGES:
             url, endpoint, shape = queue.pop(0)

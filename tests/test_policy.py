@@ -41,7 +41,7 @@ MATRIX = {
     # endpoint: (request, "anonymous admin staff manager partner auditor office_auditor other")
     "static": ("GET /static/app.css", "200 200 200 200 200 200 200 200"),
     "core.health": ("GET /health", "200 200 200 200 200 200 200 200"),
-    "core.index": ("GET /", "L 200 200 200 200 200 200 200"),
+    "dashboard.index": ("GET /", "L 200 200 200 200 200 200 200"),
     "auth.login": ("GET /login", "200 302 302 302 302 302 302 302"),
     "auth.password": ("GET /account/password", "L 200 200 200 200 200 200 200"),
     "auth.users": ("GET /admin/users", "L 200 403 403 403 403 403 403"),
