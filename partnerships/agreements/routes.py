@@ -256,6 +256,10 @@ def edit(agreement_id: int):
 @bp.route("/agreements/<int:agreement_id>/parties", methods=["GET", "POST"])
 def parties(agreement_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
+    if request.method == "GET" and not rules.may_edit_signatories(agreement):
+        # Nothing on the page could be saved: say so before the person types, not after.
+        flash(_("Signatories and numbers are fixed once the agreement is signed."), "warning")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
     form = PartiesForm()
     form.partner_ids.choices = [
         (p.id, p.name)
