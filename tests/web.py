@@ -103,6 +103,18 @@ def submit(page: TestResponse, *, action=None, button=None, field=None, upload=N
     return form.submit(*pressed, expect_errors=True)
 
 
+def submit_tampered(page: TestResponse, *, action=None, button=None, field=None, **values):
+    """Submit a form of `page` with values none of its controls offers (an option a select
+    lacks, a changed hidden or read-only field), as a hand-edited request would; all else (the
+    action, the CSRF token, the other fields) as rendered. For tests of what the server refuses;
+    say at the call site why no person could send it."""
+    form = find_form(page, action=action, button=button, field=field)
+    for name, value in values.items():
+        assert name in form.fields, f"no field {name!r} in the form"
+        form.fields[name][0].force_value(str(value))
+    return form.submit(*_pressed(form, button), expect_errors=True)
+
+
 def _pressed(form: Form, button: str | None) -> tuple:
     """Submit as if `button` were pressed: a named button sends its own name=value."""
     if button is None:
