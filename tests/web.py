@@ -103,7 +103,9 @@ def submit(page: TestResponse, *, action=None, button=None, field=None, upload=N
     return form.submit(*pressed, expect_errors=True)
 
 
-def submit_tampered(page: TestResponse, *, action=None, button=None, field=None, **values):
+def submit_tampered(
+    page: TestResponse, *, action=None, button=None, field=None, upload=None, **values
+):
     """Submit a form of `page` with values none of its controls offers (an option a select
     lacks, a changed hidden or read-only field), as a hand-edited request would; all else (the
     action, the CSRF token, the other fields) as rendered. For tests of what the server refuses;
@@ -112,6 +114,8 @@ def submit_tampered(page: TestResponse, *, action=None, button=None, field=None,
     for name, value in values.items():
         assert name in form.fields, f"no field {name!r} in the form"
         form.fields[name][0].force_value(str(value))
+    if upload is not None:
+        form[upload[0]] = upload[1]
     return form.submit(*_pressed(form, button), expect_errors=True)
 
 
