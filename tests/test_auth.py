@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from partnerships.auth.models import User
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
-from tests.conftest import EMAILS, PASSWORD, login, make_app, post
+from tests.conftest import EMAILS, PASSWORD, make_app, post
 from tests.web import (
     browser,
     errors_by_field,
     field_errors,
     find_form,
     flashes,
+    hand_made,
     is_signed_in,
     log_in,
     signed_in,
@@ -474,8 +475,7 @@ def test_non_admins_cannot_reach_user_pages(app, subtests):
             web.get("/admin/users/new", status=403)
             web.get(f"/admin/users/{target}/edit", status=403)
             # No page gives them these forms: only a hand-made request can try.
-            client = app.test_client()
-            assert login(client, who).status_code == 302
+            client = hand_made(app, who)
             data = {**NEW_USER, "office_id": id_of(app, Office, DENPASAR), "partner_id": "None"}
             assert post(client, "/admin/users/new", data).status_code == 403
             assert post(client, f"/admin/users/{target}/deactivate").status_code == 403

@@ -18,20 +18,21 @@ from partnerships.clauses.library import DEFAULTS
 from partnerships.clauses.models import Clause
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
-from tests.conftest import login, post
-from tests.web import errors_by_field, fill, find_form, signed_in, submit, submit_tampered
+from tests.conftest import post
+from tests.web import (
+    errors_by_field,
+    fill,
+    find_form,
+    hand_made,
+    signed_in,
+    submit,
+    submit_tampered,
+)
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 PEMKOT = "Pemerintah Kota Denpasar"
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-def hand_made(app, who: str):
-    """A test client logged in as `who`, for requests no page offers that person."""
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    return client
 
 
 def library(app, kind: str) -> list[tuple[int, str, str]]:

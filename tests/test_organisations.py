@@ -18,8 +18,19 @@ from partnerships.core.formatting import long_date
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import OFFICE_DAY, login, post
-from tests.web import errors_by_field, find_form, follow, signed_in, submit, ui_text
+from tests.conftest import OFFICE_DAY, post
+from tests.web import (
+    errors_by_field,
+    fill,
+    find_form,
+    follow,
+    hand_made,
+    options,
+    signed_in,
+    submit,
+    submit_tampered,
+    ui_text,
+)
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 GIANYAR = "Kantor Cabang Bali Gianyar"
@@ -27,7 +38,6 @@ KANWIL_BALI = "Kantor Wilayah Bali, Nusa Tenggara dan Papua"
 PEMKOT = "Pemerintah Kota Denpasar"
 BIG = "99999999999999999999"  # beyond any database integer
 MANAGER_DENPASAR = "manajer.denpasar@kemitraan.test"  # the demo has a manager in Gianyar too
-OWN_OFFICE_ONLY = "You may only register partners managed by your own office."
 
 # ---- helpers ------------------------------------------------------------------------------
 
@@ -84,13 +94,6 @@ def edit_partner(web, partner_id: int, **changes):
 def delete_partner(web, partner_id: int):
     """Press "Hapus" on the partner's page (the browser asks to confirm first)."""
     return submit(web.get(f"/partners/{partner_id}"), button="Hapus")
-
-
-def hand_made(app, who: str):
-    """A test client logged in as `who`, for requests no page offers that person."""
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    return client
 
 
 def partner_fields(app, partner_id: int, **changes) -> dict:
@@ -231,13 +234,15 @@ def test_gianyar_staff_edit_their_own_partners(app):
 def test_staff_cannot_hand_a_partner_to_another_office(app):
     pid = id_of(app, Partner, PEMKOT)
     web = signed_in(app, "staff")
-    response = edit_partner(web, pid, office_id=id_of(app, Office, GIANYAR))
+    page = web.get(f"/partners/{pid}").click("Ubah", href=rf"/partners/{pid}/edit$")
+    # The form offers only the offices whose partners staff may keep: their own.
+    assert options(find_form(page, button="Simpan"), "office_id") == {
+        DENPASAR: str(id_of(app, Office, DENPASAR))
+    }
+    # Another office can only come from a tampered request; it is refused on the field.
+    response = submit_tampered(page, button="Simpan", office_id=id_of(app, Office, GIANYAR))
     assert response.status_int == 200
-    assert_only_error(
-        response,
-        "office_id",
-        ui_text(app, "You may only register partners managed by your own office."),
-    )
+    assert list(errors_by_field(response)) == ["office_id"]
     assert fetch(app, Partner, pid).office_id == id_of(app, Office, DENPASAR)
 
 
@@ -317,14 +322,23 @@ def test_same_partner_name_in_another_region_is_fine(app):
 
 def test_staff_cannot_create_a_partner_for_another_office(app):
     before = count(app, Partner)
-    response = new_partner(app, signed_in(app, "staff"), office_id=id_of(app, Office, GIANYAR))
+    page = signed_in(app, "staff").get("/partners").click(description="Mitra baru")
+    assert list(options(find_form(page, button="Simpan"), "office_id")) == [DENPASAR]
+    fill(find_form(page, button="Simpan"), **NEW_PARTNER)
+    # Another office can only come from a tampered request; it is refused on the field.
+    response = submit_tampered(page, button="Simpan", office_id=id_of(app, Office, GIANYAR))
     assert response.status_int == 200
-    assert_only_error(
-        response,
-        "office_id",
-        ui_text(app, "You may only register partners managed by your own office."),
-    )
+    assert list(errors_by_field(response)) == ["office_id"]
     assert count(app, Partner) == before
+
+
+def test_admins_choose_any_managing_office(app):
+    page = signed_in(app, "admin").get("/partners").click(description="Mitra baru")
+    with app.app_context():
+        every = db.session.scalar(
+            select(func.count()).select_from(Office).where(~Office.is_deleted)
+        )
+    assert len(options(find_form(page, button="Simpan"), "office_id")) == every
 
 
 def test_readers_cannot_create_partners(app, subtests):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from webtest import TestApp
 from webtest.forms import Form
 from webtest.response import TestResponse
 
-from tests.conftest import EMAILS, PASSWORD
+from tests.conftest import EMAILS, PASSWORD, login
 
 
 def browser(app) -> TestApp:
@@ -26,6 +27,14 @@ def signed_in(app, who: str, password: str = PASSWORD) -> TestApp:
     response = submit(page, button="Masuk", email=EMAILS.get(who, who), password=password)
     assert response.status_int == 302, f"login as {who} failed"
     return web
+
+
+def hand_made(app, who: str):
+    """A Flask test client signed in as `who`, for the requests no page offers that person (a
+    role's forbidden form, another office's ids): its `post(client, ...)` calls stand out."""
+    client = app.test_client()
+    assert login(client, who).status_code == 302, f"login as {who} failed"
+    return client
 
 
 def _buttons(form: Form) -> list[str]:
@@ -171,8 +180,6 @@ def is_signed_in(web: TestApp) -> bool:
 
 def ui_text(app, message: str, **values) -> str:
     """`message` as the default (Indonesian) UI says it, whatever the catalog holds."""
-    from flask_babel import gettext
-
     with app.test_request_context():
         return gettext(message, **values)
 
