@@ -454,7 +454,8 @@ def test_admin_cannot_deactivate_their_own_account(app, as_role):
     assert "Nonaktifkan" not in text(page)  # no button offers it
     # So only a hand-made request can try it; it is refused too.
     client = as_role("admin")
-    post(client, f"/admin/users/{me.id}/deactivate", form_url="/admin/users")
+    response = post(client, f"/admin/users/{me.id}/deactivate", form_url="/admin/users")
+    assert response.status_code == 302
     assert user_row(app, "admin").active is True
     response = submit(page, button="Simpan", active=False)  # the "active" box unticked
     assert response.status_int == 200
