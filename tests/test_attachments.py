@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from webtest import Upload
 
 from partnerships.agreements.models import Agreement, Attachment
 from partnerships.extensions import db
-from tests.conftest import login, post
+from tests.conftest import post
+from tests.web import follow, signed_in, submit, submit_tampered
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
@@ -28,32 +30,23 @@ DPS_MANAGER = "manajer.denpasar@kemitraan.test"
 GYR_MANAGER = "manajer.gianyar@kemitraan.test"
 
 
-def signed_in(app, who: str):
-    """A browser of its own, signed in as `who`."""
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    return client
-
-
 def agreement_id(app, title: str) -> int:
     with app.app_context():
         return db.session.scalar(select(Agreement.id).where(Agreement.title == title))
 
 
 def upload(
-    client,
+    web,
     agreement: int,
     content: bytes | None,
     filename: str = "scan.pdf",
     kind: str = "signed_original",
+    content_type: str | None = None,
 ):
-    data = {"kind": kind}
-    if content is not None:
-        data["file"] = (BytesIO(content), filename)
-    url = f"/agreements/{agreement}/attachments"
-    return post(
-        client, url, data, form_url=f"/agreements/{agreement}", content_type="multipart/form-data"
-    )
+    """Choose what the file is and the file on the agreement's page, press "Lampirkan"."""
+    page = web.get(f"/agreements/{agreement}")
+    chosen = None if content is None else ("file", Upload(filename, content, content_type))
+    return submit(page, button="Lampirkan", kind=kind, upload=chosen)
 
 
 def stored_files(app) -> list[Path]:
@@ -68,11 +61,11 @@ def attachment_rows(app) -> list[Attachment]:
         return rows
 
 
-def danger_alerts(client, response) -> list[str]:
+def danger_alerts(response) -> list[str]:
     """The error messages on the page the upload redirected to."""
-    assert response.status_code == 302
-    page = client.get(response.location).get_data(as_text=True)
-    return re.findall(r'class="alert alert-danger[^"]*"[^>]*>\s*(.*?)\s*<button', page, re.S)
+    assert response.status_int == 302
+    page = follow(response)
+    return [" ".join(a.get_text(" ").split()) for a in page.html.select(".alert-danger")]
 
 
 # ---- accepted -----------------------------------------------------------------------------
@@ -87,12 +80,12 @@ def danger_alerts(client, response) -> list[str]:
     ],
 )
 def test_upload_is_stored_under_a_generated_name_with_its_hash(
-    app, as_role, content, filename, content_type, extension
+    app, content, filename, content_type, extension
 ):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
-    response = upload(client, agreement, content, filename, kind="annex")
-    assert response.status_code == 302
+    web = signed_in(app, "staff")
+    response = upload(web, agreement, content, filename, kind="annex")
+    assert response.status_int == 302
     assert response.location.endswith(f"/agreements/{agreement}#attachments")
 
     [row] = attachment_rows(app)
@@ -110,23 +103,17 @@ def test_upload_is_stored_under_a_generated_name_with_its_hash(
     assert path.name == row.stored_name
     assert path.read_bytes() == content
 
-    page = client.get(f"/agreements/{agreement}").get_data(as_text=True)
-    assert row.sha256 in page
-    assert f"/agreements/{agreement}/attachments/{row.id}" in page
+    page = follow(response)
+    assert row.sha256 in page.text
+    assert f"/agreements/{agreement}/attachments/{row.id}" in page.text
 
 
-def test_content_type_comes_from_the_content_not_the_name_or_the_browser(app, as_role):
+def test_content_type_comes_from_the_content_not_the_name_or_the_browser(app):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
-    data = {"kind": "annex", "file": (BytesIO(PNG), "denah.pdf", "application/pdf")}
-    response = post(
-        client,
-        f"/agreements/{agreement}/attachments",
-        data,
-        form_url=f"/agreements/{agreement}",
-        content_type="multipart/form-data",
+    response = upload(
+        signed_in(app, "staff"), agreement, PNG, "denah.pdf", "annex", "application/pdf"
     )
-    assert response.status_code == 302
+    assert response.status_int == 302
     [row] = attachment_rows(app)
     assert row.content_type == "image/png"
     assert row.stored_name.endswith(".png")
@@ -143,12 +130,10 @@ def test_content_type_comes_from_the_content_not_the_name_or_the_browser(app, as
         ("tanpa ekstensi", "tanpa ekstensi.pdf"),
     ],
 )
-def test_the_name_kept_is_the_file_name_alone_with_a_matching_extension(
-    app, as_role, filename, expected
-):
+def test_the_name_kept_is_the_file_name_alone_with_a_matching_extension(app, filename, expected):
     agreement = agreement_id(app, SESETAN)
-    response = upload(as_role("staff"), agreement, PDF, filename)
-    assert response.status_code == 302
+    response = upload(signed_in(app, "staff"), agreement, PDF, filename)
+    assert response.status_int == 302
     [row] = attachment_rows(app)
     assert row.original_name == expected
     [path] = stored_files(app)
@@ -157,8 +142,8 @@ def test_the_name_kept_is_the_file_name_alone_with_a_matching_extension(
 
 def test_manager_and_admin_may_upload_too(app):
     agreement = agreement_id(app, SESETAN)
-    assert upload(signed_in(app, DPS_MANAGER), agreement, PDF).status_code == 302
-    assert upload(signed_in(app, "admin"), agreement, JPEG, "foto.jpg").status_code == 302
+    assert upload(signed_in(app, DPS_MANAGER), agreement, PDF).status_int == 302
+    assert upload(signed_in(app, "admin"), agreement, JPEG, "foto.jpg").status_int == 302
     assert len(attachment_rows(app)) == 2
     assert len(stored_files(app)) == 2
 
@@ -178,64 +163,66 @@ def test_manager_and_admin_may_upload_too(app):
     ],
     ids=["exe", "html", "text", "late-signature", "empty", "too-large"],
 )
-def test_refused_upload_stores_nothing_and_says_why(app, as_role, content, filename):
+def test_refused_upload_stores_nothing_and_says_why(app, content, filename):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
+    client = signed_in(app, "staff")
     response = upload(client, agreement, content, filename)
-    assert response.status_code == 302
-    assert len(danger_alerts(client, response)) == 1
+    assert response.status_int == 302
+    assert len(danger_alerts(response)) == 1
     assert attachment_rows(app) == []
     assert stored_files(app) == []
 
 
-def test_too_large_message_names_the_real_limit(app, as_role):
+def test_too_large_message_names_the_real_limit(app):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
+    client = signed_in(app, "staff")
     assert app.config["MAX_UPLOAD_BYTES"] == 200 * 1024
     response = upload(client, agreement, PDF + bytes(app.config["MAX_UPLOAD_BYTES"]))
-    [message] = danger_alerts(client, response)
+    [message] = danger_alerts(response)
     assert "200 KB" in message
     assert "0 MB" not in message
 
 
-def test_file_of_exactly_the_limit_is_accepted(app, as_role):
+def test_file_of_exactly_the_limit_is_accepted(app):
     agreement = agreement_id(app, SESETAN)
     content = PDF + bytes(app.config["MAX_UPLOAD_BYTES"] - len(PDF))
-    response = upload(as_role("staff"), agreement, content)
-    assert response.status_code == 302
+    response = upload(signed_in(app, "staff"), agreement, content)
+    assert response.status_int == 302
     [row] = attachment_rows(app)
     assert row.size == app.config["MAX_UPLOAD_BYTES"]
 
 
-def test_missing_file_is_refused(app, as_role):
+def test_missing_file_is_refused(app):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
-    response = upload(client, agreement, None)
-    assert len(danger_alerts(client, response)) == 1
+    web = signed_in(app, "staff")
+    response = upload(web, agreement, None)  # "Lampirkan" pressed with no file chosen
+    assert len(danger_alerts(response)) == 1
     # a file part without a name is no file either
-    response = upload(client, agreement, PDF, filename="")
-    assert len(danger_alerts(client, response)) == 1
+    response = upload(web, agreement, PDF, filename="")
+    assert len(danger_alerts(response)) == 1
     assert attachment_rows(app) == []
     assert stored_files(app) == []
 
 
-def test_unknown_kind_is_refused(app, as_role):
+def test_unknown_kind_is_refused(app):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
-    response = upload(client, agreement, PDF, kind="malware")
-    assert len(danger_alerts(client, response)) == 1
+    page = signed_in(app, "staff").get(f"/agreements/{agreement}")
+    # A kind the select does not offer: only a tampered request can send it.
+    response = submit_tampered(
+        page, button="Lampirkan", kind="malware", upload=("file", Upload("scan.pdf", PDF))
+    )
+    assert len(danger_alerts(response)) == 1
     assert attachment_rows(app) == []
     assert stored_files(app) == []
 
 
-def test_request_over_the_cap_gets_the_friendly_413(app, as_role):
+def test_request_over_the_cap_gets_the_friendly_413(app):
     agreement = agreement_id(app, SESETAN)
-    client = as_role("staff")
     content = PDF + bytes(app.config["MAX_CONTENT_LENGTH"])
-    response = upload(client, agreement, content)
-    assert response.status_code == 413
-    page = response.get_data(as_text=True)
-    assert "<html" in page and "413" in page and "Traceback" not in page
+    response = upload(signed_in(app, "staff"), agreement, content)
+    assert response.status_int == 413
+    assert "<html" in response.text and "413" in response.text
+    assert "Traceback" not in response.text
     assert attachment_rows(app) == []
     assert stored_files(app) == []
 
@@ -243,16 +230,25 @@ def test_request_over_the_cap_gets_the_friendly_413(app, as_role):
 @pytest.mark.parametrize("role", ["partner", "auditor", "auditor_office"])
 def test_partners_and_auditors_cannot_upload(app, as_role, role):
     agreement = agreement_id(app, MOU)  # the partner user's own agreement, visible to all three
+    page = signed_in(app, role).get(f"/agreements/{agreement}")
+    assert "Lampirkan" not in page.text  # the page offers no upload form
+    # So only a hand-made request can try.
     client = as_role(role)
-    assert client.get(f"/agreements/{agreement}").status_code == 200
-    assert upload(client, agreement, PDF).status_code == 403
+    data = {"kind": "signed_original", "file": (BytesIO(PDF), "scan.pdf")}
+    url = f"/agreements/{agreement}/attachments"
+    response = post(client, url, data, form_url=f"/agreements/{agreement}")
+    assert response.status_code == 403
     assert attachment_rows(app) == []
     assert stored_files(app) == []
 
 
 def test_staff_of_another_office_cannot_upload(app, as_role):
     agreement = agreement_id(app, SESETAN)
-    response = upload(as_role("staff_other"), agreement, PDF)
+    signed_in(app, "staff_other").get(f"/agreements/{agreement}", status=404)
+    # Another office's agreement id: only a hand-made request can reach it.
+    client = as_role("staff_other")
+    data = {"kind": "signed_original", "file": (BytesIO(PDF), "scan.pdf")}
+    response = post(client, f"/agreements/{agreement}/attachments", data)
     assert response.status_code == 404
     assert attachment_rows(app) == []
     assert stored_files(app) == []
@@ -261,9 +257,9 @@ def test_staff_of_another_office_cannot_upload(app, as_role):
 # ---- download -----------------------------------------------------------------------------
 
 
-def _attach(app, client, title: str, content: bytes, filename: str) -> tuple[int, int]:
+def _attach(app, web, title: str, content: bytes, filename: str) -> tuple[int, int]:
     agreement = agreement_id(app, title)
-    assert upload(client, agreement, content, filename).status_code == 302
+    assert upload(web, agreement, content, filename).status_int == 302
     with app.app_context():
         found = db.session.scalar(
             select(Attachment.id)
@@ -278,31 +274,28 @@ def _attach(app, client, title: str, content: bytes, filename: str) -> tuple[int
 )
 def test_download_returns_the_exact_bytes_to_those_who_may_see(app, role):
     agreement, attachment = _attach(app, signed_in(app, "staff"), MOU, PDF, "KB Kota Denpasar.pdf")
-    response = signed_in(app, role).get(
-        f"/agreements/{agreement}/attachments/{attachment}", buffered=True
-    )
-    assert response.status_code == 200
-    assert response.data == PDF
-    assert response.mimetype == "application/pdf"
+    page = signed_in(app, role).get(f"/agreements/{agreement}")
+    response = page.click(href=rf"/agreements/{agreement}/attachments/{attachment}$")
+    assert response.status_int == 200
+    assert response.body == PDF
+    assert response.content_type == "application/pdf"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert "KB Kota Denpasar.pdf" in disposition
-    response.close()
 
 
-def test_download_keeps_a_non_ascii_name(app, as_role):
-    client = as_role("staff")
+def test_download_keeps_a_non_ascii_name(app):
+    web = signed_in(app, "staff")
     agreement, attachment = _attach(
-        app, client, SESETAN, JPEG, "Foto penandatanganan Désa Sesetan.jpg"
+        app, web, SESETAN, JPEG, "Foto penandatanganan Désa Sesetan.jpg"
     )
-    response = client.get(f"/agreements/{agreement}/attachments/{attachment}", buffered=True)
-    assert response.status_code == 200
-    assert response.data == JPEG
+    response = web.get(f"/agreements/{agreement}/attachments/{attachment}")
+    assert response.status_int == 200
+    assert response.body == JPEG
     assert (
         "filename*=UTF-8''Foto%20penandatanganan%20D%C3%A9sa%20Sesetan.jpg"
         in (response.headers["Content-Disposition"])
     )
-    response.close()
 
 
 @pytest.mark.parametrize("role", ["staff_other", GYR_MANAGER, "partner"])
@@ -310,46 +303,36 @@ def test_download_is_404_for_those_who_may_not_see(app, role):
     # Gianyar's staff and manager do not see Denpasar's agreements; Kota Denpasar (the partner
     # user's government) is no party to Sesetan's
     agreement, attachment = _attach(app, signed_in(app, "staff"), SESETAN, PDF, "rahasia.pdf")
-    response = signed_in(app, role).get(
-        f"/agreements/{agreement}/attachments/{attachment}", buffered=True
-    )
-    assert response.status_code == 404
-    assert PDF not in response.data
+    url = f"/agreements/{agreement}/attachments/{attachment}"
+    response = signed_in(app, role).get(url, status=404)
+    assert PDF not in response.body
 
 
-def test_attachment_of_another_agreement_is_404_through_this_url(app, as_role):
-    client = as_role("staff")
-    mou, mou_file = _attach(app, client, MOU, PDF, "mou.pdf")
-    sesetan, sesetan_file = _attach(app, client, SESETAN, PNG, "sesetan.png")
+def test_attachment_of_another_agreement_is_404_through_this_url(app):
+    web = signed_in(app, "staff")
+    mou, mou_file = _attach(app, web, MOU, PDF, "mou.pdf")
+    sesetan, sesetan_file = _attach(app, web, SESETAN, PNG, "sesetan.png")
     # both visible to this user, but each file only under its own agreement
-    assert (
-        client.get(f"/agreements/{mou}/attachments/{sesetan_file}", buffered=True).status_code
-        == 404
-    )
-    assert (
-        client.get(f"/agreements/{sesetan}/attachments/{mou_file}", buffered=True).status_code
-        == 404
-    )
-    assert client.get(f"/agreements/{mou}/attachments/999999", buffered=True).status_code == 404
-    ok = client.get(f"/agreements/{sesetan}/attachments/{sesetan_file}", buffered=True)
-    assert ok.status_code == 200 and ok.data == PNG
-    ok.close()
+    web.get(f"/agreements/{mou}/attachments/{sesetan_file}", status=404)
+    web.get(f"/agreements/{sesetan}/attachments/{mou_file}", status=404)
+    web.get(f"/agreements/{mou}/attachments/999999", status=404)
+    ok = web.get(f"/agreements/{sesetan}/attachments/{sesetan_file}", status=200)
+    assert ok.body == PNG
 
 
-def test_missing_stored_file_is_404_not_500(app, as_role):
-    client = as_role("staff")
-    agreement, attachment = _attach(app, client, SESETAN, PDF, "hilang.pdf")
+def test_missing_stored_file_is_404_not_500(app):
+    web = signed_in(app, "staff")
+    agreement, attachment = _attach(app, web, SESETAN, PDF, "hilang.pdf")
     for path in stored_files(app):
         path.unlink()
-    response = client.get(f"/agreements/{agreement}/attachments/{attachment}", buffered=True)
-    assert response.status_code == 404
+    web.get(f"/agreements/{agreement}/attachments/{attachment}", status=404)
 
 
-def test_each_upload_gets_its_own_stored_file(app, as_role):
-    client = as_role("staff")
+def test_each_upload_gets_its_own_stored_file(app):
+    web = signed_in(app, "staff")
     agreement = agreement_id(app, SESETAN)
     for _ in range(2):
-        assert upload(client, agreement, PDF, "sama.pdf").status_code == 302
+        assert upload(web, agreement, PDF, "sama.pdf").status_int == 302
     rows = attachment_rows(app)
     assert len(rows) == 2 and rows[0].stored_name != rows[1].stored_name
     assert rows[0].sha256 == rows[1].sha256

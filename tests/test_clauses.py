@@ -1,5 +1,8 @@
 """The clause library: admins edit it and the next draft follows; the sandbox refuses clauses
-that try to reach outside it; `flask clauses load-defaults` fills an empty library once."""
+that try to reach outside it; `flask clauses load-defaults` fills an empty library once.
+
+Forms are filled in on the pages that render them (tests/web.py); the Flask test client posts
+directly only what no page offers the person (a role's forbidden form, no CSRF token)."""
 
 import re
 
@@ -15,18 +18,21 @@ from partnerships.clauses.library import DEFAULTS
 from partnerships.clauses.models import Clause
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
-from tests.conftest import login, post
+from tests.conftest import post
+from tests.web import (
+    errors_by_field,
+    fill,
+    find_form,
+    hand_made,
+    signed_in,
+    submit,
+    submit_tampered,
+)
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 PEMKOT = "Pemerintah Kota Denpasar"
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-def client_for(app, who: str):
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    return client
 
 
 def library(app, kind: str) -> list[tuple[int, str, str]]:
@@ -54,32 +60,37 @@ def clause_id(app, kind: str, heading: str) -> int:
     return found
 
 
-def field_errors(html: str, name: str) -> list[str]:
-    for block in html.split('<div class="mb-3">')[1:]:
-        if f'name="{name}"' in block:
-            return re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block, re.S)
-    raise AssertionError(f"no field {name!r} on the page")
-
-
 def clause_form(**changes) -> dict:
+    """What the admin types into the clause form."""
     data = {"doc_kind": "mou", "position": "15", "heading": "Sosialisasi Bersama", "body": "x"}
     data.update(changes)
     return data
 
 
-def draft_articles(app, client, kind: str = "mou") -> list[dict]:
-    """Create a draft of `kind` through the page and return its first version's articles."""
+def new_clause_page(web):
+    """The admin opens "Klausul baru" from the clause library."""
+    return web.get("/clauses").click(description="Klausul baru")
+
+
+def edit_clause_page(web, clause: int):
+    """The admin opens "Ubah" beside the clause in the library."""
+    return web.get("/clauses").click("Ubah", href=rf"/clauses/{clause}/edit$")
+
+
+def draft_articles(app, web, kind: str = "mou") -> list[dict]:
+    """Create a draft of `kind` on the "Perjanjian baru" page; its first version's articles."""
     with app.app_context():
         office = db.session.scalar(select(Office.id).where(Office.name == DENPASAR))
         partner = db.session.scalar(select(Partner.id).where(Partner.name == PEMKOT))
-    response = post(client, "/agreements/new", {
-        "kind": kind, "parent_id": "", "office_id": office, "partner_ids": [partner],
+    page = web.get("/agreements").click(description="Perjanjian baru")
+    response = submit(page, button="Buat draf", **{
+        "kind": kind, "office_id": office, "partner_ids": [partner],
         "title": f"Uji Pustaka Klausul {kind}", "subject": "Perlindungan Pekerja Informal",
         "programs": ["JKK", "JKM"], "funding": "apbd", "place": "Denpasar",
-        "effective_on": "2027-01-01", "term_months": "12", "ends_on": "", "signed_on": "",
-    }, form_url="/agreements/new")  # fmt: skip
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    agreement_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        "effective_on": "2027-01-01", "term_months": "12",
+    })  # fmt: skip
+    assert response.status_int == 302, response.text[:2000]
+    agreement_id = int(response.location.rsplit("/", 1)[1])
     with app.app_context():
         return agreements.latest_version(db.session.get(Agreement, agreement_id)).articles
 
@@ -88,13 +99,13 @@ def draft_articles(app, client, kind: str = "mou") -> list[dict]:
 
 
 def test_admin_adds_a_clause_and_the_next_draft_has_it_filled_in(app):
-    admin, staff = client_for(app, "admin"), client_for(app, "staff")
+    admin, staff = signed_in(app, "admin"), signed_in(app, "staff")
     body = (
         "PARA PIHAK menyelenggarakan sosialisasi program {{ program }} di {{ tempat }} "
         "bagi {{ 'Kesepakatan' if jenis == 'mou' else 'Perjanjian' }} ini."
     )
-    response = post(admin, "/clauses/new", clause_form(body=body), form_url="/clauses/new")
-    assert response.status_code == 302
+    response = submit(new_clause_page(admin), button="Simpan", **clause_form(body=body))
+    assert response.status_int == 302
     assert library(app, "mou")[1] == (15, "Sosialisasi Bersama", body)  # between 10 and 20
 
     articles = draft_articles(app, staff)
@@ -109,20 +120,17 @@ def test_admin_adds_a_clause_and_the_next_draft_has_it_filled_in(app):
 
 
 def test_admin_edits_a_clause_and_only_the_next_draft_changes(app):
-    admin, staff = client_for(app, "admin"), client_for(app, "staff")
+    admin, staff = signed_in(app, "admin"), signed_in(app, "staff")
     before = draft_articles(app, staff)
     cid = clause_id(app, "mou", "Monitoring dan Evaluasi")
-    page = admin.get(f"/clauses/{cid}/edit")
-    assert page.status_code == 200
-    assert "paling sedikit 1 (satu) kali dalam 6 (enam) bulan" in page.get_data(as_text=True)
+    page = edit_clause_page(admin, cid)
+    assert "paling sedikit 1 (satu) kali dalam 6 (enam) bulan" in page.text
     body = (
         "PARA PIHAK melakukan monitoring dan evaluasi atas pelaksanaan Kesepakatan Bersama ini "
         "paling sedikit 1 (satu) kali dalam 3 (tiga) bulan di wilayah {{ wilayah }}."
     )
-    response = post(admin, f"/clauses/{cid}/edit", clause_form(
-        doc_kind="mou", position="60", heading="Monitoring dan Evaluasi", body=body),
-        form_url=f"/clauses/{cid}/edit")  # fmt: skip
-    assert response.status_code == 302
+    response = submit(page, button="Simpan", body=body)
+    assert response.status_int == 302
     after = draft_articles(app, staff)
     monitoring = next(a for a in after if a["heading"] == "Monitoring dan Evaluasi")
     assert monitoring["body"] == (
@@ -135,12 +143,13 @@ def test_admin_edits_a_clause_and_only_the_next_draft_changes(app):
 
 
 def test_admin_removes_a_clause_softly(app):
-    admin, staff = client_for(app, "admin"), client_for(app, "staff")
+    admin, staff = signed_in(app, "admin"), signed_in(app, "staff")
     cid = clause_id(app, "pks", "Keadaan Kahar")
     with app.app_context():
         head = db.session.scalar(select(func.max(AuditEntry.seq)))
-    response = post(admin, f"/clauses/{cid}/delete", {}, form_url=f"/clauses/{cid}/edit")
-    assert response.status_code == 302
+    page = edit_clause_page(admin, cid)
+    response = submit(page, button="Hapus")
+    assert response.status_int == 302
     with app.app_context():
         clause = db.session.get(Clause, cid)
         assert clause is not None and clause.is_deleted  # still there, marked removed
@@ -151,51 +160,55 @@ def test_admin_removes_a_clause_softly(app):
     assert "Keadaan Kahar" not in [h for _p, h, _b in library(app, "pks")]
     assert "Keadaan Kahar" in [h for _p, h, _b in library(app, "mou")]  # the MoU's own copy
     assert "Keadaan Kahar" not in [a["heading"] for a in draft_articles(app, staff, "pks")]
-    html = admin.get("/clauses").get_data(as_text=True)
-    assert f"/clauses/{cid}/edit" not in html
-    assert admin.get(f"/clauses/{cid}/edit").status_code == 404
-    assert post(admin, f"/clauses/{cid}/delete", {}, form_url="/clauses").status_code == 404
+    assert f"/clauses/{cid}/edit" not in admin.get("/clauses").text
+    admin.get(f"/clauses/{cid}/edit", status=404)
+    # The same button pressed again on a page left open in another tab
+    assert submit(page, button="Hapus").status_int == 404
 
 
-def test_delete_without_the_form_token_removes_nothing(app):
-    admin = client_for(app, "admin")
+def test_delete_without_the_form_token_removes_nothing(app, as_role):
+    client = as_role("admin")
     cid = clause_id(app, "pks", "Keadaan Kahar")
     before = clause_rows(app)
-    assert admin.post(f"/clauses/{cid}/delete").status_code in (302, 400)
+    # A forged request without the page's token.
+    assert client.post(f"/clauses/{cid}/delete").status_code == 400
     assert clause_rows(app) == before
 
 
 @pytest.mark.parametrize("who", ["staff", "manager", "staff_other"])
 def test_office_users_read_the_library_but_may_not_change_it(app, who):
-    client = client_for(app, who)
-    html = client.get("/clauses")
-    assert html.status_code == 200
-    page = html.get_data(as_text=True)
-    assert "Maksud dan Tujuan" in page
-    assert "/clauses/new" not in page and "/edit" not in page  # no links they cannot follow
+    web = signed_in(app, who)
+    page = web.get("/clauses")
+    assert page.status_int == 200
+    assert "Maksud dan Tujuan" in page.text
+    assert "/clauses/new" not in page.text and "/edit" not in page.text  # no links to follow
     cid = clause_id(app, "mou", "Maksud dan Tujuan")
     before = clause_rows(app)
-    assert client.get("/clauses/new").status_code == 403
-    assert client.get(f"/clauses/{cid}/edit").status_code == 403
-    token_page = "/agreements/new"
+    web.get("/clauses/new", status=403)
+    web.get(f"/clauses/{cid}/edit", status=403)
+    # No page gives them these forms: only hand-made requests can try.
+    client = hand_made(app, who)
     for url, data in (
         ("/clauses/new", clause_form(body="Teks baru.")),
         (f"/clauses/{cid}/edit", clause_form(body="Teks diubah.")),
         (f"/clauses/{cid}/delete", {}),
     ):
-        assert post(client, url, data, form_url=token_page).status_code == 403
+        assert post(client, url, data, form_url="/agreements/new").status_code == 403
     assert clause_rows(app) == before
 
 
 def test_partner_users_may_not_even_read_the_library(app):
-    client = client_for(app, "partner")
+    web = signed_in(app, "partner")
     cid = clause_id(app, "mou", "Maksud dan Tujuan")
     before = clause_rows(app)
-    assert client.get("/clauses").status_code == 403
-    assert client.get("/clauses/new").status_code == 403
-    assert client.get(f"/clauses/{cid}/edit").status_code == 403
+    assert "/clauses" not in web.get("/").text  # no menu entry leads there
+    web.get("/clauses", status=403)
+    web.get("/clauses/new", status=403)
+    web.get(f"/clauses/{cid}/edit", status=403)
+    # No page gives them these forms: only hand-made requests (with a valid token) can try.
+    client = hand_made(app, "partner")
     for url in ("/clauses/new", f"/clauses/{cid}/edit", f"/clauses/{cid}/delete"):
-        assert client.post(url, data=clause_form(body="Teks.")).status_code in (400, 403)
+        assert post(client, url, clause_form(body="Teks.")).status_code == 403
     assert clause_rows(app) == before
 
 
@@ -231,21 +244,22 @@ ESCAPES = [
 
 
 def test_clauses_that_reach_outside_the_sandbox_are_refused_and_nothing_is_written(app):
-    admin = client_for(app, "admin")
+    admin = signed_in(app, "admin")
     cid = clause_id(app, "mou", "Pembiayaan")
     before = clause_rows(app)
     with app.app_context():
         head = db.session.scalar(select(func.max(AuditEntry.seq)))
+    pages = {"new": new_clause_page(admin), "edit": edit_clause_page(admin, cid)}
     for body in ESCAPES:
-        for url in ("/clauses/new", f"/clauses/{cid}/edit"):
-            response = post(admin, url, clause_form(body=body), form_url="/clauses/new")
-            assert response.status_code == 200, (url, body)
-            html = response.get_data(as_text=True)
-            errors = field_errors(html, "body")
-            assert len(errors) == 1, (body, errors)
-            assert all(not field_errors(html, name) for name in ("heading", "position"))
-            assert "test-only-key" not in html  # nothing of the configuration shows
-            assert "<class" not in html and "&lt;class" not in html
+        for which, page in pages.items():
+            typed = clause_form(body=body) if which == "new" else {"body": body}
+            response = submit(page, button="Simpan", **typed)
+            assert response.status_int == 200, (which, body)
+            errors = errors_by_field(response)
+            assert list(errors) == ["body"] and len(errors["body"]) == 1, (body, errors)
+            assert find_form(response, button="Simpan")["body"].value.strip() == body.strip()
+            assert "test-only-key" not in response.text  # nothing of the configuration shows
+            assert "<class" not in response.text and "&lt;class" not in response.text
     assert clause_rows(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.max(AuditEntry.seq))) == head
@@ -269,17 +283,13 @@ DOCUMENTED = (
 
 
 def test_a_clause_using_the_documented_placeholders_saves_and_fills_in(app):
-    admin, staff = client_for(app, "admin"), client_for(app, "staff")
-    form = admin.get("/clauses/new").get_data(as_text=True)
+    admin, staff = signed_in(app, "admin"), signed_in(app, "staff")
+    page = new_clause_page(admin)
     for name in re.findall(r"\{\{ (\w+) \}\}", DOCUMENTED):
-        assert f"{{{{ {name} }}}}" in form  # the form documents each one
-    response = post(
-        admin,
-        "/clauses/new",
-        clause_form(position="5", heading="Para Pihak", body=DOCUMENTED),
-        form_url="/clauses/new",
-    )
-    assert response.status_code == 302
+        assert f"{{{{ {name} }}}}" in page.text  # the form documents each one
+    form = clause_form(position="5", heading="Para Pihak", body=DOCUMENTED)
+    response = submit(page, button="Simpan", **form)
+    assert response.status_int == 302
     assert library(app, "mou")[0] == (5, "Para Pihak", DOCUMENTED)
     first = draft_articles(app, staff)[0]
     assert first["body"] == (
@@ -292,19 +302,23 @@ def test_a_clause_using_the_documented_placeholders_saves_and_fills_in(app):
 
 
 def test_other_bad_input_is_refused_at_its_field(app):
-    admin = client_for(app, "admin")
+    admin = signed_in(app, "admin")
+    page = new_clause_page(admin)
     before = clause_rows(app)
     for changes, field in (
         ({"heading": ""}, "heading"),
         ({"position": "0"}, "position"),
         ({"position": "satu"}, "position"),
-        ({"doc_kind": "addendum"}, "doc_kind"),
         ({"body": ""}, "body"),
     ):
-        data = clause_form(**{"body": "Teks sah.", **changes})
-        response = post(admin, "/clauses/new", data, form_url="/clauses/new")
-        assert response.status_code == 200, changes
-        assert field_errors(response.get_data(as_text=True), field), changes
+        response = submit(page, button="Simpan", **clause_form(**{"body": "Teks sah.", **changes}))
+        assert response.status_int == 200, changes
+        assert list(errors_by_field(response)) == [field], changes
+    # A document kind the select does not offer: only a tampered request can send it.
+    fill(find_form(page, button="Simpan"), **clause_form(body="Teks sah."))
+    response = submit_tampered(page, button="Simpan", doc_kind="addendum")
+    assert response.status_int == 200
+    assert list(errors_by_field(response)) == ["doc_kind"]
     assert clause_rows(app) == before
 
 

@@ -2,30 +2,27 @@
 
 from partnerships.core.policy import REGISTRY, allow
 from partnerships.core.roles import EVERYONE
-from tests.conftest import login
+from tests.web import browser, signed_in
 
 
-def test_unexpected_error_shows_friendly_500_without_traceback(app, client):
+def test_unexpected_error_shows_friendly_500_without_traceback(app):
     def explode():
         raise RuntimeError("secret internals: password=hunter2")
 
     app.add_url_rule("/explode", "explode", explode)
     REGISTRY["explode"] = allow(EVERYONE)
     try:
-        login(client, "staff")
-        response = client.get("/explode")
+        response = signed_in(app, "staff").get("/explode", status=500)
     finally:
         del REGISTRY["explode"]
-    body = response.get_data(as_text=True)
-    assert response.status_code == 500
+    body = response.text
     assert "Traceback" not in body and "hunter2" not in body and "RuntimeError" not in body
     assert "<html" in body  # the site's own page, with navigation back
 
 
-def test_unknown_page_is_friendly_404(client):
-    response = client.get("/does-not-exist")
-    assert response.status_code == 404
-    assert "<html" in response.get_data(as_text=True)
+def test_unknown_page_is_friendly_404(app):
+    response = browser(app).get("/does-not-exist", status=404)
+    assert "<html" in response.text
 
 
 def test_json_clients_get_json_errors(client):
@@ -34,13 +31,11 @@ def test_json_clients_get_json_errors(client):
     assert "error" in response.get_json()
 
 
-def test_undeclared_endpoint_is_denied(app, client):
+def test_undeclared_endpoint_is_denied(app):
     """Deny by default: a route nobody declared in the policy registry answers 403."""
     app.add_url_rule("/undeclared", "undeclared", lambda: "should never be seen")
-    login(client, "admin")
-    response = client.get("/undeclared")
-    assert response.status_code == 403
-    assert "should never be seen" not in response.get_data(as_text=True)
+    response = signed_in(app, "admin").get("/undeclared", status=403)
+    assert "should never be seen" not in response.text
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):

@@ -23,7 +23,8 @@ from partnerships.auth.models import User
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations.models import Office
-from tests.conftest import EMAILS, OFFICE_DAY, PASSWORD, login
+from tests.conftest import EMAILS, OFFICE_DAY, PASSWORD
+from tests.web import signed_in
 
 # Denpasar's renewal with Kelurahan Sesetan: active in the demo, owned by Kantor Cabang Denpasar
 SESETAN = "Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan"
@@ -424,11 +425,16 @@ def expected_expiring(app, who: str, days: int) -> set[int]:
 
 
 def listed(app, who: str, days: int) -> set[int]:
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    response = client.get(f"/agreements/expiring?days={days}")
-    assert response.status_code == 200
-    table = response.get_data(as_text=True).split("<main", 1)[-1]
+    """The agreements `who` sees after choosing "Dalam `days` hari" on the expiring page (a
+    window the page does not offer is typed into the address bar)."""
+    web = signed_in(app, who)
+    page = web.get("/").click(description="Akan berakhir", href=r"^/agreements/expiring$")
+    if f"Dalam {days} hari" in page.text:
+        response = page.click(description=f"Dalam {days} hari")
+    else:
+        response = web.get(f"/agreements/expiring?days={days}")
+    assert response.status_int == 200
+    table = response.text.split("<main", 1)[-1]
     return {int(i) for i in re.findall(r'href="/agreements/(\d+)"', table)}
 
 
@@ -477,9 +483,9 @@ def test_expiring_page_defaults_to_90_days_and_refuses_partners(app):
     assert (
         listed(app, "admin", 90) == listed(app, "admin", 7) == expected_expiring(app, "admin", 90)
     )
-    client = app.test_client()
-    assert login(client, "partner").status_code == 302
-    assert client.get("/agreements/expiring?days=30").status_code == 403
+    web = signed_in(app, "partner")
+    assert "/agreements/expiring" not in web.get("/").text  # no menu entry leads there
+    web.get("/agreements/expiring?days=30", status=403)
 
 
 def test_a_silent_mail_server_costs_one_timeout_not_one_per_agreement(app, runner):

@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from flask import render_template_string, session
 
 from partnerships.core.formatting import long_date_id, rupiah_id, rupiah_words_id
-from tests.conftest import login, post
+from tests.web import browser, log_in, signed_in, submit, submit_tampered
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "partnerships" / "translations"
@@ -37,16 +37,19 @@ def html_lang(html: str) -> str:
     return match.group(1)
 
 
-def switch_language(client, lang: str, next_url: str = "/login"):
-    """Press the switch in the navbar of `next_url`, as a browser on that page would."""
-    return post(client, "/language", {"lang": lang, "next": next_url}, form_url=next_url)
+LABELS = {"en": "English", "id": "Bahasa Indonesia"}
+
+
+def switch_language(web, lang: str, next_url: str = "/login"):
+    """Press the switch in the navbar of `next_url`, as a person on that page would."""
+    return submit(web.get(next_url), action="/language", button=LABELS[lang])
 
 
 # --- the UI language ---------------------------------------------------------------------------
 
 
-def test_login_page_is_indonesian_by_default(client):
-    html = client.get("/login").get_data(as_text=True)
+def test_login_page_is_indonesian_by_default(app):
+    html = browser(app).get("/login").text
     assert '<html lang="id"' in html
     assert "<title>Masuk · Kemitraan</title>" in html
     assert ">Masuk</button>" in html
@@ -57,20 +60,19 @@ def test_login_page_is_indonesian_by_default(client):
     assert "Data wilayah: Kepmendagri" in html
 
 
-def test_browser_language_does_not_override_the_indonesian_default(client):
-    html = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
-        as_text=True
-    )
+def test_browser_language_does_not_override_the_indonesian_default(app):
+    html = browser(app).get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).text
     assert html_lang(html) == "id"
     assert ">Masuk</button>" in html
 
 
-def test_language_switch_to_english_and_back(client):
-    response = switch_language(client, "en")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/login"
+def test_language_switch_to_english_and_back(app):
+    web = browser(app)
+    response = switch_language(web, "en")
+    assert response.status_int == 302
+    assert response.location == "/login"
 
-    html = client.get("/login").get_data(as_text=True)
+    html = web.get("/login").text
     assert html_lang(html) == "en"
     assert "<title>Log in · Partnerships</title>" in html
     assert ">Password</label>" in html
@@ -79,53 +81,60 @@ def test_language_switch_to_english_and_back(client):
     # The switch offers the way back, labelled in the language it leads to.
     assert 'name="lang" value="id" lang="id">Bahasa Indonesia</button>' in html
 
-    response = switch_language(client, "id")
-    assert response.headers["Location"] == "/login"
-    html = client.get("/login").get_data(as_text=True)
+    response = switch_language(web, "id")
+    assert response.location == "/login"
+    html = web.get("/login").text
     assert html_lang(html) == "id"
     assert ">Masuk</button>" in html
     assert 'name="lang" value="en" lang="en">English</button>' in html
 
 
-def test_unknown_language_is_refused(client):
-    switch_language(client, "en")
-    switch_language(client, "fr")
-    assert html_lang(client.get("/login").get_data(as_text=True)) == "en"
+def test_unknown_language_is_refused(app):
+    web = browser(app)
+    switch_language(web, "en")
+    # The switch offers only the other language: "fr" needs a tampered request.
+    page = web.get("/login")
+    response = submit_tampered(page, action="/language", button="Bahasa Indonesia", lang="fr")
+    assert response.status_int == 302
+    assert html_lang(web.get("/login").text) == "en"
 
 
-def test_language_choice_survives_login_and_covers_the_whole_ui(client):
-    assert login(client, "admin").status_code == 302
-    html = client.get("/").get_data(as_text=True)
+def test_language_choice_survives_login_and_covers_the_whole_ui(app):
+    web = browser(app)
+    assert log_in(web, "admin").status_int == 302
+    html = web.get("/").text
     assert html_lang(html) == "id"
     for text in ("Beranda · Kemitraan", "Selamat datang,", "Mitra pemerintah", "Jejak audit"):
         assert text in html
     assert "Audit trail" not in html
 
-    switch_language(client, "en", next_url="/")
-    html = client.get("/").get_data(as_text=True)
+    switch_language(web, "en", next_url="/")
+    html = web.get("/").text
     assert html_lang(html) == "en"
     for text in ("Home · Partnerships", "Welcome,", "Government partners", "Audit trail"):
         assert text in html
     assert "Jejak audit" not in html
 
 
-def test_region_kinds_follow_the_language(as_role):
-    client = as_role("admin")
-    html = client.get("/regions/51").get_data(as_text=True)  # Bali: regencies and Denpasar
+def test_region_kinds_follow_the_language(app):
+    web = signed_in(app, "admin")
+    html = web.get("/regions/51").text  # Bali: regencies and Denpasar
     assert "<td>Kabupaten</td>" in html
     assert "<td>Kota</td>" in html
-    switch_language(client, "en", next_url="/regions/51")
-    html = client.get("/regions/51").get_data(as_text=True)
+    response = switch_language(web, "en", next_url="/regions/51")
+    assert response.location == "/regions/51"  # back on the page where it was pressed
+    html = web.get("/regions/51").text
     assert "<td>Regency</td>" in html
     assert "<td>City</td>" in html
 
 
-def test_error_pages_are_translated(client):
-    html = client.get("/no-such-page").get_data(as_text=True)
+def test_error_pages_are_translated(app):
+    web = browser(app)
+    html = web.get("/no-such-page", status=404).text
     assert "Halaman atau data yang Anda minta tidak ditemukan" in html
     assert "Kembali ke beranda" in html
-    switch_language(client, "en")
-    html = client.get("/no-such-page").get_data(as_text=True)
+    switch_language(web, "en")
+    html = web.get("/no-such-page", status=404).text
     assert "The page or record you asked for does not exist" in html
 
 
@@ -135,10 +144,8 @@ def test_login_required_message_is_indonesian(client):
     assert "Silakan masuk" in html
 
 
-def test_form_validation_messages_are_indonesian(client):
-    html = post(client, "/login", {"email": "", "password": ""}, form_url="/login").get_data(
-        as_text=True
-    )
+def test_form_validation_messages_are_indonesian(app):
+    html = log_in(browser(app), "", "").text  # "Masuk" pressed on the empty form
     assert "This field is required." not in html
     assert "Kolom ini wajib diisi." in html
 

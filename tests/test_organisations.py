@@ -1,4 +1,7 @@
-"""Offices, partners and officials: scoping, edit rights, validation, lists and look-ups."""
+"""Offices, partners and officials: scoping, edit rights, validation, lists and look-ups.
+
+Forms are filled in on the pages that render them (tests/web.py); the Flask test client posts
+directly only what no page offers the person (a role's forbidden form, no CSRF token)."""
 
 import base64
 import json
@@ -15,7 +18,19 @@ from partnerships.core.formatting import long_date
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import OFFICE_DAY, login, post
+from tests.conftest import OFFICE_DAY, post
+from tests.web import (
+    errors_by_field,
+    fill,
+    find_form,
+    follow,
+    hand_made,
+    options,
+    signed_in,
+    submit,
+    submit_tampered,
+    ui_text,
+)
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 GIANYAR = "Kantor Cabang Bali Gianyar"
@@ -25,36 +40,6 @@ BIG = "99999999999999999999"  # beyond any database integer
 MANAGER_DENPASAR = "manajer.denpasar@kemitraan.test"  # the demo has a manager in Gianyar too
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-def ui_text(app, message: str, **values) -> str:
-    """`message` as the default (Indonesian) UI shows it in HTML, whatever the catalog holds."""
-    with app.test_request_context():
-        return str(escape(gettext(message, **values)))
-
-
-def field_errors(html: str, name: str) -> list[str]:
-    """The error texts rendered under the form field `name` (see `_macros.field`)."""
-    for block in html.split('<div class="mb-3">')[1:]:
-        if f'name="{name}"' in block:
-            return re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', block)
-    raise AssertionError(f"no field {name!r} on the page")
-
-
-def only_error(html: str, name: str) -> list[str]:
-    """The errors under `name`, after checking no other field of the form has one."""
-    names = set(re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', html))
-    names -= {"csrf_token", "next", "q", "kind", "office", "lang", "on"}
-    others = {n: field_errors(html, n) for n in names - {name}}
-    assert not any(others.values()), others
-    return field_errors(html, name)
-
-
-def signed_in(app, who: str):
-    """A new browser of its own, logged in as `who`."""
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    return client
 
 
 def id_of(app, model, name: str) -> int | None:
@@ -85,48 +70,74 @@ def signatories(html: str) -> str:
     return match.group(1)
 
 
+def signatories_on(page, day: str) -> str:
+    """Choose `day` in the "who can sign on" look-up of the page, press Tampilkan."""
+    return signatories(submit(page, button="Tampilkan", on=day).text)
+
+
 def next_page(html: str) -> str | None:
     links = re.findall(r'<a class="page-link" href="([^"]*after=[^"]*)"', html)
     return unescape(links[0]) if links else None
 
 
-def partner_form(app, **changes) -> dict:
-    data = {
-        "name": "Dinas Sosial Kota Denpasar",
-        "kind": "agency",
-        "region_code": "51.71",
-        "office_id": id_of(app, Office, DENPASAR),
-        "address": "",
-    }
-    data.update(changes)
-    return data
+NEW_PARTNER = {"name": "Dinas Sosial Kota Denpasar", "kind": "agency", "region_code": "51.71"}
 
 
-def edit_form(app, partner_id: int, **changes) -> dict:
+def new_partner(app, web, **changes):
+    """Open "Mitra baru" from the partners list, fill it in, press Simpan."""
+    page = web.get("/partners").click(description="Mitra baru")
+    values = {**NEW_PARTNER, "office_id": id_of(app, Office, DENPASAR), **changes}
+    return submit(page, button="Simpan", **values)
+
+
+def edit_partner(web, partner_id: int, **changes):
+    """Open "Ubah" on the partner's page, change only `changes`, press Simpan."""
+    page = web.get(f"/partners/{partner_id}").click("Ubah", href=rf"/partners/{partner_id}/edit$")
+    return submit(page, button="Simpan", **changes)
+
+
+def delete_partner(web, partner_id: int):
+    """Press "Hapus" on the partner's page (the browser asks to confirm first)."""
+    return submit(web.get(f"/partners/{partner_id}"), button="Hapus")
+
+
+def partner_fields(app, partner_id: int, **changes) -> dict:
+    """The partner's edit form as a hand-made request would send it."""
     partner = fetch(app, Partner, partner_id)
-    data = {
+    return {
         "name": partner.name,
         "kind": partner.kind,
         "region_code": partner.region_code,
         "office_id": partner.office_id,
         "address": partner.address or "",
+        **changes,
     }
-    data.update(changes)
-    return data
+
+
+def assert_only_error(page, field: str, message: str | None) -> None:
+    """`page` shows one error, under `field`: `message`, or (None) a WTForms validator's own."""
+    errors = errors_by_field(page)
+    assert list(errors) == [field], errors
+    if message is None:
+        assert len(errors[field]) == 1
+    else:
+        assert errors[field] == [message]
 
 
 # ---- partner users see only their own partner ----------------------------------------------
 
 
-def test_partner_user_sees_only_its_own_partner_in_lists(app, as_role):
-    client = as_role("partner")
+def test_partner_user_sees_only_its_own_partner_in_lists(app):
+    web = signed_in(app, "partner")
     own = id_of(app, Partner, PEMKOT)
-    assert partner_ids(client.get("/partners").get_data(as_text=True)) == [own]
-    assert partner_ids(client.get("/partners?q=denpasar").get_data(as_text=True)) == [own]
-    assert partner_ids(client.get("/partners?q=gianyar").get_data(as_text=True)) == []
-    assert partner_ids(client.get("/partners?q=51.04").get_data(as_text=True)) == []
+    page = web.get("/partners")
+    assert partner_ids(page.text) == [own]
+    for typed, expected in (("denpasar", [own]), ("gianyar", []), ("51.04", [])):
+        assert partner_ids(submit(page, button="Saring", q=typed).text) == expected, typed
+    # Partner users get no office filter; typed into the address bar it shows nothing more.
+    assert "office" not in find_form(page, button="Saring").fields
     gianyar = id_of(app, Office, GIANYAR)
-    assert partner_ids(client.get(f"/partners?office={gianyar}").get_data(as_text=True)) == []
+    assert partner_ids(web.get(f"/partners?office={gianyar}").text) == []
 
 
 def test_partner_user_opens_its_own_partner_but_no_other(app, as_role):
@@ -141,25 +152,25 @@ def test_partner_user_opens_its_own_partner_but_no_other(app, as_role):
     assert client.get("/partners/999999").status_code == 404
 
 
-def test_partner_user_sees_only_its_own_officials(app, as_role):
-    client = as_role("partner")
-    html = client.get("/officials").get_data(as_text=True)
-    assert "Nyoman Ngurah Jimmy Sidharta" in html
+def test_partner_user_sees_only_its_own_officials(app):
+    web = signed_in(app, "partner")
+    page = web.get("/officials")
+    assert "Nyoman Ngurah Jimmy Sidharta" in page.text
     for other in (
         "Ketut Sri Karyawati",
         "Tonny Isprijanto",
         "Mohamad Irfan</td>",
         "Ida Ayu Ketut Surya Adnyani",
     ):
-        assert other not in html
-    assert "Ketut Sri Karyawati" not in client.get("/officials?q=lurah").get_data(as_text=True)
+        assert other not in page.text
+    assert "Ketut Sri Karyawati" not in submit(page, button="Cari", q="lurah").text
 
 
-def test_internal_users_see_all_partners_and_officials(app, as_role):
-    client = as_role("auditor")
-    html = client.get("/officials?q=ketut").get_data(as_text=True)
-    assert "Ketut Sri Karyawati" in html and "I Ketut Arja Leksana" in html
-    gianyar = set(partner_ids(client.get("/partners?q=gianyar").get_data(as_text=True)))
+def test_internal_users_see_all_partners_and_officials(app):
+    web = signed_in(app, "auditor")
+    found = submit(web.get("/officials"), button="Cari", q="ketut").text
+    assert "Ketut Sri Karyawati" in found and "I Ketut Arja Leksana" in found
+    gianyar = set(partner_ids(submit(web.get("/partners"), button="Saring", q="gianyar").text))
     assert gianyar == {
         id_of(app, Partner, name)
         for name in (
@@ -181,7 +192,8 @@ def test_partner_user_cannot_edit_its_own_partner(app, as_role):
     client = as_role("partner")
     own = id_of(app, Partner, PEMKOT)
     assert client.get(f"/partners/{own}/edit").status_code == 403
-    response = post(client, f"/partners/{own}/edit", edit_form(app, own, name="Pemkot X"))
+    # No page offers a partner user these forms: only hand-made requests can try.
+    response = post(client, f"/partners/{own}/edit", partner_fields(app, own, name="Pemkot X"))
     assert response.status_code == 403
     assert post(client, f"/partners/{own}/delete").status_code == 403
     assert fetch(app, Partner, own).name == PEMKOT
@@ -192,14 +204,11 @@ def test_partner_user_cannot_edit_its_own_partner(app, as_role):
 
 def test_denpasar_editors_and_admin_edit_a_denpasar_partner(app, subtests):
     pid = id_of(app, Partner, PEMKOT)
-    edit = f"/partners/{pid}/edit"
     for who in ("staff", MANAGER_DENPASAR, "admin"):
         with subtests.test(who=who):
-            client = signed_in(app, who)
-            assert client.get(edit).status_code == 200
             address = f"Jl. Gajah Mada No. 1 ({who})"
-            response = post(client, edit, edit_form(app, pid, address=address), form_url=edit)
-            assert response.status_code == 302
+            response = edit_partner(signed_in(app, who), pid, address=address)
+            assert response.status_int == 302
             assert response.location == f"/partners/{pid}"
             assert fetch(app, Partner, pid).address == address
 
@@ -208,47 +217,49 @@ def test_others_cannot_edit_a_denpasar_partner(app, subtests):
     pid = id_of(app, Partner, PEMKOT)
     for who in ("staff_other", "auditor", "auditor_office"):
         with subtests.test(who=who):
-            client = signed_in(app, who)
-            assert client.get(f"/partners/{pid}/edit").status_code == 403
-            form = edit_form(app, pid, address="Forged")
+            web = signed_in(app, who)
+            page = web.get(f"/partners/{pid}")
+            assert f"/partners/{pid}/edit" not in page.text  # no button offers it
+            assert f"/partners/{pid}/delete" not in page.text
+            web.get(f"/partners/{pid}/edit", status=403)
+            # So only hand-made requests can try.
+            client = hand_made(app, who)
+            form = partner_fields(app, pid, address="Forged")
             assert post(client, f"/partners/{pid}/edit", form).status_code == 403
             assert post(client, f"/partners/{pid}/delete").status_code == 403
             saved = fetch(app, Partner, pid)
             assert (saved.address, saved.is_deleted) == (None, False)
-            page = client.get(f"/partners/{pid}").get_data(as_text=True)
-            assert f"/partners/{pid}/edit" not in page  # and no button offers it
 
 
-def test_gianyar_staff_edit_their_own_partners(app, as_role):
-    client = as_role("staff_other")
+def test_gianyar_staff_edit_their_own_partners(app):
     pid = id_of(app, Partner, "DPRD Kabupaten Gianyar")
-    edit = f"/partners/{pid}/edit"
-    response = post(client, edit, edit_form(app, pid, address="Jl. Ciung Wanara"), form_url=edit)
-    assert response.status_code == 302
+    response = edit_partner(signed_in(app, "staff_other"), pid, address="Jl. Ciung Wanara")
+    assert response.status_int == 302
     assert fetch(app, Partner, pid).address == "Jl. Ciung Wanara"
 
 
-def test_staff_cannot_hand_a_partner_to_another_office(app, as_role):
-    client = as_role("staff")
+def test_staff_cannot_hand_a_partner_to_another_office(app):
     pid = id_of(app, Partner, PEMKOT)
-    edit = f"/partners/{pid}/edit"
-    form = edit_form(app, pid, office_id=id_of(app, Office, GIANYAR))
-    response = post(client, edit, form, form_url=edit)
-    assert response.status_code == 200
-    assert only_error(response.get_data(as_text=True), "office_id") == [
-        ui_text(app, "You may only register partners managed by your own office.")
-    ]
+    web = signed_in(app, "staff")
+    page = web.get(f"/partners/{pid}").click("Ubah", href=rf"/partners/{pid}/edit$")
+    # The form offers only the offices whose partners staff may keep: their own.
+    assert options(find_form(page, button="Simpan"), "office_id") == {
+        DENPASAR: str(id_of(app, Office, DENPASAR))
+    }
+    # Another office can only come from a tampered request; it is refused on the field.
+    response = submit_tampered(page, button="Simpan", office_id=id_of(app, Office, GIANYAR))
+    assert response.status_int == 200
+    assert list(errors_by_field(response)) == ["office_id"]
     assert fetch(app, Partner, pid).office_id == id_of(app, Office, DENPASAR)
 
 
 # ---- creating partners --------------------------------------------------------------------
 
 
-def test_staff_create_a_partner(app, as_role):
-    client = as_role("staff")
+def test_staff_create_a_partner(app):
     before = count(app, Partner)
-    response = post(client, "/partners/new", partner_form(app), form_url="/partners/new")
-    assert response.status_code == 302
+    response = new_partner(app, signed_in(app, "staff"))
+    assert response.status_int == 302
     assert count(app, Partner) == before + 1
     pid = id_of(app, Partner, "Dinas Sosial Kota Denpasar")
     assert response.location == f"/partners/{pid}"
@@ -291,49 +302,63 @@ BAD_PARTNERS = [
 ]
 
 
-def test_create_partner_refuses_bad_input(app, as_role, subtests):
-    client = as_role("staff")
+def test_create_partner_refuses_bad_input(app, subtests):
+    web = signed_in(app, "staff")
     before = count(app, Partner)
     for changes, field, message, values in BAD_PARTNERS:
         with subtests.test(**changes):
-            form = partner_form(app, **changes)
-            response = post(client, "/partners/new", form, form_url="/partners/new")
-            assert response.status_code == 200
-            errors = only_error(response.get_data(as_text=True), field)
-            if message is None:
-                assert len(errors) == 1
-            else:
-                assert errors == [ui_text(app, message, **values)]
+            response = new_partner(app, web, **changes)
+            assert response.status_int == 200
+            assert_only_error(response, field, message and ui_text(app, message, **values))
+            typed = {**NEW_PARTNER, **changes}
+            form = find_form(response, button="Simpan")
+            assert form["region_code"].value == typed["region_code"]  # what was typed is kept
             assert count(app, Partner) == before
 
 
-def test_same_partner_name_in_another_region_is_fine(app, as_role):
-    client = as_role("staff")
-    form = partner_form(
-        app, name="Kejaksaan Negeri Denpasar", kind="prosecutor", region_code="51.71.01"
+def test_same_partner_name_in_another_region_is_fine(app):
+    response = new_partner(
+        app,
+        signed_in(app, "staff"),
+        name="Kejaksaan Negeri Denpasar",
+        kind="prosecutor",
+        region_code="51.71.01",
     )
-    assert post(client, "/partners/new", form).status_code == 302
+    assert response.status_int == 302
 
 
-def test_staff_cannot_create_a_partner_for_another_office(app, as_role):
-    client = as_role("staff")
+def test_staff_cannot_create_a_partner_for_another_office(app):
     before = count(app, Partner)
-    form = partner_form(app, office_id=id_of(app, Office, GIANYAR))
-    response = post(client, "/partners/new", form, form_url="/partners/new")
-    assert response.status_code == 200
-    assert only_error(response.get_data(as_text=True), "office_id") == [
-        ui_text(app, "You may only register partners managed by your own office.")
-    ]
+    page = signed_in(app, "staff").get("/partners").click(description="Mitra baru")
+    assert list(options(find_form(page, button="Simpan"), "office_id")) == [DENPASAR]
+    fill(find_form(page, button="Simpan"), **NEW_PARTNER)
+    # Another office can only come from a tampered request; it is refused on the field.
+    response = submit_tampered(page, button="Simpan", office_id=id_of(app, Office, GIANYAR))
+    assert response.status_int == 200
+    assert list(errors_by_field(response)) == ["office_id"]
     assert count(app, Partner) == before
+
+
+def test_admins_choose_any_managing_office(app):
+    page = signed_in(app, "admin").get("/partners").click(description="Mitra baru")
+    with app.app_context():
+        every = db.session.scalar(
+            select(func.count()).select_from(Office).where(~Office.is_deleted)
+        )
+    assert len(options(find_form(page, button="Simpan"), "office_id")) == every
 
 
 def test_readers_cannot_create_partners(app, subtests):
     before = count(app, Partner)
     for who in ("partner", "auditor"):
         with subtests.test(who=who):
-            client = signed_in(app, who)
-            assert client.get("/partners/new").status_code == 403
-            assert post(client, "/partners/new", partner_form(app)).status_code == 403
+            web = signed_in(app, who)
+            assert "Mitra baru" not in web.get("/partners").text  # no button offers it
+            web.get("/partners/new", status=403)
+            # So only a hand-made request can try.
+            form = {**NEW_PARTNER, "office_id": id_of(app, Office, DENPASAR)}
+            client = hand_made(app, who)
+            assert post(client, "/partners/new", form).status_code == 403
             assert count(app, Partner) == before
 
 
@@ -341,6 +366,7 @@ def test_readers_cannot_create_partners(app, subtests):
 
 
 def official_form(**changes) -> dict:
+    """What staff type into the official form."""
     data = {
         "name": "I Made Sudana",
         "title": "Sekretaris Daerah Kota Denpasar",
@@ -353,14 +379,14 @@ def official_form(**changes) -> dict:
     return data
 
 
-def test_staff_add_an_official_to_a_partner(app, as_role):
-    client = as_role("staff")
+def test_staff_add_an_official_to_a_partner(app):
+    web = signed_in(app, "staff")
     pid = id_of(app, Partner, PEMKOT)
-    url = f"/officials/new?partner={pid}"
     before = count(app, Official)
+    page = web.get(f"/partners/{pid}").click(description="Tambah pejabat")
     form = official_form(identifier="19700512 199503 1 002")  # as printed on a decree
-    response = post(client, url, form, form_url=url)
-    assert response.status_code == 302
+    response = submit(page, button="Simpan", **form)
+    assert response.status_int == 302
     assert response.location == f"/partners/{pid}"
     assert count(app, Official) == before + 1
     saved = fetch(app, Official, id_of(app, Official, "I Made Sudana"))
@@ -378,51 +404,51 @@ BAD_OFFICIALS = [
 ]
 
 
-def test_official_validation(app, as_role, subtests):
-    client = as_role("staff")
-    url = f"/officials/new?partner={id_of(app, Partner, PEMKOT)}"
+def test_official_validation(app, subtests):
+    web = signed_in(app, "staff")
+    page = web.get(f"/partners/{id_of(app, Partner, PEMKOT)}").click(description="Tambah pejabat")
     before = count(app, Official)
     for changes, field, message in BAD_OFFICIALS:
         with subtests.test(**changes):
-            response = post(client, url, official_form(**changes), form_url=url)
-            assert response.status_code == 200
-            errors = only_error(response.get_data(as_text=True), field)
-            assert errors == [ui_text(app, message)] if message else len(errors) == 1
+            response = submit(page, button="Simpan", **official_form(**changes))
+            assert response.status_int == 200
+            assert_only_error(response, field, message and ui_text(app, message))
+            kept = find_form(response, button="Simpan")
+            assert kept["name"].value == "I Made Sudana"  # what was typed is kept
             assert count(app, Official) == before
 
 
 def test_official_edit_rights_follow_the_partner(app, as_role):
     jimmy = id_of(app, Official, "Nyoman Ngurah Jimmy Sidharta")
-    other = as_role("staff_other")
-    assert other.get(f"/officials/{jimmy}/edit").status_code == 403
-    assert post(other, f"/officials/{jimmy}/delete").status_code == 403
-    assert other.get(f"/officials/new?partner={id_of(app, Partner, PEMKOT)}").status_code == 403
-    assert other.get(f"/officials/new?office={id_of(app, Office, GIANYAR)}").status_code == 403
+    client = as_role("staff_other")
+    assert client.get(f"/officials/{jimmy}/edit").status_code == 403
+    # The delete button is on that edit page, which Gianyar's staff cannot open.
+    assert post(client, f"/officials/{jimmy}/delete").status_code == 403
+    assert client.get(f"/officials/new?partner={id_of(app, Partner, PEMKOT)}").status_code == 403
+    assert client.get(f"/officials/new?office={id_of(app, Office, GIANYAR)}").status_code == 403
     assert fetch(app, Official, jimmy).is_deleted is False
 
 
-def test_signatory_on_a_date_for_a_partner(app, as_role):
-    client = as_role("staff")
-    pid = id_of(app, Partner, PEMKOT)
-    then = signatories(client.get(f"/partners/{pid}?on=2016-03-22").get_data(as_text=True))
+def test_signatory_on_a_date_for_a_partner(app):
+    page = signed_in(app, "staff").get(f"/partners/{id_of(app, Partner, PEMKOT)}")
+    then = signatories_on(page, "2016-03-22")
     assert "Nyoman Ngurah Jimmy Sidharta" in then
-    later = signatories(client.get(f"/partners/{pid}?on=2024-01-01").get_data(as_text=True))
+    later = signatories_on(page, "2024-01-01")
     assert "Nyoman Ngurah Jimmy Sidharta" not in later
     with app.test_request_context():
         nobody = gettext(
             "Nobody is recorded in office on %(day)s.", day=long_date(date(2024, 1, 1))
         )
     assert str(escape(nobody)) in later
-    last_day = signatories(client.get(f"/partners/{pid}?on=2019-06-30").get_data(as_text=True))
+    last_day = signatories_on(page, "2019-06-30")
     assert "Nyoman Ngurah Jimmy Sidharta" in last_day  # the tenure's last day still counts
 
 
-def test_signatory_on_a_date_for_an_office(app, as_role):
-    client = as_role("staff")
-    oid = id_of(app, Office, DENPASAR)
-    then = signatories(client.get(f"/offices/{oid}?on=2016-03-22").get_data(as_text=True))
+def test_signatory_on_a_date_for_an_office(app):
+    page = signed_in(app, "staff").get(f"/offices/{id_of(app, Office, DENPASAR)}")
+    then = signatories_on(page, "2016-03-22")
     assert "Tonny Isprijanto" in then and "Mohamad Irfan" not in then
-    later = signatories(client.get(f"/offices/{oid}?on=2020-01-01").get_data(as_text=True))
+    later = signatories_on(page, "2020-01-01")
     assert "Mohamad Irfan" in later and "Tonny Isprijanto" not in later
 
 
@@ -437,30 +463,28 @@ def test_signatory_look_up_with_a_bad_date_uses_today(app, as_role):
 # ---- soft delete --------------------------------------------------------------------------
 
 
-def test_deleting_a_partner_hides_it_but_keeps_the_row(app, as_role):
-    client = as_role("staff")
+def test_deleting_a_partner_hides_it_but_keeps_the_row(app):
+    web = signed_in(app, "staff")
     pid = id_of(app, Partner, PEMKOT)
     before = count(app, Partner)
-    assert "Nyoman Ngurah Jimmy Sidharta" in client.get("/officials?q=jimmy").get_data(as_text=True)
-    response = post(client, f"/partners/{pid}/delete", form_url=f"/partners/{pid}")
-    assert response.status_code == 302
+    assert "Nyoman Ngurah Jimmy Sidharta" in web.get("/officials?q=jimmy").text
+    response = delete_partner(web, pid)
+    assert response.status_int == 302
     assert response.location == "/partners"
-    assert pid not in partner_ids(client.get("/partners?q=denpasar").get_data(as_text=True))
-    assert client.get(f"/partners/{pid}").status_code == 404
+    assert pid not in partner_ids(web.get("/partners?q=denpasar").text)
+    web.get(f"/partners/{pid}", status=404)
     # the partner's officials leave the lists with it
-    assert "Nyoman Ngurah Jimmy Sidharta" not in client.get("/officials?q=jimmy").get_data(
-        as_text=True
-    )
+    assert "Nyoman Ngurah Jimmy Sidharta" not in web.get("/officials?q=jimmy").text
     assert count(app, Partner) == before
     assert fetch(app, Partner, pid).is_deleted is True
     # the name is free again in that region
-    form = partner_form(app, name=PEMKOT, kind="city_gov")
-    assert post(client, "/partners/new", form).status_code == 302
+    assert new_partner(app, web, name=PEMKOT, kind="city_gov").status_int == 302
 
 
 def test_delete_without_csrf_token_keeps_the_partner(app, as_role):
     client = as_role("staff")
     pid = id_of(app, Partner, PEMKOT)
+    # A forged request without the page's token.
     assert client.post(f"/partners/{pid}/delete").status_code == 400
     assert fetch(app, Partner, pid).is_deleted is False
 
@@ -494,9 +518,9 @@ def test_partner_pages_cover_every_visible_partner_once(app, as_role):
     # six namesakes in six districts: the name ties run across a page boundary (5 a page)
     districts = ["51.71.01", "51.71.02", "51.71.03", "51.71.04", "51.02.01", "51.02.02"]
     add_partners(app, [("Dinas Sosial", code) for code in districts])
-    client = as_role("staff")
     pid = id_of(app, Partner, "Desa Ubung Kaja")
-    post(client, f"/partners/{pid}/delete", form_url=f"/partners/{pid}")
+    assert delete_partner(signed_in(app, "staff"), pid).status_int == 302
+    client = as_role("staff")
     pages = walk_partner_pages(client)
     seen = [p for page in pages for p in page]
     with app.app_context():
@@ -613,6 +637,7 @@ def test_lists_do_not_query_per_row(app, as_role):
 
 
 def office_form(app, **changes) -> dict:
+    """What the admin types into the new office form."""
     data = {
         "name": "Kantor Cabang Bali Tabanan",
         "kind": "branch",
@@ -625,18 +650,29 @@ def office_form(app, **changes) -> dict:
     return data
 
 
-def test_admin_creates_an_office_with_served_regions(app, as_role):
-    client = as_role("admin")
-    response = post(client, "/offices/new", office_form(app), form_url="/offices/new")
-    assert response.status_code == 302
+def new_office(app, web, **changes):
+    """Open "Kantor baru" from the offices list, fill it in, press Simpan."""
+    page = web.get("/offices").click(description="Kantor baru")
+    return submit(page, button="Simpan", **office_form(app, **changes))
+
+
+def edit_office(web, office_id: int, **changes):
+    """Open "Ubah" on the office's page, change only `changes`, press Simpan."""
+    page = web.get(f"/offices/{office_id}").click("Ubah", href=rf"/offices/{office_id}/edit$")
+    return submit(page, button="Simpan", **changes)
+
+
+def test_admin_creates_an_office_with_served_regions(app):
+    web = signed_in(app, "admin")
+    response = new_office(app, web)
+    assert response.status_int == 302
     oid = id_of(app, Office, "Kantor Cabang Bali Tabanan")
     assert response.location == f"/offices/{oid}"
     with app.app_context():
         office = db.session.get(Office, oid)
         assert [r.code for r in office.regions] == ["51.02", "51.02.01", "51.02.02"]
         assert office.parent.name == KANWIL_BALI
-    html = client.get(f"/offices/{oid}").get_data(as_text=True)
-    assert "Kabupaten Tabanan" in html
+    assert "Kabupaten Tabanan" in follow(response).text
 
 
 BAD_OFFICES = [
@@ -664,57 +700,45 @@ BAD_OFFICES = [
 ]
 
 
-def test_create_office_refuses_bad_input(app, as_role, subtests):
-    client = as_role("admin")
+def test_create_office_refuses_bad_input(app, subtests):
+    web = signed_in(app, "admin")
     before = count(app, Office)
     for changes, field, message, values in BAD_OFFICES:
         with subtests.test(**changes):
-            form = office_form(app, **changes)
-            response = post(client, "/offices/new", form, form_url="/offices/new")
-            assert response.status_code == 200
-            errors = only_error(response.get_data(as_text=True), field)
-            assert errors == [ui_text(app, message, **values)]
+            response = new_office(app, web, **changes)
+            assert response.status_int == 200
+            assert_only_error(response, field, ui_text(app, message, **values))
+            typed = office_form(app, **changes)["served_codes"]
+            assert find_form(response, button="Simpan")["served_codes"].value.strip() == typed
             assert count(app, Office) == before
 
 
-def test_admin_edits_an_office_and_its_served_regions(app, as_role):
-    client = as_role("admin")
+def test_admin_edits_an_office_and_its_served_regions(app):
+    web = signed_in(app, "admin")
     oid = id_of(app, Office, GIANYAR)
-    edit = f"/offices/{oid}/edit"
-    html = client.get(edit).get_data(as_text=True)
-    assert "51.04\n51.05\n51.06\n51.07</textarea>" in html
-    form = office_form(app, name=GIANYAR, region_code="51.04", served_codes="51.04, 51.05")
-    response = post(client, edit, form, form_url=edit)
-    assert response.status_code == 302
-    with app.app_context():
-        assert [r.code for r in db.session.get(Office, oid).regions] == ["51.04", "51.05"]
-    form = office_form(app, name=GIANYAR, region_code="51.04", served_codes="51.04, 51.99")
-    response = post(client, edit, form, form_url=edit)
-    assert response.status_code == 200
-    assert only_error(response.get_data(as_text=True), "served_codes") == [
-        ui_text(app, "Unknown region code %(code)s.", code="51.99")
-    ]
-    with app.app_context():
-        assert [r.code for r in db.session.get(Office, oid).regions] == ["51.04", "51.05"]
-
-
-def test_an_office_cannot_sit_under_itself(app, as_role):
-    client = as_role("admin")
-    kanwil = id_of(app, Office, KANWIL_BALI)
-    edit = f"/offices/{kanwil}/edit"
-    form = office_form(
-        app,
-        name=KANWIL_BALI,
-        kind="regional",
-        region_code="51.71",
-        served_codes="51",
-        parent_id=id_of(app, Office, GIANYAR),
+    page = web.get(f"/offices/{oid}").click("Ubah", href=rf"/offices/{oid}/edit$")
+    assert find_form(page, button="Simpan")["served_codes"].value.strip() == (
+        "51.04\n51.05\n51.06\n51.07"
     )
-    response = post(client, edit, form, form_url=edit)
-    assert response.status_code == 200
-    assert only_error(response.get_data(as_text=True), "parent_id") == [
-        ui_text(app, "An office cannot sit under itself.")
-    ]
+    response = edit_office(web, oid, served_codes="51.04, 51.05")
+    assert response.status_int == 302
+    with app.app_context():
+        assert [r.code for r in db.session.get(Office, oid).regions] == ["51.04", "51.05"]
+    response = edit_office(web, oid, served_codes="51.04, 51.99")
+    assert response.status_int == 200
+    assert_only_error(
+        response, "served_codes", ui_text(app, "Unknown region code %(code)s.", code="51.99")
+    )
+    with app.app_context():
+        assert [r.code for r in db.session.get(Office, oid).regions] == ["51.04", "51.05"]
+
+
+def test_an_office_cannot_sit_under_itself(app):
+    web = signed_in(app, "admin")
+    kanwil = id_of(app, Office, KANWIL_BALI)
+    response = edit_office(web, kanwil, parent_id=id_of(app, Office, GIANYAR))
+    assert response.status_int == 200
+    assert_only_error(response, "parent_id", ui_text(app, "An office cannot sit under itself."))
     assert fetch(app, Office, kanwil).parent_id is None
 
 
@@ -723,11 +747,13 @@ def test_only_admin_creates_or_edits_offices(app, subtests):
     before = count(app, Office)
     for who in ("staff", MANAGER_DENPASAR, "auditor"):
         with subtests.test(who=who):
-            client = signed_in(app, who)
-            assert client.get("/offices").status_code == 200
-            assert client.get(f"/offices/{oid}").status_code == 200
-            assert client.get("/offices/new").status_code == 403
-            assert client.get(f"/offices/{oid}/edit").status_code == 403
+            web = signed_in(app, who)
+            assert "Kantor baru" not in web.get("/offices").text  # no button offers it
+            assert f"/offices/{oid}/edit" not in web.get(f"/offices/{oid}").text
+            web.get("/offices/new", status=403)
+            web.get(f"/offices/{oid}/edit", status=403)
+            # So only hand-made requests can try.
+            client = hand_made(app, who)
             assert post(client, "/offices/new", office_form(app)).status_code == 403
             assert post(client, f"/offices/{oid}/edit", office_form(app)).status_code == 403
             assert count(app, Office) == before
@@ -746,21 +772,20 @@ def test_out_of_range_ids_are_not_found(as_role):
         f"/officials/{BIG}/edit",
         f"/officials/new?partner={BIG}",
     ):
-        assert client.get(url).status_code in (400, 404), url
+        assert client.get(url).status_code == 404, url
     # an impossible filter value is ignored, like any other malformed filter
     assert client.get(f"/partners?office={BIG}").status_code == 200
 
 
-def test_search_with_a_nul_character_is_not_an_error(as_role):
-    client = as_role("staff")
-    for url in ("/partners?q=%00", "/officials?q=jim%00"):
-        assert client.get(url).status_code in (200, 400), url
+def test_search_with_a_nul_character_is_not_an_error(app):
+    web = signed_in(app, "staff")
+    for url, typed in (("/partners", "\x00"), ("/officials", "jim\x00")):
+        response = submit(web.get(url), field="q", q=typed)
+        assert response.status_int == 400, url
 
 
-def test_partner_name_with_a_nul_character_is_refused(app, as_role):
-    client = as_role("staff")
+def test_partner_name_with_a_nul_character_is_refused(app):
     before = count(app, Partner)
-    form = partner_form(app, name="Dinas\x00Sosial")
-    response = post(client, "/partners/new", form, form_url="/partners/new")
-    assert response.status_code in (200, 400)
+    response = new_partner(app, signed_in(app, "staff"), name="Dinas\x00Sosial")
+    assert response.status_int == 400
     assert count(app, Partner) == before

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext
 from webtest import TestApp
 from webtest.forms import Form
 from webtest.response import TestResponse
 
-from tests.conftest import EMAILS, PASSWORD
+from tests.conftest import EMAILS, PASSWORD, login
 
 
 def browser(app) -> TestApp:
@@ -26,6 +27,14 @@ def signed_in(app, who: str, password: str = PASSWORD) -> TestApp:
     response = submit(page, button="Masuk", email=EMAILS.get(who, who), password=password)
     assert response.status_int == 302, f"login as {who} failed"
     return web
+
+
+def hand_made(app, who: str):
+    """A Flask test client signed in as `who`, for the requests no page offers that person (a
+    role's forbidden form, another office's ids): its `post(client, ...)` calls stand out."""
+    client = app.test_client()
+    assert login(client, who).status_code == 302, f"login as {who} failed"
+    return client
 
 
 def _buttons(form: Form) -> list[str]:
@@ -95,8 +104,28 @@ def submit(page: TestResponse, *, action=None, button=None, field=None, upload=N
     form = fill(find_form(page, action=action, button=button, field=field), **values)
     if upload is not None:
         form[upload[0]] = upload[1]
+    if form.method.upper() == "GET":
+        # A browser replaces the query of a GET form's action with the form's fields (HTML
+        # standard); WebTest would append them to the current query instead.
+        form.action = urlsplit(form.action or page.request.path).path
     pressed = _pressed(form, button)
     return form.submit(*pressed, expect_errors=True)
+
+
+def submit_tampered(
+    page: TestResponse, *, action=None, button=None, field=None, upload=None, **values
+):
+    """Submit a form of `page` with values none of its controls offers (an option a select
+    lacks, a changed hidden or read-only field), as a hand-edited request would; all else (the
+    action, the CSRF token, the other fields) as rendered. For tests of what the server refuses;
+    say at the call site why no person could send it."""
+    form = find_form(page, action=action, button=button, field=field)
+    for name, value in values.items():
+        assert name in form.fields, f"no field {name!r} in the form"
+        form.fields[name][0].force_value(str(value))
+    if upload is not None:
+        form[upload[0]] = upload[1]
+    return form.submit(*_pressed(form, button), expect_errors=True)
 
 
 def _pressed(form: Form, button: str | None) -> tuple:
@@ -131,3 +160,54 @@ def text(page: TestResponse) -> str:
 
 def flashes(page: TestResponse) -> list[str]:
     return [" ".join(a.get_text(" ").split()) for a in page.html.select(".alert")]
+
+
+def log_in(web: TestApp, who: str, password: str = PASSWORD, *, url: str = "/login"):
+    """Fill in and send the login form at `url` as `who` (a conftest key or an e-mail); the raw
+    response: 302 when it worked, the form again (200) when it was refused."""
+    return submit(web.get(url), button="Masuk", email=EMAILS.get(who, who), password=password)
+
+
+def is_signed_in(web: TestApp) -> bool:
+    """A signed-in person gets the home page; anyone else is sent to the login page."""
+    response = web.get("/")
+    if response.status_int == 200:
+        return True
+    assert response.status_int == 302, response.status
+    assert urlsplit(response.location).path == "/login", response.location
+    return False
+
+
+def ui_text(app, message: str, **values) -> str:
+    """`message` as the default (Indonesian) UI says it, whatever the catalog holds."""
+    with app.test_request_context():
+        return gettext(message, **values)
+
+
+def field_errors(page: TestResponse, name: str) -> list[str]:
+    """The error texts shown under the form field `name` (see `_macros.field`)."""
+    tag = page.html.find(["input", "select", "textarea"], attrs={"name": name})
+    assert tag is not None, f"no field {name!r} on {page.request.path}"
+    box = tag.find_parent("div", class_="mb-3")
+    assert box is not None, f"field {name!r} is not rendered by _macros.field"
+    return [" ".join(e.get_text(" ").split()) for e in box.select(".invalid-feedback")]
+
+
+def errors_by_field(page: TestResponse) -> dict[str, list[str]]:
+    """Every field of the page that shows an error, with its error texts."""
+    found = {}
+    for box in page.html.select("div.mb-3"):
+        messages = [" ".join(e.get_text(" ").split()) for e in box.select(".invalid-feedback")]
+        tag = box.find(["input", "select", "textarea"], attrs={"name": True})
+        if messages and tag is not None:
+            found[tag["name"]] = messages
+    return found
+
+
+def options(form: Form, name: str) -> dict[str, str]:
+    """The choices a select offers, label → value (what a person sees → what is sent)."""
+    select = form.html.find("select", attrs={"name": name})
+    assert select is not None, f"no select {name!r} in the form"
+    return {
+        " ".join(o.get_text(" ").split()): o.get("value", "") for o in select.find_all("option")
+    }

@@ -21,7 +21,11 @@ from partnerships.organisations.forms import (
 )
 from partnerships.organisations.models import Office, Official, Partner
 from partnerships.organisations.permissions import can_edit_official, can_edit_partner
-from partnerships.organisations.scope import visible_officials, visible_partners
+from partnerships.organisations.scope import (
+    office_subtree_ids,
+    visible_officials,
+    visible_partners,
+)
 
 
 def get_partner(partner_id: int, *, for_edit: bool = False) -> Partner:
@@ -156,7 +160,12 @@ def partner(partner_id: int):
 
 def _partner_form(partner: Partner | None) -> PartnerForm:
     form = PartnerForm(obj=partner)
-    form.office_id.choices = services.office_choices()
+    choices = services.office_choices()
+    if current_user.role != Role.ADMIN:
+        # Offer only the offices whose partners this person may keep (see can_edit_partner).
+        own = office_subtree_ids(current_user.office_id) if current_user.office_id else set()
+        choices = [(office_id, name) for office_id, name in choices if office_id in own]
+    form.office_id.choices = choices
     if partner is None and request.method == "GET" and current_user.office_id:
         form.office_id.data = current_user.office_id
     return form
