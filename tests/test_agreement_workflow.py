@@ -1160,8 +1160,8 @@ def test_partner_users_see_only_their_agreements_and_never_drafts(app, staff):
     for title in (DRAFT, ACTIVE, GIANYAR_PKS):
         aid = id_of(app, Agreement, title)
         assert partner.get(f"/agreements/{aid}").status_code == 404, title
-        for url in ("/versions", "/compare?a=1&b=1"):  # the drafting history is internal
-            assert partner.get(f"/agreements/{aid}{url}").status_code == 403, (title, url)
+        for url in ("/versions", "/compare?a=1&b=1"):  # not theirs: as if it did not exist
+            assert partner.get(f"/agreements/{aid}{url}").status_code == 404, (title, url)
     assert partner.get(f"/agreements/{draft}").status_code == 404
 
     # Once it is sent for review, it is theirs to read; never to edit.

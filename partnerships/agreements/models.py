@@ -123,6 +123,8 @@ class AgreementVersion(db.Model):
     note: Mapped[str | None] = mapped_column(String(300))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When this text was first sent to the partners for review; drafts in between stay internal.
+    sent_for_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author = relationship("User", lazy="joined")
     agreement = relationship("Agreement")
@@ -137,7 +139,8 @@ class AgreementVersion(db.Model):
 
 
 class Comment(TimestampMixin, db.Model):
-    """A review comment on one article of a version in review."""
+    """A review comment on one article of a version in review, or a reply in its thread
+    (`parent_id`); a thread is resolved as a whole, on its first comment."""
 
     __tablename__ = "agreement_comments"
     __audit__: dict = {}
@@ -150,8 +153,10 @@ class Comment(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agreement_comments.id"), index=True)
 
     author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id], lazy="joined")
     agreement = relationship("Agreement")
 
     @property
