@@ -35,9 +35,10 @@ KALTENG_PKS = (
     "di Provinsi Kalimantan Tengah"
 )
 UBUNG_DRAFT = "Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan Desa Ubung Kaja"
-EXPORT_HEADER = [
-    "id", "kind", "status", "title", "subject", "office", "parties", "numbers", "programs",
-    "funding", "signed_on", "effective_on", "ends_on",
+EXPORT_HEADER = [  # in the interface's language, Indonesian by default
+    "ID", "Jenis", "Status", "Judul", "Tentang", "Kantor penanggung jawab", "Para pihak",
+    "Nomor para pihak", "Program", "Sumber pendanaan", "Tanggal penandatanganan",
+    "Berlaku sejak", "Tanggal berakhir",
 ]  # fmt: skip
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -704,11 +705,11 @@ def test_exports_hold_the_filtered_rows_with_a_header_and_are_recorded(app, more
     table = export_csv(client, query)
     assert exported_ids(table) == expected
     soon = next(row for row in table if row[0] == str(more["soon"]))
-    assert soon[1:4] == ["pks", "active", "PKS Berakhir Sepuluh Hari"]
+    assert soon[1:4] == ["Perjanjian Kerja Sama (PKS)", "Aktif", "PKS Berakhir Sepuluh Hari"]
     assert soon[5] == DENPASAR
     assert soon[6] == f"BPJS Ketenagakerjaan {DENPASAR}; {PEMKOT}"
-    assert soon[8:10] == ["JKK,JKM", "apbd"]
-    assert soon[10] == "2025-05-02" and soon[12] == (today + timedelta(days=10)).isoformat()
+    assert soon[8:10] == ["JKK,JKM", "APBD"]
+    assert soon[10] == "2 Mei 2025"
 
     sheet = export_xlsx(client, query)
     assert exported_ids(sheet) == expected

@@ -77,6 +77,11 @@ class Agreement(TimestampMixin, SoftDeleteMixin, db.Model):
     def audit_office_id(self) -> int:
         return self.office_id
 
+    @property
+    def office_number(self) -> str | None:
+        """PIHAK KESATU's (the owning office's) number, the one the agreement is listed by."""
+        return next((p.number for p in self.parties if p.position == 1), None)
+
 
 class AgreementParty(TimestampMixin, db.Model):
     __tablename__ = "agreement_parties"

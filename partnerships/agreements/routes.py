@@ -15,7 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from partnerships.agreements import attachments, bp, review, rules, search, services, vacancies
+from partnerships.agreements import (
+    attachments,
+    bp,
+    review,
+    rules,
+    search,
+    sections,  # noqa: F401 (importing it adds the partner and region page sections)
+    services,
+    vacancies,
+)
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
     FUNDING_LABELS,
