@@ -44,8 +44,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
-        batch_op.drop_column('sent_for_review_at')
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
+            batch_op.drop_column('sent_for_review_at')
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*expression-based index.*")
