@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
-from partnerships.agreements.models import Agreement, AgreementVersion, Comment, Status
+from partnerships.agreements import rules
+from partnerships.agreements.models import Agreement, AgreementVersion, Comment
 from partnerships.agreements.services import AgreementError, WorkflowError
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
@@ -106,7 +107,7 @@ def get_thread(agreement: Agreement, comment_id: int) -> Comment | None:
 def add_reply(thread: Comment, user, body: str) -> Comment:
     """A reply in `thread`, while the agreement is in review and the thread is open."""
     agreement = thread.agreement
-    if agreement.status != Status.IN_REVIEW:
+    if not rules.may_comment(agreement):
         raise WorkflowError(_("Comments are taken while a draft is in review."))
     if thread.resolved_at is not None:
         raise AgreementError(_("This comment is resolved; start a new comment."), "body")

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from partnerships.agreements import rules
 from partnerships.agreements.models import Agreement, AgreementParty
-from partnerships.agreements.services import SIGNATORY_EDITABLE
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
@@ -25,7 +25,7 @@ def vacant_parties(agreement: Agreement, user=None) -> list[Vacancy]:
     """The parties with no official in office on the signing date (today when none is set),
     in one query; none once the signatories are fixed."""
     user = user or current_user
-    if agreement.status not in SIGNATORY_EDITABLE or not agreement.parties:
+    if not rules.may_edit_signatories(agreement) or not agreement.parties:
         return []
     day = agreement.signed_on or office_today()
     partner_ids = [p.partner_id for p in agreement.parties if p.partner_id]

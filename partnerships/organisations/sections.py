@@ -8,7 +8,7 @@ from partnerships.core import sections
 from partnerships.extensions import db
 from partnerships.organisations.forms import PARTNER_KIND_LABELS
 from partnerships.organisations.models import Partner
-from partnerships.organisations.permissions import visible_partners
+from partnerships.organisations.scope import visible_partners
 
 LIMIT = 50
 
