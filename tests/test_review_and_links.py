@@ -8,7 +8,7 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from partnerships.agreements.models import Agreement, AgreementVersion, Comment, Status
 from partnerships.extensions import db
@@ -316,8 +316,8 @@ def test_a_party_nobody_can_sign_for_says_so_and_links_to_adding_the_official(ap
     assert "I Gusti Ngurah Jaya Negara" in text(page)
     assert staff.get(f"/agreements/{aid}").html.select(".vacancy") == []
     assert partner.get(f"/agreements/{aid}").html.select(".vacancy") == []
+    # A village with no official on record at all says so too.
     draft_with_village = id_of(app, Agreement, DRAFT)
-    assert partner.get(f"/agreements/{aid}").html.select(".vacancy") == []
     notices = staff.get(f"/agreements/{draft_with_village}").html.select(".vacancy")
     assert [n.get_text(" ", strip=True).split(".")[0] for n in notices] == [
         f"Tidak ada pejabat yang sedang menjabat untuk {VILLAGE}"
@@ -353,7 +353,7 @@ def test_a_partner_page_lists_its_agreements_within_scope(app):
     cells = row_of(page, IN_REVIEW)
     assert "Dalam peninjauan" in cells
     # The partner's own users see no drafts; another office sees none of Denpasar's.
-    draft = make(app, "KB Draf Pemkot Tersembunyi", kind="mou", status=Status.DRAFT)
+    make(app, "KB Draf Pemkot Tersembunyi", kind="mou", status=Status.DRAFT)
     partner_page = signed_in(app, "partner").get(f"/partners/{pemkot}")
     titles = listed_titles(_section(partner_page, "linked-agreements"))
     assert IN_REVIEW in titles and "KB Draf Pemkot Tersembunyi" not in titles
@@ -362,7 +362,6 @@ def test_a_partner_page_lists_its_agreements_within_scope(app):
     )
     other = signed_in(app, "staff_other").get(f"/partners/{pemkot}")
     assert listed_titles(_section(other, "linked-agreements")) == []
-    assert draft
 
 
 def test_the_partner_and_region_pages_take_the_same_number_of_queries_however_many_rows(app):
@@ -456,5 +455,3 @@ def test_exports_speak_the_interface_language(app):
     assert row[1:3] == ["Renewal", "Active"]
     assert row[10] == signed.strftime("%B ") + f"{signed.day}, {signed.year}"
     assert sheet.sheetnames == ["Agreements"]
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Agreement)) >= len(table) - 1
