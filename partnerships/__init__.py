@@ -113,13 +113,14 @@ def register_template_helpers(app: Flask) -> None:
     from partnerships.agreements import rules as agreement_rules
     from partnerships.agreements.attachments import size_label
     from partnerships.auth.forms import ROLE_LABELS
-    from partnerships.core import formatting, policy
+    from partnerships.core import formatting, policy, sections
     from partnerships.core.routing import current_url
     from partnerships.regions.models import KIND_LABELS
 
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals.update(
         can=policy.can,
+        sections=sections.render,
         current_url=current_url,
         current_lang=select_locale,
         role_label=lambda role: ROLE_LABELS.get(role, role),

@@ -20,7 +20,8 @@ from partnerships.audit.services import acting_as
 from partnerships.auth.models import User
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, login, post
+from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, login
+from tests.web import signed_in, submit
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 GIANYAR = "Kantor Cabang Bali Gianyar"
@@ -35,9 +36,10 @@ KALTENG_PKS = (
     "di Provinsi Kalimantan Tengah"
 )
 UBUNG_DRAFT = "Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan Desa Ubung Kaja"
-EXPORT_HEADER = [
-    "id", "kind", "status", "title", "subject", "office", "parties", "numbers", "programs",
-    "funding", "signed_on", "effective_on", "ends_on",
+EXPORT_HEADER = [  # in the interface's language, Indonesian by default
+    "ID", "Jenis", "Status", "Judul", "Tentang", "Kantor penanggung jawab", "Para pihak",
+    "Nomor para pihak", "Program", "Sumber pendanaan", "Tanggal penandatanganan",
+    "Berlaku sejak", "Tanggal berakhir",
 ]  # fmt: skip
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -265,33 +267,21 @@ def test_a_word_only_in_an_article_finds_the_agreement_and_leaves_with_the_text(
 
 def test_edited_details_and_parties_are_searchable(app, as_role):
     client = as_role("staff")
+    web = signed_in(app, "staff")  # the same person, editing in another tab
     draft = id_of(app, Agreement, UBUNG_DRAFT)
-    with app.app_context():
-        agreement = db.session.get(Agreement, draft)
-        data = {
-            "title": "Perjanjian Kerja Sama Pekerja Pantai Kuta",
-            "subject": agreement.subject,
-            "programs": agreement.programs,
-            "funding": agreement.funding,
-            "place": agreement.place,
-            "effective_on": agreement.effective_on.isoformat(),
-            "term_months": agreement.term_months,
-            "ends_on": agreement.ends_on.isoformat(),
-            "signed_on": "",
-            "lock_version": agreement.lock_version,
-        }
-    response = post(client, f"/agreements/{draft}/edit", data, form_url=f"/agreements/{draft}/edit")
-    assert response.status_code == 302
+    response = submit(
+        web.get(f"/agreements/{draft}/edit"),
+        button="Simpan",
+        title="Perjanjian Kerja Sama Pekerja Pantai Kuta",
+    )
+    assert response.status_int == 302
     assert listed(client, "q=kuta") == [draft]
     kejari = id_of(app, Partner, "Kejaksaan Negeri Denpasar")
     ubung = id_of(app, Partner, "Desa Ubung Kaja")
-    response = post(
-        client,
-        f"/agreements/{draft}/parties",
-        {"partner_order": f"{ubung},{kejari}"},
-        form_url=f"/agreements/{draft}/parties",
+    response = submit(
+        web.get(f"/agreements/{draft}/parties"), button="Simpan", partner_ids=[ubung, kejari]
     )
-    assert response.status_code == 302
+    assert response.status_int == 302
     assert listed(client, "q=kejaksaan") == [draft]
 
 
@@ -704,11 +694,11 @@ def test_exports_hold_the_filtered_rows_with_a_header_and_are_recorded(app, more
     table = export_csv(client, query)
     assert exported_ids(table) == expected
     soon = next(row for row in table if row[0] == str(more["soon"]))
-    assert soon[1:4] == ["pks", "active", "PKS Berakhir Sepuluh Hari"]
+    assert soon[1:4] == ["Perjanjian Kerja Sama (PKS)", "Aktif", "PKS Berakhir Sepuluh Hari"]
     assert soon[5] == DENPASAR
     assert soon[6] == f"BPJS Ketenagakerjaan {DENPASAR}; {PEMKOT}"
-    assert soon[8:10] == ["JKK,JKM", "apbd"]
-    assert soon[10] == "2025-05-02" and soon[12] == (today + timedelta(days=10)).isoformat()
+    assert soon[8:10] == ["JKK,JKM", "APBD"]
+    assert soon[10] == "2 Mei 2025"
 
     sheet = export_xlsx(client, query)
     assert exported_ids(sheet) == expected
@@ -789,16 +779,9 @@ def test_postgres_search_uses_the_expression_of_the_gin_index(app):
 def test_renamed_partner_is_found_under_its_new_name(app, as_role):
     client = as_role("admin")
     tabanan = id_of(app, Partner, "Pemerintah Kabupaten Tabanan")
-    with app.app_context():
-        partner = db.session.get(Partner, tabanan)
-        form = {
-            "name": "Pemerintah Kabupaten Tabanan Sejahtera",
-            "kind": partner.kind,
-            "region_code": partner.region_code,
-            "office_id": partner.office_id,
-        }
-    response = post(client, f"/partners/{tabanan}/edit", form, form_url=f"/partners/{tabanan}/edit")
-    assert response.status_code == 302
+    page = signed_in(app, "admin").get(f"/partners/{tabanan}/edit")
+    response = submit(page, button="Simpan", name="Pemerintah Kabupaten Tabanan Sejahtera")
+    assert response.status_int == 302
     assert listed(client, "q=sejahtera")  # the agreement with Tabanan carries the new name
     with app.app_context():
         ids = set(listed(client, "q=sejahtera"))

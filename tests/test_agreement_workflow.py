@@ -1,8 +1,11 @@
 """Agreements: the workflow, review comments, versions and redline, conflicting edits, scope,
 and the audit trail of every step.
 
-Users act through the real routes (each with their own logged-in test client); the database race
-is played out at the service level, in two threads, because that is where it happens.
+Users act through the pages (each with their own WebTest browser): they load a page, take the
+form it renders, type and press its button. Direct POSTs (`forge`) are kept for what no page
+offers that user (a move the page does not show, another office's agreement, a tampered hidden
+field). The database race is played out at the service level, in two threads, because that is
+where it happens.
 """
 
 import re
@@ -14,6 +17,7 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from webtest import TestApp
 
 from partnerships.agreements import services
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Comment
@@ -26,7 +30,8 @@ from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations.models import Office, Official, Partner
-from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, PASSWORD, login, post
+from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, PASSWORD
+from tests.web import fill, find_form, follow, forms, submit
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 SESETAN = "Kelurahan Sesetan"
@@ -49,12 +54,29 @@ HOSTILE = "<script>alert(1)</script> {{ config }}"
 # ---- helpers ------------------------------------------------------------------------------
 
 
-def signed_in(app, who: str):
-    """A browser of its own, logged in as `who` (a conftest key or an e-mail)."""
-    client = app.test_client()
-    response = login(client, who)
-    assert response.status_code == 302, f"login as {who} failed"
-    return client
+class Browser(TestApp):
+    """WebTest that hands every answer, 4xx included, to the test to check."""
+
+    def do_request(self, req, status=None, expect_errors=None):
+        return super().do_request(req, status=status, expect_errors=True)
+
+
+def signed_in(app, who: str) -> Browser:
+    """A browser of its own, logged in through the login form as `who` (a conftest key or an
+    e-mail)."""
+    web = Browser(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+    response = submit(
+        web.get("/login"), button="Masuk", email=EMAILS.get(who, who), password=PASSWORD
+    )
+    assert response.status_int == 302, f"login as {who} failed"
+    return web
+
+
+def forge(web: Browser, url: str, data: dict | None = None, *, form_url: str = "/"):
+    """A POST no page offers this user, with the CSRF token of a page they have open."""
+    token = web.get(form_url).html.find("input", {"name": "csrf_token"})
+    assert token is not None, f"no CSRF token on {form_url}"
+    return web.post(url, {**(data or {}), "csrf_token": token["value"]})
 
 
 def scalar(app, stmt):
@@ -174,10 +196,16 @@ def managers_only(app, action: str) -> str:
         )
 
 
-def flashed(client) -> list[tuple[str, str]]:
-    """The messages waiting for the next page, taken off the session like a page would."""
-    with client.session_transaction() as session:
-        return session.pop("_flashes", [])
+def flashed(response) -> list[tuple[str, str]]:
+    """(category, message) of each flashed message on the page the redirect leads to."""
+    page = follow(response)
+    return [
+        (
+            next(c.removeprefix("alert-") for c in a["class"] if c.startswith("alert-")),
+            " ".join(a.get_text(" ").split()),
+        )
+        for a in page.html.select(".alert")
+    ]
 
 
 def alerts(html: str, category: str = "danger") -> list[str]:
@@ -195,32 +223,40 @@ def _html(text: str) -> str:
     return str(escape(text))
 
 
-def move(client, agreement_id: int, action: str, **fields):
-    """Press a workflow button on the agreement's page."""
-    data = {"action": action}
-    data.update({k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()})
-    return post(
-        client,
-        f"/agreements/{agreement_id}/transition",
-        data,
-        form_url=f"/agreements/{agreement_id}",
-    )
+def move(web: Browser, agreement_id: int, action: str, **fields):
+    """Press the workflow button for `action` on the agreement's page, typing `fields` into its
+    form. When the page does not offer that button to this user (wrong state or role), send
+    what a forged request would: the server must refuse it just the same."""
+    url = f"/agreements/{agreement_id}"
+    values = {k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}
+    page = web.get(url)
+    for form in forms(page):
+        if form.action.endswith("/transition") and form["action"].value == action:
+            return fill(form, **values).submit()
+    return forge(web, f"{url}/transition", {"action": action, **values}, form_url=url)
 
 
-def moved(app, client, agreement_id: int, action: str, to: str, **fields) -> None:
-    response = move(client, agreement_id, action, **fields)
-    assert response.status_code == 302
-    assert [c for c, _m in flashed(client)] == ["success"]
+def offered(web: Browser, agreement_id: int) -> list[str]:
+    """The workflow moves the agreement's page offers this user."""
+    page = web.get(f"/agreements/{agreement_id}")
+    return [f["action"].value for f in forms(page) if f.action.endswith("/transition")]
+
+
+def moved(app, web, agreement_id: int, action: str, to: str, **fields) -> None:
+    assert action in offered(web, agreement_id)
+    response = move(web, agreement_id, action, **fields)
+    assert response.status_int == 302
+    assert [c for c, _m in flashed(response)] == ["success"]
     assert state(app, agreement_id)["status"] == to
 
 
-def refused(app, client, agreement_id: int, action: str, message: str, **fields) -> None:
+def refused(app, web, agreement_id: int, action: str, message: str, **fields) -> None:
     """The move is refused with `message` flashed, and nothing at all changes."""
     before, head = state(app, agreement_id), audit_head(app)
-    response = move(client, agreement_id, action, **fields)
-    assert response.status_code == 302
+    response = move(web, agreement_id, action, **fields)
+    assert response.status_int == 302
     assert response.headers["Location"].endswith(f"/agreements/{agreement_id}")
-    assert flashed(client) == [("danger", message)]
+    assert flashed(response) == [("danger", message)]
     assert state(app, agreement_id) == before
     assert audit_head(app) == head
 
@@ -235,10 +271,13 @@ def new_draft(
     partners: tuple[str, ...] = (SESETAN,),
     **fields,
 ) -> int:
-    """Fill in the "new agreement" form; returns the id of the draft it created."""
+    """Fill in the "new agreement" form (opened from the parent's page for an addendum or a
+    renewal); returns the id of the draft it created."""
+    page = client.get(
+        f"/agreements/new?kind={kind}&parent={parent}" if parent else "/agreements/new"
+    )
     data = {
         "kind": kind,
-        "parent_id": str(parent or ""),
         "office_id": id_of(app, Office, DENPASAR),
         "partner_ids": [id_of(app, Partner, name) for name in partners],
         "title": title,
@@ -252,8 +291,8 @@ def new_draft(
         "signed_on": "",
     }
     data.update(fields)
-    response = post(client, "/agreements/new", data, form_url="/agreements/new")
-    assert response.status_code == 302, alerts(response.get_data(as_text=True))
+    response = submit(page, button="Buat draf", **data)
+    assert response.status_int == 302, alerts(response.text)
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
@@ -267,16 +306,13 @@ def sign_up(
     page: str | None = None,
 ):
     """Choose the signatory (and the partner's number) per party position on the parties
-    form, sending back what the form holds otherwise (the office's issued number); `page` is
-    a parties form the user opened earlier."""
-    url = f"/agreements/{agreement_id}/parties"
-    page = page or client.get(url).get_data(as_text=True)
-    data = dict(re.findall(r'name="(number_\d+)" value="([^"]*)"', page))
-    data.update({f"signatory_{pos}": id_of(app, Official, name) for pos, name in signers.items()})
+    form, leaving the rest as rendered (the partners, the office's issued number); `page` is
+    a parties page the user opened earlier. A number typed for the office goes into the hidden
+    field that carries it: no person can, so that is a tampered form."""
+    page = page or client.get(f"/agreements/{agreement_id}/parties")
+    data = {f"signatory_{pos}": id_of(app, Official, name) for pos, name in signers.items()}
     data.update({f"number_{pos}": number for pos, number in (numbers or {}).items()})
-    if state(app, agreement_id)["status"] == "draft":
-        data["partner_ids"] = _partner_ids(app, agreement_id)  # kept as they are
-    return post(client, url, data, form_url=url)
+    return submit(page, button="Simpan", **data)
 
 
 def signed_up(
@@ -288,7 +324,7 @@ def signed_up(
     **kwargs,
 ) -> None:
     response = sign_up(app, client, agreement_id, signers, numbers, **kwargs)
-    assert response.status_code == 302, alerts(response.get_data(as_text=True))
+    assert response.status_int == 302, alerts(response.text)
 
 
 def _partner_ids(app, agreement_id: int) -> list[int]:
@@ -306,11 +342,14 @@ def _partner_ids(app, agreement_id: int) -> list[int]:
 
 
 def articles_form(client, agreement_id: int) -> dict:
-    """The articles form as the browser received it: base version and the rows."""
-    html = client.get(f"/agreements/{agreement_id}/articles").get_data(as_text=True)
-    base = re.search(r'name="base_version" type="hidden" value="(\d+)"', html)
+    """The articles page as the browser received it: its base version, and the page."""
+    page = client.get(f"/agreements/{agreement_id}/articles")
+    base = find_form(page, button=SAVE_ARTICLES)["base_version"].value
     assert base, "no base_version on the articles form"
-    return {"base_version": base.group(1), "html": html}
+    return {"base_version": base, "page": page}
+
+
+SAVE_ARTICLES = "Simpan sebagai versi baru"
 
 
 def save_articles(
@@ -321,22 +360,26 @@ def save_articles(
     *,
     remove: tuple[int, ...] = (),
     note: str = "",
+    page=None,
 ):
-    """Submit the articles form: `rows` hold heading, body and (optionally) position."""
-    data = {
-        "base_version": base,
-        "note": note,
-        "heading": [r["heading"] for r in rows],
-        "body": [r["body"] for r in rows],
-        "position": [str(r.get("position", i + 1)) for i, r in enumerate(rows)],
-        "remove": [str(i) for i in remove],
-    }
-    return post(
-        client,
-        f"/agreements/{agreement_id}/articles",
-        data,
-        form_url=f"/agreements/{agreement_id}/articles",
-    )
+    """Type `rows` (heading, body, optionally the order number) into the rows of the articles
+    form, top to bottom, clearing the rows left over; tick `remove`; press save. `page` is an
+    articles page opened earlier. A `base` other than the one the page carries is a tampered
+    hidden field."""
+    page = page or client.get(f"/agreements/{agreement_id}/articles")
+    form = find_form(page, button=SAVE_ARTICLES)
+    size = len(form.fields["heading"])
+    assert len(rows) <= size, f"the form has {size} rows, not {len(rows)}"
+    for i in range(size):
+        row = rows[i] if i < len(rows) else {"heading": "", "body": ""}
+        form.set("heading", row["heading"], index=i)
+        form.set("body", row["body"], index=i)
+        form.set("position", str(row.get("position", i + 1)), index=i)
+    for box in form.fields.get("remove", []):
+        box.checked = int(box._value) in remove
+    form["note"] = note
+    form["base_version"] = base
+    return form.submit()
 
 
 def details(app, agreement_id: int, **changes) -> dict:
@@ -415,7 +458,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
                 IssuedNumber.year == today.year,
             )
         )
-    opened_before = staff.get(f"/agreements/{aid}/parties").get_data(as_text=True)
+    opened_before = staff.get(f"/agreements/{aid}/parties")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     parties = state(app, aid)["parties"]
     with app.app_context():
@@ -448,9 +491,9 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
     assert state(app, aid)["parties"][0][:2] == parties[0][:2]
     # ... but the register's number cannot be typed over.
     response = sign_up(app, staff, aid, {1: IRFAN}, {1: "999/PKS/KC/I/2026"})
-    assert response.status_code == 200
+    assert response.status_int == 200
     typed_over = "The office's number is issued by the register and cannot be typed over."
-    assert alerts(response.get_data(as_text=True)) == [_html(ui(app, typed_over))]
+    assert alerts(response.text) == [_html(ui(app, typed_over))]
     assert "999/PKS/KC/I/2026" not in str(state(app, aid)["parties"])
     refused(
         app,
@@ -530,12 +573,8 @@ def _party_id(app, agreement_id: int, position: int) -> int:
 
 def test_visible_buttons_follow_the_workflow(app, staff, manager):
     aid = id_of(app, Agreement, IN_REVIEW)
-    staff_page = staff.get(f"/agreements/{aid}").get_data(as_text=True)
-    manager_page = manager.get(f"/agreements/{aid}").get_data(as_text=True)
-    assert 'name="action" type="hidden" value="approve"' not in staff_page
-    assert 'name="action" type="hidden" value="return"' not in staff_page
-    assert 'name="action" type="hidden" value="approve"' in manager_page
-    assert 'name="action" type="hidden" value="return"' in manager_page
+    assert offered(staff, aid) == []
+    assert offered(manager, aid) == ["return", "approve"]
 
 
 def test_an_active_renewal_supersedes_what_it_renews(app, staff, manager):
@@ -602,8 +641,8 @@ def test_an_agreement_already_ended_when_its_signing_is_recorded_is_expired(app,
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     start = audit_head(app)
     response = move(staff, aid, "activate", signed_on=date(2019, 12, 20))
-    assert response.status_code == 302
-    assert [c for c, _m in flashed(staff)] == ["success"]
+    assert response.status_int == 302
+    assert [c for c, _m in flashed(response)] == ["success"]
     row = state(app, aid)
     assert (row["status"], row["signed_on"]) == ("expired", date(2019, 12, 20))
     assert status_changes(app, aid, start) == [("awaiting_signature", "expired", EMAILS["staff"])]
@@ -643,16 +682,15 @@ def test_review_comments_from_partners_block_approval_until_resolved(app, manage
     start = audit_head(app)
 
     # The partner comments on article 3 of the version in review.
-    page = partner.get(f"/agreements/{aid}").get_data(as_text=True)
-    assert f'action="/agreements/{aid}/comments"' in page
-    response = post(
-        partner,
-        f"/agreements/{aid}/comments",
-        {"article_index": "2", "body": "Mohon rincian data yang dipertukarkan."},
-        form_url=f"/agreements/{aid}",
+    page = partner.get(f"/agreements/{aid}")
+    response = submit(
+        page,
+        button="Tambah komentar",
+        article_index="2",
+        body="Mohon rincian data yang dipertukarkan.",
     )
-    assert response.status_code == 302
-    assert [c for c, _m in flashed(partner)] == ["success"]
+    assert response.status_int == 302
+    assert [c for c, _m in flashed(response)] == ["success"]
     added = comments_of(app, aid)[-1]
     assert (added.author_id, added.article_index, added.version_number, added.body) == (
         user_id(app, "partner"),
@@ -661,22 +699,23 @@ def test_review_comments_from_partners_block_approval_until_resolved(app, manage
         "Mohon rincian data yang dipertukarkan.",
     )
 
-    # An article the version does not have, or an empty comment, is refused.
-    for data in (
-        {"article_index": "99", "body": "Pasal mana?"},
-        {"article_index": "-1", "body": "Pasal mana?"},
-        {"article_index": "0", "body": "   "},
-    ):
-        response = post(partner, f"/agreements/{aid}/comments", data, form_url=f"/agreements/{aid}")
-        assert response.status_code == 302
-        assert [c for c, _m in flashed(partner)] == ["danger"]
+    # An article the version does not have (a tampered choice), or a blank comment, is refused.
+    for index, body in (("99", "Pasal mana?"), ("-1", "Pasal mana?"), ("0", "   ")):
+        form = find_form(partner.get(f"/agreements/{aid}"), button="Tambah komentar")
+        form["article_index"].force_value(index)
+        form["body"] = body
+        response = form.submit()
+        assert response.status_int == 302
+        assert [c for c, _m in flashed(response)] == ["danger"]
     assert len(comments_of(app, aid)) == 2
 
-    # The partner may not resolve comments, and the manager may not approve while any is open.
-    response = post(
+    # The partner may not resolve comments (no button; forged: refused), and the manager may
+    # not approve while any is open.
+    assert "Tandai selesai" not in partner.get(f"/agreements/{aid}").text
+    response = forge(
         partner, f"/agreements/{aid}/comments/{added.id}/resolve", form_url=f"/agreements/{aid}"
     )
-    assert response.status_code == 403
+    assert response.status_int == 403
     refused(
         app,
         manager,
@@ -686,12 +725,11 @@ def test_review_comments_from_partners_block_approval_until_resolved(app, manage
     )
 
     for comment in comments_of(app, aid):
-        response = post(
-            manager,
-            f"/agreements/{aid}/comments/{comment.id}/resolve",
-            form_url=f"/agreements/{aid}",
+        page = manager.get(f"/agreements/{aid}")
+        response = submit(
+            page, action=f"/agreements/{aid}/comments/{comment.id}/resolve", button="Tandai selesai"
         )
-        assert response.status_code == 302
+        assert response.status_int == 302
     assert all(
         c.resolved_by_id == user_id(app, MANAGER) and c.resolved_at for c in comments_of(app, aid)
     )
@@ -724,49 +762,53 @@ def test_only_parties_comment_and_only_while_in_review(app, staff):
     count = len(comments_of(app, in_review))
 
     # A partner that is not a party does not even learn the agreement exists.
-    assert outsider.get(f"/agreements/{in_review}").status_code == 404
-    response = post(
+    assert outsider.get(f"/agreements/{in_review}").status_int == 404
+    response = forge(
         outsider,
         f"/agreements/{in_review}/comments",
         {"article_index": "0", "body": "Kami ikut berkomentar."},
     )
-    assert response.status_code == 404
+    assert response.status_int == 404
     # ... while the agreements it is a party to are open to it.
-    assert outsider.get(f"/agreements/{id_of(app, Agreement, ACTIVE)}").status_code == 200
+    assert outsider.get(f"/agreements/{id_of(app, Agreement, ACTIVE)}").status_int == 200
 
     # Auditors read, they do not take part in the review.
     for who in ("auditor", "auditor_office"):
         auditor = signed_in(app, who)
-        assert auditor.get(f"/agreements/{in_review}").status_code == 200
-        response = post(
+        assert auditor.get(f"/agreements/{in_review}").status_int == 200
+        assert "Tambah komentar" not in auditor.get(f"/agreements/{in_review}").text
+        response = forge(
             auditor,
             f"/agreements/{in_review}/comments",
             {"article_index": "0", "body": "Catatan auditor."},
         )
-        assert response.status_code == 403
+        assert response.status_int == 403
     assert len(comments_of(app, in_review)) == count
 
-    # Not in review: a draft (staff) or a signed agreement (its partner) takes no comments.
+    # Not in review: a draft (staff) or a signed agreement (its partner) offers no comment
+    # form, and a forged comment is refused.
     message = ui(app, "Comments are taken while a draft is in review.")
     draft = id_of(app, Agreement, DRAFT)
-    response = post(
+    assert "Tambah komentar" not in staff.get(f"/agreements/{draft}").text
+    response = forge(
         staff,
         f"/agreements/{draft}/comments",
         {"article_index": "0", "body": "Komentar pada draf."},
         form_url=f"/agreements/{draft}",
     )
-    assert response.status_code == 302
-    assert flashed(staff) == [("danger", message)]
+    assert response.status_int == 302
+    assert flashed(response) == [("danger", message)]
     partner = signed_in(app, "partner")
     mou = id_of(app, Agreement, MOU)
-    response = post(
+    assert "Tambah komentar" not in partner.get(f"/agreements/{mou}").text
+    response = forge(
         partner,
         f"/agreements/{mou}/comments",
         {"article_index": "0", "body": "Komentar pada naskah lama."},
         form_url=f"/agreements/{mou}",
     )
-    assert response.status_code == 302
-    assert flashed(partner) == [("danger", message)]
+    assert response.status_int == 302
+    assert flashed(response) == [("danger", message)]
     assert comments_of(app, draft) == comments_of(app, mou) == []
 
 
@@ -787,11 +829,11 @@ def test_article_edits_make_immutable_versions_and_a_word_level_redline(app, sta
     rows = [dict(a) for a in v1]
     rows[0]["body"] = first_body.replace(" dimaksudkan ", " disusun ")
     response = save_articles(staff, aid, form["base_version"], rows, note="Perbaikan kata")
-    assert response.status_code == 302
+    assert response.status_int == 302
     assert version_numbers(app, aid) == [1, 2]
     assert version_articles(app, aid, 1) == v1  # the old version is untouched
 
-    html = staff.get(f"/agreements/{aid}/compare?a=1&b=2").get_data(as_text=True)
+    html = staff.get(f"/agreements/{aid}/compare?a=1&b=2").text
     redline = re.search(r'<div class="border rounded p-3 redline">(.*?)</div>', html, re.S)
     assert redline
     assert re.findall(r"<(del|ins)>(.*?)</\1>", redline.group(1), re.S) == [
@@ -813,7 +855,7 @@ def test_article_edits_make_immutable_versions_and_a_word_level_redline(app, sta
     )
     rows.append({"heading": "", "body": "", "position": len(rows) + 1})  # a row left empty
     response = save_articles(staff, aid, "2", rows, remove=(1,), note="Susunan baru")
-    assert response.status_code == 302
+    assert response.status_int == 302
     v3 = version_articles(app, aid, 3)
     assert v3 == [
         v2[-1],
@@ -829,7 +871,7 @@ def test_article_edits_make_immutable_versions_and_a_word_level_redline(app, sta
         "{{ 7*7 }} {% raw %}x &lt;b&gt;tebal&lt;/b&gt;",
     )
     for url in (f"/agreements/{aid}", f"/agreements/{aid}/compare?a=2&b=3"):
-        html = staff.get(url).get_data(as_text=True)
+        html = staff.get(url).text
         assert "<script>alert(1)" not in html and "<b>tebal" not in html
         assert "test-only-key" not in html and "SQLALCHEMY" not in html
         if url.endswith("b=3"):  # the new article is one insertion at the end
@@ -839,9 +881,9 @@ def test_article_edits_make_immutable_versions_and_a_word_level_redline(app, sta
             assert f"&mdash; {escaped[0]}</h3>" in html.replace("—", "&mdash;")
             assert f'<div class="article-body">{escaped[1]}</div>' in html
 
-    versions = staff.get(f"/agreements/{aid}/versions").get_data(as_text=True)
+    versions = staff.get(f"/agreements/{aid}/versions").text
     assert "Perbaikan kata" in versions and "Susunan baru" in versions
-    assert staff.get(f"/agreements/{aid}/compare?a=1&b=9").status_code == 404
+    assert staff.get(f"/agreements/{aid}/compare?a=1&b=9").status_int == 404
 
     # saving text adds versions; the agreement row itself (and its lock) is untouched
     assert trail(app, "Agreement", aid, start) == []
@@ -864,7 +906,7 @@ def test_subject_with_template_syntax_is_filled_into_clauses_literally(app, staf
     subject = "Uji <b>tebal</b> {{ config.SECRET_KEY }}"
     aid = new_draft(app, staff, "PKS Uji Teks Pengguna", subject=subject)
     assert subject in version_articles(app, aid, 1)[0]["body"]
-    html = staff.get(f"/agreements/{aid}").get_data(as_text=True)
+    html = staff.get(f"/agreements/{aid}").text
     assert "Uji &lt;b&gt;tebal&lt;/b&gt; {{ config.SECRET_KEY }}" in html
     assert "test-only-key" not in html
 
@@ -873,8 +915,8 @@ def test_articles_need_heading_and_text(app, staff):
     aid = id_of(app, Agreement, DRAFT)
     for rows in ([{"heading": "Pasal tanpa isi", "body": ""}], [{"heading": "", "body": ""}]):
         response = save_articles(staff, aid, "1", rows)
-        assert response.status_code == 200
-        assert alerts(response.get_data(as_text=True))
+        assert response.status_int == 200
+        assert alerts(response.text)
     assert version_numbers(app, aid) == [1]
 
 
@@ -883,9 +925,9 @@ def test_a_refused_save_shows_the_users_text_again_from_the_same_base(app, staff
     v1 = version_articles(app, aid, 1)
     rows = [{"heading": "Pasal Baru di Atas", "body": "Teks baru.", "position": "0"}, *v1]
     response = save_articles(staff, aid, "1", rows, remove=(2,), note="x" * 301)
-    assert response.status_code == 200
+    assert response.status_int == 200
     assert version_numbers(app, aid) == [1]
-    html = response.get_data(as_text=True)
+    html = response.text
     assert 'name="base_version" type="hidden" value="1"' in html
     assert re.findall(r'id="note"[^>]*>\s*<div class="invalid-feedback d-block">', html)
     headings = re.findall(r'name="heading" value="([^"]*)"', html)
@@ -905,24 +947,28 @@ def test_text_outside_drafting_is_frozen(app, staff, title):
     numbers = version_numbers(app, aid)
     frozen = ui(app, "Only a draft can be changed; a signed text changes through an addendum.")
 
-    response = save_articles(
-        staff, aid, str(numbers[-1]), [{"heading": "Pasal baru", "body": "Teks baru."}]
+    # The page offers no editing (checked below): these are forged saves.
+    response = forge(
+        staff,
+        f"/agreements/{aid}/articles",
+        {"base_version": str(numbers[-1]), "heading": ["Pasal baru"], "body": ["Teks baru."]},
+        form_url=f"/agreements/{aid}",
     )
-    assert response.status_code == 200
-    assert alerts(response.get_data(as_text=True)) == [_html(frozen)]
-    response = post(
+    assert response.status_int == 200
+    assert alerts(response.text) == [_html(frozen)]
+    response = forge(
         staff,
         f"/agreements/{aid}/edit",
         details(app, aid, title="Judul diubah setelah ditandatangani"),
-        form_url=f"/agreements/{aid}/edit",
+        form_url=f"/agreements/{aid}",
     )
-    assert response.status_code == 200
-    assert alerts(response.get_data(as_text=True)) == [_html(frozen)]
+    assert response.status_int == 200
+    assert alerts(response.text) == [_html(frozen)]
 
     assert version_numbers(app, aid) == numbers
     assert state(app, aid) == before
     assert audit_head(app) == head
-    page = staff.get(f"/agreements/{aid}").get_data(as_text=True)
+    page = staff.get(f"/agreements/{aid}").text
     assert f"/agreements/{aid}/articles" not in page and f"/agreements/{aid}/edit" not in page
 
 
@@ -936,17 +982,22 @@ def test_articles_saved_from_the_same_version_first_wins(app, staff, manager):
     v1 = version_articles(app, aid, 1)
 
     response = save_articles(
-        staff, aid, mine["base_version"], [*v1, {"heading": "Pasal Staf", "body": "Tambahan staf."}]
+        staff,
+        aid,
+        mine["base_version"],
+        [*v1, {"heading": "Pasal Staf", "body": "Tambahan staf."}],
+        page=mine["page"],
     )
-    assert response.status_code == 302
+    assert response.status_int == 302
     head = audit_head(app)
-    response = save_articles(
+    response = save_articles(  # the manager's page, opened before the staff saved
         manager,
         aid,
         theirs["base_version"],
         [*v1, {"heading": "Pasal Manajer", "body": "Tambahan manajer."}],
+        page=theirs["page"],
     )
-    assert response.status_code == 200
+    assert response.status_int == 200
     with app.test_request_context():
         conflict = gettext(
             "Version %(n)d was saved by %(who)s while you were editing version %(base)d. "
@@ -955,37 +1006,33 @@ def test_articles_saved_from_the_same_version_first_wins(app, staff, manager):
             who="Ni Made Ayu Lestari",
             base=1,
         )
-    assert alerts(response.get_data(as_text=True)) == [_html(conflict)]
+    assert alerts(response.text) == [_html(conflict)]
     assert version_numbers(app, aid) == [1, 2]
     assert version_articles(app, aid, 2)[-1]["heading"] == "Pasal Staf"
     assert audit_head(app) == head
 
-    # A base version that is not a number is a conflict too, not a crash.
+    # A base version that is not a number (a tampered hidden field) is a conflict too.
     response = save_articles(manager, aid, "dua", v1)
-    assert response.status_code == 200
-    assert alerts(response.get_data(as_text=True))
+    assert response.status_int == 200
+    assert alerts(response.text)
     assert version_numbers(app, aid) == [1, 2]
 
 
 def test_details_saved_from_a_stale_form_are_refused(app, staff, manager):
     aid = id_of(app, Agreement, DRAFT)
-    page = manager.get(f"/agreements/{aid}/edit").get_data(as_text=True)
-    lock = re.search(r'name="lock_version" type="hidden" value="(\d+)"', page).group(1)
+    stale = manager.get(f"/agreements/{aid}/edit")  # the manager opens the form first
+    lock = find_form(stale, button="Simpan")["lock_version"].value
     assert lock == str(state(app, aid)["lock_version"])
-    stale = details(app, aid, title="Judul dari manajer")
 
-    response = post(
-        staff,
-        f"/agreements/{aid}/edit",
-        details(app, aid, title="Judul dari staf"),
-        form_url=f"/agreements/{aid}/edit",
+    response = submit(
+        staff.get(f"/agreements/{aid}/edit"), button="Simpan", title="Judul dari staf"
     )
-    assert response.status_code == 302
+    assert response.status_int == 302
     assert state(app, aid)["title"] == "Judul dari staf"
     assert state(app, aid)["lock_version"] > int(lock)
     # The new title is what the agreement is found by.
     assert state(app, aid)["search_text"].splitlines()[0] == "Judul dari staf"
-    found = staff.get("/agreements?q=judul+dari+staf").get_data(as_text=True)
+    found = staff.get("/agreements?q=judul+dari+staf").text
     assert f'href="/agreements/{aid}"' in found
     before, head = state(app, aid), audit_head(app)
     conflict = ui(
@@ -994,21 +1041,21 @@ def test_details_saved_from_a_stale_form_are_refused(app, staff, manager):
         "page to see their changes; nothing was saved.",
     )
 
-    response = post(manager, f"/agreements/{aid}/edit", stale, form_url=f"/agreements/{aid}/edit")
-    assert response.status_code == 200
-    assert alerts(response.get_data(as_text=True)) == [_html(conflict)]
-    # A form without its lock, or with a garbled one, cannot overwrite either.
+    response = submit(stale, button="Simpan", title="Judul dari manajer")
+    assert response.status_int == 200
+    assert alerts(response.text) == [_html(conflict)]
+    # A form without its lock, or with a garbled one (tampered), cannot overwrite either.
     for lock_version in (None, "", "x"):
         data = details(app, aid, title="Judul tanpa kunci")
         if lock_version is None:
             del data["lock_version"]
         else:
             data["lock_version"] = lock_version
-        response = post(
+        response = forge(
             manager, f"/agreements/{aid}/edit", data, form_url=f"/agreements/{aid}/edit"
         )
-        assert response.status_code == 200
-        assert alerts(response.get_data(as_text=True)) == [_html(conflict)]
+        assert response.status_int == 200
+        assert alerts(response.text) == [_html(conflict)]
     assert state(app, aid) == before
     assert audit_head(app) == head
 
@@ -1139,16 +1186,16 @@ def test_staff_of_another_office_cannot_reach_denpasar_agreements(app):
         aid = id_of(app, Agreement, title)
         before = state(app, aid)
         for url in ("", "/versions", "/compare?a=1&b=1", "/articles", "/edit", "/parties"):
-            assert other.get(f"/agreements/{aid}{url}").status_code == 404, url
-        response = post(other, f"/agreements/{aid}/transition", {"action": "submit"})
-        assert response.status_code == 404
-        response = post(
+            assert other.get(f"/agreements/{aid}{url}").status_int == 404, url
+        response = forge(other, f"/agreements/{aid}/transition", {"action": "submit"})
+        assert response.status_int == 404
+        response = forge(
             other, f"/agreements/{aid}/comments", {"article_index": "0", "body": "Dari Gianyar."}
         )
-        assert response.status_code == 404
+        assert response.status_int == 404
         assert state(app, aid) == before
     # Their own office's agreements are theirs.
-    assert other.get(f"/agreements/{id_of(app, Agreement, GIANYAR_PKS)}").status_code == 200
+    assert other.get(f"/agreements/{id_of(app, Agreement, GIANYAR_PKS)}").status_int == 200
 
 
 def test_partner_users_see_only_their_agreements_and_never_drafts(app, staff):
@@ -1159,30 +1206,30 @@ def test_partner_users_see_only_their_agreements_and_never_drafts(app, staff):
     )
     for title in (DRAFT, ACTIVE, GIANYAR_PKS):
         aid = id_of(app, Agreement, title)
-        assert partner.get(f"/agreements/{aid}").status_code == 404, title
-        for url in ("/versions", "/compare?a=1&b=1"):  # the drafting history is internal
-            assert partner.get(f"/agreements/{aid}{url}").status_code == 403, (title, url)
-    assert partner.get(f"/agreements/{draft}").status_code == 404
+        assert partner.get(f"/agreements/{aid}").status_int == 404, title
+        for url in ("/versions", "/compare?a=1&b=1"):  # not theirs: as if it did not exist
+            assert partner.get(f"/agreements/{aid}{url}").status_int == 404, (title, url)
+    assert partner.get(f"/agreements/{draft}").status_int == 404
 
     # Once it is sent for review, it is theirs to read; never to edit.
     moved(app, staff, draft, "submit", "in_review")
-    assert partner.get(f"/agreements/{draft}").status_code == 200
+    assert partner.get(f"/agreements/{draft}").status_int == 200
     for aid in (draft, id_of(app, Agreement, IN_REVIEW)):
         for url in ("/articles", "/edit", "/parties"):
-            assert partner.get(f"/agreements/{aid}{url}").status_code == 403, url
+            assert partner.get(f"/agreements/{aid}{url}").status_int == 403, url
         before = state(app, aid)
-        assert move(partner, aid, "approve").status_code == 403
-        response = post(
+        assert move(partner, aid, "approve").status_int == 403
+        response = forge(
             partner,
             f"/agreements/{aid}/articles",
             {"base_version": "1", "heading": ["X"], "body": ["Y"]},
         )
-        assert response.status_code == 403
+        assert response.status_int == 403
         assert state(app, aid) == before
-    assert partner.get("/agreements/new").status_code == 403
+    assert partner.get("/agreements/new").status_int == 403
 
     # The export lists the agreements they may see, and only those.
-    csv = partner.get("/agreements/export.csv", buffered=True).get_data(as_text=True)
+    csv = partner.get("/agreements/export.csv").text
     assert IN_REVIEW in csv and "KB Uji Draf Pemerintah Kota Denpasar" in csv
     assert DRAFT not in csv and ACTIVE not in csv and GIANYAR_PKS not in csv
 
@@ -1193,16 +1240,11 @@ def test_partner_users_see_only_their_agreements_and_never_drafts(app, staff):
 def test_drafting_steps_land_in_the_audit_trail(app, staff):
     start = audit_head(app)
     aid = new_draft(app, staff, "PKS Uji Jejak Audit")
-    response = post(
-        staff,
-        f"/agreements/{aid}/edit",
-        details(app, aid, place="Sesetan"),
-        form_url=f"/agreements/{aid}/edit",
-    )
-    assert response.status_code == 302
+    response = submit(staff.get(f"/agreements/{aid}/edit"), button="Simpan", place="Sesetan")
+    assert response.status_int == 302
     signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI}, {2: "470/77/SST/2026"})
     save = save_articles(staff, aid, "1", [{"heading": "Satu-satunya", "body": "Pasal tunggal."}])
-    assert save.status_code == 302
+    assert save.status_int == 302
 
     entries = trail(app, "Agreement", aid, start)
     assert entries[0]["action"] == "insert"

@@ -94,12 +94,14 @@ def test_partner_users_are_not_shown_the_list_of_bpjs_offices(as_role):
         assert "Kantor Cabang Karawang" not in html, url
 
 
-def test_partner_users_see_the_text_in_review_but_not_the_drafting_history(app, as_role):
+def test_partner_users_see_the_text_in_review_and_only_the_versions_sent_to_them(app, as_role):
     with app.app_context():
         in_review = db.session.scalar(
             select(Agreement.id).where(Agreement.status == "in_review").order_by(Agreement.id)
         )
     client = as_role("partner")
     assert client.get(f"/agreements/{in_review}").status_code == 200
-    assert client.get(f"/agreements/{in_review}/versions").status_code == 403
-    assert client.get(f"/agreements/{in_review}/compare?a=1&b=1").status_code == 403
+    # the text they were sent is theirs; internal drafts are not (tests/test_review_and_links.py)
+    assert client.get(f"/agreements/{in_review}/versions").status_code == 200
+    assert client.get(f"/agreements/{in_review}/compare?a=1&b=1").status_code == 200
+    assert client.get(f"/agreements/{in_review}/compare?a=1&b=99").status_code == 404

@@ -85,6 +85,10 @@ class CommentForm(Form):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=4000)])
 
 
+class ReplyForm(Form):
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=4000)])
+
+
 class UploadForm(Form):
     kind = SelectField(_l("What is it"), choices=list(ATTACHMENT_LABELS.items()))
     file = FileField(_l("File (PDF, JPEG or PNG)"), validators=[FileRequired()])

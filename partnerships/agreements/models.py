@@ -77,6 +77,11 @@ class Agreement(TimestampMixin, SoftDeleteMixin, db.Model):
     def audit_office_id(self) -> int:
         return self.office_id
 
+    @property
+    def office_number(self) -> str | None:
+        """PIHAK KESATU's (the owning office's) number, the one the agreement is listed by."""
+        return next((p.number for p in self.parties if p.position == 1), None)
+
 
 class AgreementParty(TimestampMixin, db.Model):
     __tablename__ = "agreement_parties"
@@ -123,6 +128,8 @@ class AgreementVersion(db.Model):
     note: Mapped[str | None] = mapped_column(String(300))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When this text was first sent to the partners for review; drafts in between stay internal.
+    sent_for_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     author = relationship("User", lazy="joined")
     agreement = relationship("Agreement")
@@ -137,7 +144,8 @@ class AgreementVersion(db.Model):
 
 
 class Comment(TimestampMixin, db.Model):
-    """A review comment on one article of a version in review."""
+    """A review comment on one article of a version in review, or a reply in its thread
+    (`parent_id`); a thread is resolved as a whole, on its first comment."""
 
     __tablename__ = "agreement_comments"
     __audit__: dict = {}
@@ -150,8 +158,10 @@ class Comment(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agreement_comments.id"), index=True)
 
     author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    resolved_by = relationship("User", foreign_keys=[resolved_by_id], lazy="joined")
     agreement = relationship("Agreement")
 
     @property

@@ -16,10 +16,12 @@ POLICY = {
     "agreements.edit": allow(EDITORS),
     "agreements.parties": allow(EDITORS),
     "agreements.articles": allow(EDITORS),
-    "agreements.versions": allow(INTERNAL),  # partners comment on the text in review, not drafts
-    "agreements.compare": allow(INTERNAL),
+    # partners read the versions sent to them for review (review.visible_versions), not drafts
+    "agreements.versions": allow(EVERYONE),
+    "agreements.compare": allow(EVERYONE),
     "agreements.transition": allow(EDITORS),
     "agreements.comment": allow(EVERYONE - {Role.AUDITOR}),
+    "agreements.comment_reply": allow(EVERYONE - {Role.AUDITOR}),
     "agreements.comment_resolve": allow(EDITORS),
     "agreements.upload": allow(EDITORS),
     "agreements.download": allow(EVERYONE),

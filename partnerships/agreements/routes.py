@@ -15,7 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from partnerships.agreements import attachments, bp, rules, search, services
+from partnerships.agreements import (
+    attachments,
+    bp,
+    review,
+    rules,
+    search,
+    sections,  # noqa: F401 (importing it adds the partner and region page sections)
+    services,
+    vacancies,
+)
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
     FUNDING_LABELS,
@@ -25,6 +34,7 @@ from partnerships.agreements.forms import (
     EditDetailsForm,
     NewAgreementForm,
     PartiesForm,
+    ReplyForm,
     TransitionForm,
     UploadForm,
 )
@@ -33,7 +43,6 @@ from partnerships.agreements.models import (
     Agreement,
     AgreementVersion,
     Attachment,
-    Comment,
     Kind,
     Status,
 )
@@ -155,9 +164,6 @@ def export(fmt: str):
 def show(agreement_id: int):
     agreement = get_agreement(agreement_id)
     version = services.latest_version(agreement)
-    comments = db.session.scalars(
-        select(Comment).where(Comment.agreement_id == agreement.id).order_by(Comment.id)
-    ).all()
     files = db.session.scalars(
         select(Attachment)
         .where(Attachment.agreement_id == agreement.id, ~Attachment.is_deleted)
@@ -168,13 +174,16 @@ def show(agreement_id: int):
         agreement=agreement,
         version=version,
         tree=services.family_tree(agreement, visible_agreements(current_user)),
-        comments=comments,
+        threads=review.threads(agreement),
+        since_review=review.since_last_review(agreement),
+        vacant=vacancies.vacant_parties(agreement),
         attachments=files,
         moves=services.available_moves(agreement, current_user),
         move_labels={k: m.label for k, m in services.MOVES.items()},
         can_edit=can_edit(current_user, agreement),
         transition=TransitionForm(),
         comment_form=CommentForm(),
+        reply_form=ReplyForm(),
         upload_form=UploadForm(),
         confirm=ConfirmForm(),
         party_role=services.party_role,
@@ -314,6 +323,7 @@ def parties(agreement_id: int):
         form=form,
         agreement=agreement,
         officials=officials,
+        vacant=vacancies.vacant_parties(agreement),
         party_role=services.party_role,
     )
 
@@ -374,18 +384,18 @@ def _submitted_articles() -> list[dict[str, str]]:
 @bp.get("/agreements/<int:agreement_id>/versions")
 def versions(agreement_id: int):
     agreement = get_agreement(agreement_id)
-    rows = db.session.scalars(
-        select(AgreementVersion)
-        .where(AgreementVersion.agreement_id == agreement.id)
-        .order_by(AgreementVersion.number)
-    ).all()
+    rows = review.review_rounds(agreement, current_user)
     stats, previous = {}, ""
     for version in rows:
         current = as_text(version.articles)
         stats[version.number] = changed_words(previous, current)
         previous = current
     return render_template(
-        "agreements/versions.html", agreement=agreement, versions=list(reversed(rows)), stats=stats
+        "agreements/versions.html",
+        agreement=agreement,
+        versions=list(reversed(rows)),
+        stats=stats,
+        for_partner=current_user.role == Role.PARTNER,
     )
 
 
@@ -394,9 +404,10 @@ def compare(agreement_id: int):
     agreement = get_agreement(agreement_id)
 
     def version(number):
+        # a partner asking for an internal draft finds nothing, as for a missing one
         return db.first_or_404(
-            select(AgreementVersion).where(
-                AgreementVersion.agreement_id == agreement.id, AgreementVersion.number == number
+            review.visible_versions(agreement, current_user).where(
+                AgreementVersion.number == number
             )
         )
 
@@ -470,13 +481,38 @@ def comment(agreement_id: int):
 @bp.post("/agreements/<int:agreement_id>/comments/<int:comment_id>/resolve")
 def comment_resolve(agreement_id: int, comment_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
-    found = db.first_or_404(
-        select(Comment).where(Comment.id == comment_id, Comment.agreement_id == agreement.id)
-    )
+    found = review.get_thread(agreement, comment_id)
+    if found is None:
+        abort(404)
     if ConfirmForm().validate_on_submit():
-        services.resolve_comment(found, current_user)
-        db.session.commit()
-    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#articles")
+        if found.resolved_at is None:
+            services.resolve_comment(found, current_user)
+            db.session.commit()
+            flash(_("Comment resolved."), "success")
+        else:
+            flash(_("This comment was already resolved."), "info")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + f"#comment-{found.id}")
+
+
+@bp.post("/agreements/<int:agreement_id>/comments/<int:comment_id>/replies")
+def comment_reply(agreement_id: int, comment_id: int):
+    agreement = get_agreement(agreement_id)
+    thread = review.get_thread(agreement, comment_id)
+    if thread is None:
+        abort(404)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            review.add_reply(thread, current_user, form.body.data)
+        except services.AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Reply added."), "success")
+    else:
+        flash(_("Write the reply."), "danger")
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + f"#comment-{thread.id}")
 
 
 @bp.post("/agreements/<int:agreement_id>/attachments")

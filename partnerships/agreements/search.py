@@ -10,13 +10,15 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, false, func, literal_column, or_, select, text, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, AgreementParty, Kind, Status
 from partnerships.core.exports import stream_csv
-from partnerships.core.formatting import office_today
+from partnerships.core.formatting import long_date, office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
@@ -188,46 +190,67 @@ def with_parties(stmt: Select) -> Select:
 
 # ---- export -----------------------------------------------------------------------------
 
+# Headers and values in the user's interface language (the lazy labels the pages use).
 EXPORT_HEADER = [
-    "id",
-    "kind",
-    "status",
-    "title",
-    "subject",
-    "office",
-    "parties",
-    "numbers",
-    "programs",
-    "funding",
-    "signed_on",
-    "effective_on",
-    "ends_on",
+    "ID",
+    _l("Type"),
+    _l("Status"),
+    _l("Title"),
+    _l("Subject (tentang)"),
+    _l("Owning office"),
+    _l("Parties"),
+    _l("Numbers (Nomor)"),
+    _l("Programs"),
+    _l("Funding"),
+    _l("Signed on"),
+    _l("Effective from"),
+    _l("Ends on"),
 ]
+DATE_COLUMNS = (10, 11, 12)
 
 
 def export_rows(stmt: Select) -> Iterator[list]:
+    """One row per agreement: kinds, statuses and funding as the interface words them; dates
+    as dates (each export writes them its own way)."""
+    from partnerships.agreements.forms import FUNDING_LABELS, KIND_LABELS
+    from partnerships.agreements.services import STATUS_LABELS
+
     stmt = with_parties(stmt.order_by(Agreement.id)).execution_options(yield_per=500)
     for agreement in db.session.scalars(stmt):
         yield [
             agreement.id,
-            agreement.kind,
-            agreement.status,
+            _label(KIND_LABELS, agreement.kind),
+            _label(STATUS_LABELS, agreement.status),
             agreement.title,
             agreement.subject,
             agreement.office.name,
             "; ".join(p.name for p in agreement.parties),
             "; ".join(p.number for p in agreement.parties if p.number),
             ",".join(agreement.programs),
-            agreement.funding,
+            _label(FUNDING_LABELS, agreement.funding),
             agreement.signed_on,
             agreement.effective_on,
             agreement.ends_on,
         ]
 
 
+def _label(labels: dict, value: str) -> str:
+    return str(labels.get(value, value))
+
+
+def _header() -> list[str]:
+    return [str(h) for h in EXPORT_HEADER]
+
+
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 def export_csv(stmt: Select) -> Iterator[str]:
-    return stream_csv(EXPORT_HEADER, export_rows(stmt))
+    """Dates written as the pages write them ("22 November 2026", "November 22, 2026")."""
+
+    def rows():
+        for row in export_rows(stmt):
+            yield [long_date(v) if i in DATE_COLUMNS and v else v for i, v in enumerate(row)]
+
+    return stream_csv(_header(), rows())
 
 
 def export_xlsx(stmt: Select) -> bytes:
@@ -236,9 +259,13 @@ def export_xlsx(stmt: Select) -> bytes:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Perjanjian")
+    sheet = workbook.create_sheet(_("Agreements"))
 
     def cell(value):
+        if isinstance(value, date):  # a real date: sorts and filters in the spreadsheet
+            written = WriteOnlyCell(sheet, value=value)
+            written.number_format = "d mmm yyyy"
+            return written
         if not isinstance(value, str):
             return value
         # Text stays text: "=..." is not a formula, and control characters XML cannot hold
@@ -247,7 +274,7 @@ def export_xlsx(stmt: Select) -> bytes:
         written.data_type = "s"
         return written
 
-    sheet.append(EXPORT_HEADER)
+    sheet.append(_header())
     for row in export_rows(stmt):
         sheet.append([cell(v) for v in row])
     out = io.BytesIO()

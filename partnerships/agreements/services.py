@@ -533,7 +533,11 @@ def open_comment_count(agreement: Agreement) -> int:
         db.session.scalar(
             select(func.count())
             .select_from(Comment)
-            .where(Comment.agreement_id == agreement.id, Comment.resolved_at.is_(None))
+            .where(
+                Comment.agreement_id == agreement.id,
+                Comment.parent_id.is_(None),  # a thread is resolved on its first comment
+                Comment.resolved_at.is_(None),
+            )
         )
         or 0
     )
@@ -620,6 +624,9 @@ def transition(
     if action == "submit":
         if not any(p.partner_id for p in agreement.parties):
             raise WorkflowError(_("Add at least one government partner first."))
+        from partnerships.agreements.review import mark_sent_for_review
+
+        mark_sent_for_review(agreement)
     elif action == "approve":
         if open_count := open_comment_count(agreement):
             raise WorkflowError(

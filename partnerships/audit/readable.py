@@ -114,6 +114,7 @@ FIELD_LABELS = {
     "body": _l("Text"),
     "resolved_at": _l("Resolved at"),
     "resolved_by_id": _l("Resolved by"),
+    "sent_for_review_at": _l("Sent for review"),
     "original_name": _l("File name"),
     "stored_name": _l("Stored file"),
     "content_type": _l("File type"),

@@ -73,3 +73,9 @@ class OfficialForm(Form):
     identifier = StringField(_l("NIP / NPK"), validators=[Optional(), Length(max=30)])
     tenure_start = DateField(_l("In office from"), validators=[DataRequired()])
     tenure_end = DateField(_l("In office until"), validators=[Optional()])
+
+
+class NewOfficialForm(OfficialForm):
+    """Opened from the officials list, where no partner or office is named yet."""
+
+    owner = SelectField(_l("Serves"), validators=[DataRequired()])

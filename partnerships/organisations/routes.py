@@ -11,10 +11,11 @@ from partnerships.core.pagination import id_key, keyset_page, text_key
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.extensions import db
-from partnerships.organisations import bp, queries, services
+from partnerships.organisations import bp, queries, sections, services  # noqa: F401 (sections)
 from partnerships.organisations.forms import (
     OFFICE_KIND_LABELS,
     PARTNER_KIND_LABELS,
+    NewOfficialForm,
     OfficeForm,
     OfficialForm,
     PartnerForm,
@@ -231,14 +232,27 @@ def officials():
 
 
 def _official_owner():
-    """A new official serves the partner (?partner=) or office (?office=) named in the URL."""
+    """A new official serves the partner (?partner=) or office (?office=) named in the URL;
+    None when the URL names neither (the form then asks)."""
     if partner_id := request.args.get("partner", type=db_id):
         return get_partner(partner_id, for_edit=True)
     if office_id := request.args.get("office", type=db_id):
         if current_user.role != "admin":
             abort(403)
         return get_office(office_id)
-    abort(404)
+    if "partner" in request.args or "office" in request.args:
+        abort(404)  # named, but no such row
+    return None
+
+
+def _chosen_owner(form: NewOfficialForm):
+    """The partner or office chosen on the form, if this user may add its officials."""
+    if form.owner.data not in dict(form.owner.choices):
+        raise services.OrganisationError(_("Choose whom the official serves."), "owner")
+    kind, _sep, raw = form.owner.data.partition("-")
+    if kind == "partner":
+        return db.session.get(Partner, int(raw))
+    return db.session.get(Office, int(raw))
 
 
 def _owner_url(official: Official) -> str:
@@ -261,9 +275,17 @@ def _save_official(form: OfficialForm, official: Official | None, owner=None):
 @bp.route("/officials/new", methods=["GET", "POST"])
 def official_new():
     owner = _official_owner()
-    form = OfficialForm()
-    if form.validate_on_submit() and (done := _save_official(form, None, owner)):
-        return done
+    form = OfficialForm() if owner is not None else NewOfficialForm()
+    if owner is None:
+        form.owner.choices = [("", "—"), *services.official_owner_choices(current_user)]
+    if form.validate_on_submit():
+        try:
+            chosen = owner or _chosen_owner(form)
+        except services.OrganisationError as error:
+            refuse(form, error)
+        else:
+            if done := _save_official(form, None, chosen):
+                return done
     return render_template(
         "organisations/official_form.html", form=form, owner=owner, official=None
     )

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from partnerships.core.errors import DomainError
+from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations.models import (
     IdentifierKind,
@@ -160,6 +161,21 @@ def save_official(official: Official | None, data: dict[str, Any], *, owner=None
     official.tenure_start, official.tenure_end = start, end
     db.session.flush()
     return official
+
+
+def official_owner_choices(user) -> list[tuple[str, str]]:
+    """Whom `user` may record a new official for, as ("partner-<id>" | "office-<id>", name):
+    the partners their office or an office below it manages (admins: every partner and
+    office)."""
+    partners = select(Partner.id, Partner.name).where(Partner.is_deleted.is_(False))
+    if user.role != Role.ADMIN:
+        partners = partners.where(Partner.office_id.in_(office_subtree_ids(user.office_id or 0)))
+    choices = [
+        (f"partner-{r.id}", r.name) for r in db.session.execute(partners.order_by(Partner.name))
+    ]
+    if user.role == Role.ADMIN:
+        choices += [(f"office-{i}", f"BPJS Ketenagakerjaan {name}") for i, name in office_choices()]
+    return choices
 
 
 def officials_serving(*, on: date, partner_id: int | None = None, office_id: int | None = None):
