@@ -55,10 +55,10 @@ MATRIX = {
     "agreements.edit": ("GET /agreements/{draft}/edit", "L 200 200 200 403 403 403 404"),
     "agreements.parties": ("GET /agreements/{draft}/parties", "L 200 200 200 403 403 403 404"),
     "agreements.articles": ("GET /agreements/{draft}/articles", "L 200 200 200 403 403 403 404"),
-    "agreements.versions": ("GET /agreements/{review}/versions", "L 200 200 200 403 200 200 404"),
+    "agreements.versions": ("GET /agreements/{review}/versions", "L 200 200 200 200 200 200 404"),
     "agreements.compare": (
         "GET /agreements/{review}/compare?a=1&b=1",
-        "L 200 200 200 403 200 200 404",
+        "L 200 200 200 200 200 200 404",
     ),
     "agreements.download": (
         "GET /agreements/{review}/attachments/{attachment}",
@@ -69,6 +69,10 @@ MATRIX = {
     "agreements.transition": (
         "POST /agreements/{review}/transition",
         "L 302 302 302 403 403 403 404",
+    ),
+    "agreements.comment_reply": (
+        "POST /agreements/{review}/comments/{comment}/replies",
+        "L 302 302 302 302 403 403 404",
     ),
     "agreements.comment_resolve": (
         "POST /agreements/{review}/comments/{comment}/resolve",
