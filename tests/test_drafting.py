@@ -765,4 +765,3 @@ def test_a_signed_agreement_offers_no_editor_and_refuses_a_forged_save(app):
     )
     assert response.status_code == 302
     assert load(app, active)["agreement"] == original
-

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from partnerships.agreements.models import Agreement
 from partnerships.extensions import db
-from tests.conftest import post
-from tests.test_drafting import create, draft, field_errors, form
+from tests.test_drafting import create, draft, field_errors, forged, full
+from tests.web import signed_in, submit
 
 
 def count_agreements(app) -> int:
@@ -13,35 +13,30 @@ def count_agreements(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Agreement))
 
 
-def test_a_term_past_the_year_9999_is_refused_on_the_field(app, as_role):
-    client = as_role("staff")
+def test_a_term_past_the_year_9999_is_refused_on_the_field(app):
+    web = signed_in(app, "staff")
     before = count_agreements(app)
-    response = create(client, form(app, effective_on="9999-01-01", term_months="600"))
-    assert response.status_code == 200
-    assert field_errors(response.get_data(as_text=True), "term_months")
+    response = create(app, web, effective_on="9999-01-01", term_months="600")
+    assert response.status_int == 200
+    assert field_errors(response.text, "term_months")
     assert count_agreements(app) == before
 
 
-def test_a_line_break_in_a_title_is_refused(app, as_role):
+def test_a_line_break_in_a_title_is_refused(app):
     """A title goes into e-mail subjects, where a line break would stop the daily run."""
-    client = as_role("staff")
     before = count_agreements(app)
-    response = create(client, form(app, title="Judul\nBaris kedua"))
+    response = forged(app, "staff", "/agreements/new", full(app, title="Judul\nBaris kedua"))
     assert response.status_code == 200
     assert field_errors(response.get_data(as_text=True), "title")
     assert count_agreements(app) == before
 
 
-def test_a_party_number_longer_than_the_column_is_refused(app, as_role):
-    client = as_role("staff")
-    new_id = draft(app, client)
-    response = post(
-        client,
-        f"/agreements/{new_id}/parties",
-        {"number_2": "9" * 121},
-        form_url=f"/agreements/{new_id}/parties",
-    )
-    assert response.status_code == 200
+def test_a_party_number_longer_than_the_column_is_refused(app):
+    web = signed_in(app, "staff")
+    new_id = draft(app, web)
+    page = web.get(f"/agreements/{new_id}/parties")
+    response = submit(page, button="Simpan", number_2="9" * 121)
+    assert response.status_int == 200
     with app.app_context():
         assert all(p.number is None for p in db.session.get(Agreement, new_id).parties)
 

@@ -138,8 +138,7 @@ ADDENDUM = [
     ),
     (
         "Perubahan",
-        f"Ketentuan Pasal ... {_SHORT} diubah sehingga berbunyi sebagai berikut:\n"
-        '"Pasal ...\n..."',
+        f'Ketentuan Pasal ... {_SHORT} diubah sehingga berbunyi sebagai berikut:\n"Pasal ...\n..."',
     ),
     (
         "Ketentuan yang Tetap Berlaku",

@@ -151,8 +151,8 @@ def save_clause(clause: Clause | None, data: dict) -> Clause:
 
 
 def load_defaults() -> int:
-    """Load the standard set (MoU, PKS, addendum, renewal) for any kind whose library is empty (no clause in use: removed
-    clauses do not count); returns how many were added."""
+    """Load the standard set (MoU, PKS, addendum, renewal) for each kind whose library is
+    empty (no clause in use: removed clauses do not count); returns how many were added."""
     added = 0
     for kind, clauses in DEFAULTS.items():
         present = db.session.scalar(
