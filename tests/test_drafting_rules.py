@@ -11,9 +11,10 @@ from sqlalchemy import select
 from partnerships.agreements import services
 from partnerships.agreements.models import Agreement, AgreementVersion
 from partnerships.audit.services import acting_as
-from partnerships.core.formatting import long_date_id, office_today
+from partnerships.core.formatting import long_date_id
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
+from tests.conftest import OFFICE_DAY
 from tests.test_drafting import (
     KEJARI,
     MOU_TITLE,
@@ -34,11 +35,6 @@ MANAGER = "manajer.denpasar@kemitraan.test"
 SUBMIT, APPROVE, RETURN = "Ajukan untuk ditinjau", "Setujui", "Kembalikan ke penyusunan draf"
 SEND, SIGN = "Kirim untuk ditandatangani", "Catat penandatanganan"
 SAVE_TEXT = "Simpan sebagai versi baru"
-
-
-def today(app):
-    with app.test_request_context():
-        return office_today()
 
 
 def status_of(app, agreement_id: int) -> str:
@@ -105,7 +101,7 @@ def test_a_term_without_dates_is_fixed_by_the_signing_and_shown_once_signed(app)
     press(manager.get(url), APPROVE)
     press(staff.get(url), SEND)
     choose_signatories(staff, aid)
-    day = today(app)
+    day = OFFICE_DAY
     page = press(staff.get(url), SIGN, signed_on=day.isoformat())
     assert status_of(app, aid) == "active", flashes(page)
     stored = load(app, aid)
@@ -160,7 +156,7 @@ def test_a_text_with_blanks_is_neither_sent_for_signature_nor_signed(app):
     press(staff.get(url), SEND)
     assert status_of(app, aid) == "awaiting_signature"
     store_version(app, aid, blank)
-    page = press(staff.get(url), SIGN, signed_on=today(app).isoformat())
+    page = press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     assert status_of(app, aid) == "awaiting_signature"
     assert any("tidak dapat ditandatangani" in m for m in flashes(page)), flashes(page)
 
@@ -241,14 +237,14 @@ def test_renew_is_not_offered_while_a_renewal_is_under_way(app):
 @pytest.mark.usefixtures("smtp")  # the daily job mails its expiry notices through it
 def test_signed_but_not_yet_in_force_is_shown_as_such_everywhere(app, runner):
     staff, manager = signed_in(app, "staff"), signed_in(app, MANAGER)
-    start = today(app) + timedelta(days=40)
+    start = OFFICE_DAY + timedelta(days=40)
     aid = sesetan_pks(app, staff, effective_on=start.isoformat(), term_months="12")
     url = f"/agreements/{aid}"
     press(staff.get(url), SUBMIT)
     press(manager.get(url), APPROVE)
     press(staff.get(url), SEND)
     choose_signatories(staff, aid)
-    press(staff.get(url), SIGN, signed_on=today(app).isoformat())
+    press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     label = f"Ditandatangani, berlaku mulai {long_date_id(start)}"
     daily = runner.invoke(args=["agreements", "daily"])
     assert daily.exit_code == 0, daily.output
