@@ -2,6 +2,8 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 DEV := PARTNERSHIPS_ENV=development FLASK_APP=wsgi
+# `make demo PORT=5050` serves the demo elsewhere when port 5000 is taken.
+PORT ?= 5000
 
 .PHONY: demo test lint translations benchmark
 
@@ -15,7 +17,7 @@ demo: $(VENV)/.installed
 	$(DEV) $(BIN)/flask db upgrade
 	$(DEV) $(BIN)/flask regions import
 	$(DEV) $(BIN)/flask demo load
-	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The browser tests inject axe-core (package.json, pinned) into Chromium.
 node_modules/.installed: package.json package-lock.json

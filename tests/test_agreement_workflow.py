@@ -940,36 +940,44 @@ def test_a_refused_save_shows_the_users_text_again_from_the_same_base(app, staff
     ]
 
 
-@pytest.mark.parametrize("title", [ACTIVE, IN_REVIEW])
-def test_text_outside_drafting_is_frozen(app, staff, title):
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        (ACTIVE, "The agreement has been signed; its text changes through an addendum."),
+        (IN_REVIEW, "The text is in review; return it to drafting to change it."),
+    ],
+)
+def test_text_outside_drafting_is_frozen(app, staff, title, reason):
     aid = id_of(app, Agreement, title)
     before, head = state(app, aid), audit_head(app)
     numbers = version_numbers(app, aid)
-    frozen = ui(app, "Only a draft can be changed; a signed text changes through an addendum.")
-
-    # The page offers no editing (checked below): these are forged saves.
+    show = f"/agreements/{aid}"
+    # The editors do not open: the user is sent back to the agreement with the reason.
+    for path in ("articles", "edit"):
+        response = staff.get(f"{show}/{path}")
+        assert response.status_int == 302
+        assert response.headers["Location"].endswith(show)
+        assert alerts(staff.get(show).text, "warning") == [_html(ui(app, reason))]
+    # A save no page offers any more (forged) is refused the same way, before it is read.
     response = forge(
         staff,
-        f"/agreements/{aid}/articles",
+        f"{show}/articles",
         {"base_version": str(numbers[-1]), "heading": ["Pasal baru"], "body": ["Teks baru."]},
-        form_url=f"/agreements/{aid}",
+        form_url=show,
     )
-    assert response.status_int == 200
-    assert alerts(response.text) == [_html(frozen)]
+    assert response.status_int == 302
     response = forge(
         staff,
-        f"/agreements/{aid}/edit",
+        f"{show}/edit",
         details(app, aid, title="Judul diubah setelah ditandatangani"),
-        form_url=f"/agreements/{aid}",
+        form_url=show,
     )
-    assert response.status_int == 200
-    assert alerts(response.text) == [_html(frozen)]
-
+    assert response.status_int == 302
     assert version_numbers(app, aid) == numbers
     assert state(app, aid) == before
     assert audit_head(app) == head
-    page = staff.get(f"/agreements/{aid}").text
-    assert f"/agreements/{aid}/articles" not in page and f"/agreements/{aid}/edit" not in page
+    page = staff.get(show).text
+    assert f"{show}/articles" not in page and f"{show}/edit" not in page
 
 
 # ---- 4. conflicting edits -----------------------------------------------------------------

@@ -27,7 +27,10 @@ def test_login_and_language_switch(page):
 def test_drafting_an_agreement_in_the_browser(page, tmp_path):
     login(page, "staf.denpasar@kemitraan.test")
     page.goto("/agreements/new?kind=pks")
-    page.select_option("select[name=partner_ids]", label="Pemerintah Kabupaten Tabanan")
+    # Partners are ticked, not Ctrl-clicked; the filter box (app.js) narrows the long list.
+    page.fill("input[data-filter-list]", "tabanan")
+    assert page.get_by_label("Kejaksaan Negeri Denpasar", exact=True).is_hidden()
+    page.get_by_label("Pemerintah Kabupaten Tabanan", exact=True).check()
     page.fill("input[name=title]", "Perjanjian Kerja Sama Uji Peramban")
     page.fill("input[name=subject]", "Perlindungan pekerja rentan Kabupaten Tabanan 2027")
     page.fill("input[name=place]", "Tabanan")

@@ -316,7 +316,7 @@ def test_other_bad_input_is_refused_at_its_field(app):
         assert list(errors_by_field(response)) == [field], changes
     # A document kind the select does not offer: only a tampered request can send it.
     fill(find_form(page, button="Simpan"), **clause_form(body="Teks sah."))
-    response = submit_tampered(page, button="Simpan", doc_kind="addendum")
+    response = submit_tampered(page, button="Simpan", doc_kind="treaty")
     assert response.status_int == 200
     assert list(errors_by_field(response)) == ["doc_kind"]
     assert clause_rows(app) == before
@@ -342,11 +342,11 @@ def test_load_defaults_fills_an_empty_library_once(app, runner):
     with app.app_context():
         db.session.execute(text("DELETE FROM clauses"))  # a fresh installation
         db.session.commit()
-    assert library(app, "mou") == library(app, "pks") == []
-    total = len(DEFAULTS["mou"]) + len(DEFAULTS["pks"])
-    assert load_defaults(runner) == total
-    assert library(app, "mou") == expected_library("mou")
-    assert library(app, "pks") == expected_library("pks")
+    assert all(library(app, kind) == [] for kind in DEFAULTS)
+    assert set(DEFAULTS) == {"mou", "pks", "addendum", "renewal"}  # each kind its own set
+    assert load_defaults(runner) == sum(len(clauses) for clauses in DEFAULTS.values())
+    for kind in DEFAULTS:
+        assert library(app, kind) == expected_library(kind)
     rows = clause_rows(app)
     assert load_defaults(runner) == 0
     assert clause_rows(app) == rows

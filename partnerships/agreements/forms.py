@@ -60,7 +60,7 @@ class NewAgreementForm(DetailsForm):
     kind = SelectField(_l("Type"), choices=list(KIND_LABELS.items()))
     parent_id = SelectField(_l("Implements, amends or renews"), coerce=optional_id)
     office_id = SelectField(_l("Owning office"), coerce=optional_id, validators=[DataRequired()])
-    partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
+    partner_ids = MultiCheckboxField(_l("Government partners"), coerce=int)
 
 
 class ArticlesForm(Form):
@@ -71,7 +71,7 @@ class ArticlesForm(Form):
 
 
 class PartiesForm(Form):
-    partner_ids = SelectMultipleField(_l("Government partners"), coerce=int)
+    partner_ids = MultiCheckboxField(_l("Government partners"), coerce=int)
 
 
 class TransitionForm(Form):

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from partnerships.agreements import (
     attachments,
     bp,
+    drafting_rules,
+    lifecycle,
     review,
     rules,
     search,
@@ -69,6 +71,15 @@ def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:
     if for_edit and not can_edit(current_user, agreement):
         abort(403)
     return agreement
+
+
+def _text_locked(agreement: Agreement):
+    """Before the editor opens (and again on a save): a text that may not change now sends the
+    user back to the agreement with the reason, instead of refusing what they typed."""
+    if reason := drafting_rules.text_lock_reason(agreement):
+        flash(reason, "warning")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    return None
 
 
 def _id_or_zero(value: str) -> int:
@@ -247,6 +258,8 @@ def new():
 @bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 def edit(agreement_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
+    if locked := _text_locked(agreement):
+        return locked
     form = EditDetailsForm(obj=agreement)
     if form.validate_on_submit():
         try:
@@ -331,6 +344,8 @@ def parties(agreement_id: int):
 @bp.route("/agreements/<int:agreement_id>/articles", methods=["GET", "POST"])
 def articles(agreement_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
+    if locked := _text_locked(agreement):
+        return locked
     version = services.latest_version(agreement)
     form = ArticlesForm()
     rows = version.articles if version else []
@@ -559,3 +574,14 @@ def download(agreement_id: int, attachment_id: int):
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
     )
+
+
+# What the templates ask besides `agreement_rules`: blanks, why a text is locked, the status
+# as the dates make it (the rules live in drafting_rules and lifecycle).
+for name, helper in {
+    "text_blanks": drafting_rules.blanks,
+    "text_lock_reason": drafting_rules.text_lock_reason,
+    "agreement_status_key": lifecycle.status_key,
+    "agreement_status_label": lifecycle.status_label,
+}.items():
+    bp.add_app_template_global(helper, name)

@@ -5,7 +5,10 @@ Who may do it (`can_edit`, `can_approve`) is the business of `permissions.py`; t
 say whether the agreement itself allows it.
 """
 
+from sqlalchemy import exists, select
+
 from partnerships.agreements.models import Agreement, Kind, Status
+from partnerships.extensions import db
 
 # The text, the details and the list of partners change only while drafting.
 EDITABLE = frozenset({Status.DRAFT})
@@ -15,8 +18,11 @@ SIGNATORY_EDITABLE = frozenset(
 )
 # Partners comment on the text while it is in review.
 COMMENTABLE = frozenset({Status.IN_REVIEW})
-# Only a signed agreement is amended (addendum) or renewed.
-AMENDABLE = frozenset({Status.ACTIVE, Status.EXPIRED})
+# Only a signed agreement is amended (addendum) or renewed; only one in force is amended.
+SIGNED = frozenset({Status.ACTIVE, Status.EXPIRED})
+AMENDABLE = frozenset({Status.ACTIVE})
+# A renewal on its way to signature: no second one is started meanwhile.
+UNDER_WAY = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE})
 
 
 def may_edit_text(agreement: Agreement) -> bool:
@@ -39,8 +45,30 @@ def may_comment(agreement: Agreement) -> bool:
 
 
 def may_amend(agreement: Agreement) -> bool:
-    """May an addendum or a renewal be drafted under this agreement?"""
+    """May an addendum be drafted to it? Only while in force: an ended one is renewed."""
     return agreement.status in AMENDABLE
+
+
+def renewal_under_way(agreement: Agreement) -> bool:
+    """Is a renewal of it being drafted, reviewed or signed?"""
+    return bool(
+        agreement.id
+        and db.session.scalar(
+            select(
+                exists().where(
+                    Agreement.parent_id == agreement.id,
+                    Agreement.kind == Kind.RENEWAL,
+                    Agreement.status.in_(UNDER_WAY),
+                    Agreement.is_deleted.is_(False),
+                )
+            )
+        )
+    )
+
+
+def may_renew(agreement: Agreement) -> bool:
+    """May a renewal be drafted? A signed agreement, unless a renewal of it is under way."""
+    return agreement.status in SIGNED and not renewal_under_way(agreement)
 
 
 def may_draft_pks_under(agreement: Agreement) -> bool:

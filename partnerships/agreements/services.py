@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from partnerships.agreements import drafting_rules
 from partnerships.agreements.models import (
     FUNDING,
     PROGRAMS,
@@ -25,7 +26,14 @@ from partnerships.agreements.models import (
     Status,
 )
 from partnerships.agreements.permissions import can_approve, can_edit
-from partnerships.agreements.rules import COMMENTABLE, EDITABLE, SIGNATORY_EDITABLE, may_amend
+from partnerships.agreements.rules import (
+    COMMENTABLE,
+    EDITABLE,
+    SIGNATORY_EDITABLE,
+    SIGNED,
+    may_amend,
+    renewal_under_way,
+)
 from partnerships.clauses import services as clauses
 from partnerships.core.errors import DomainError
 from partnerships.core.formatting import long_date_id, office_today
@@ -134,12 +142,33 @@ def family_kind(agreement_kind: str, parent: Agreement | None) -> str:
     return parent.kind if parent is not None else Kind.PKS
 
 
+def clause_set(agreement_kind: str, parent: Agreement | None) -> str:
+    """Which library set drafts this kind: addenda and renewals have their own; a library
+    without one (loaded before they existed) falls back to the family's MoU or PKS set."""
+    if agreement_kind in (Kind.ADDENDUM, Kind.RENEWAL) and clauses.library(agreement_kind):
+        return agreement_kind
+    return family_kind(agreement_kind, parent)
+
+
+def _region_name(partner: Partner) -> str:
+    """'Kota Denpasar' as stored; a village with its kind: 'Kelurahan Sesetan', 'Desa ...'."""
+    from partnerships.regions.models import RegionKind
+
+    region = partner.region
+    prefix = {RegionKind.KELURAHAN: "Kelurahan", RegionKind.DESA: "Desa"}.get(region.kind)
+    return f"{prefix} {region.name}" if prefix else region.name
+
+
 def clause_context(agreement: Agreement) -> dict[str, Any]:
     names = [p.name for p in agreement.parties]
     partners = [p.partner for p in agreement.parties if p.partner]
     term = agreement.term_months
     parent = agreement.parent
     return {
+        **drafting_rules.parent_context(parent),
+        "masa_berlaku": drafting_rules.term_phrase(
+            agreement, f"{in_words(term)} bulan" if term else None
+        ),
         "jenis": family_kind(agreement.kind, parent),
         "para_pihak": join_id(names),
         "pihak_kesatu": names[0] if names else "",
@@ -152,7 +181,7 @@ def clause_context(agreement: Agreement) -> dict[str, Any]:
         "tanggal_mulai": long_date_id(agreement.effective_on) if agreement.effective_on else "...",
         "tanggal_berakhir": long_date_id(agreement.ends_on) if agreement.ends_on else "...",
         "tempat": agreement.place,
-        "wilayah": partners[0].region.name if partners else agreement.office.name,
+        "wilayah": _region_name(partners[0]) if partners else agreement.office.name,
         "induk": f"{parent.title}" if parent is not None else "",
         "rangkap": in_words(max(len(names), 2)),
     }
@@ -230,8 +259,17 @@ def create(data: dict[str, Any], actor) -> Agreement:
         raise AgreementError(_("A PKS implements a memorandum of understanding."), "parent_id")
     if kind == Kind.MOU and parent is not None:
         raise AgreementError(_("A memorandum of understanding has no parent."), "parent_id")
-    if kind in (Kind.ADDENDUM, Kind.RENEWAL) and not may_amend(parent):
+    if kind in (Kind.ADDENDUM, Kind.RENEWAL) and parent.status not in SIGNED:
         raise AgreementError(_("Only a signed agreement can be amended or renewed."), "parent_id")
+    if kind == Kind.ADDENDUM and not may_amend(parent):
+        raise AgreementError(
+            _("An agreement that has ended is not amended; renew it instead."), "parent_id"
+        )
+    if kind == Kind.RENEWAL and renewal_under_way(parent):
+        raise AgreementError(
+            _("A renewal of this agreement is already under way; continue that one."),
+            "parent_id",
+        )
     _check_programs(data)
     ends_on, term = _check_dates(data)
     partner_ids = list(data.get("partner_ids") or [])
@@ -263,10 +301,11 @@ def create(data: dict[str, Any], actor) -> Agreement:
         )
     db.session.flush()
     db.session.refresh(agreement, ["parties"])
-    if kind == Kind.ADDENDUM:
+    source = clause_set(kind, parent)
+    if kind == Kind.ADDENDUM and source != Kind.ADDENDUM:  # no addendum set: the amended text
         articles = list((latest_version(parent) or AgreementVersion(articles=[])).articles)
     else:
-        articles = clauses.prefill(family_kind(kind, parent), clause_context(agreement))
+        articles = clauses.prefill(source, clause_context(agreement))
     _add_version(agreement, articles, actor, _("First draft"))
     return agreement
 
@@ -621,9 +660,18 @@ def transition(
         raise WorkflowError(
             _("Only a manager of the owning office may %(action)s.", action=str(move.label).lower())
         )
+    if action in ("approve", "request_signature", "activate"):
+        version = latest_version(agreement)
+        if blank := drafting_rules.blank_refusal(version.articles if version else [], action):
+            raise WorkflowError(blank)
     if action == "submit":
-        if not any(p.partner_id for p in agreement.parties):
-            raise WorkflowError(_("Add at least one government partner first."))
+        if not drafting_rules.has_partner(agreement):
+            raise WorkflowError(
+                _(
+                    "A draft goes to review with at least one government partner: "
+                    "choose it under Parties and signatories first."
+                )
+            )
         from partnerships.agreements.review import mark_sent_for_review
 
         mark_sent_for_review(agreement)

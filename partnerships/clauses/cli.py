@@ -7,7 +7,7 @@ from partnerships.extensions import db
 
 @bp.cli.command("load-defaults")
 def load_defaults_command() -> None:
-    """Load the standard MoU and PKS clause sets (only for kinds that have none yet)."""
+    """Load the standard MoU, PKS, addendum and renewal sets (for kinds that have none yet)."""
     with acting_as("cli:clauses-load-defaults"):
         added = services.load_defaults()
         db.session.commit()

@@ -7,6 +7,8 @@ from partnerships.core.forms import Form
 DOC_KIND_LABELS = {
     "mou": _l("Memorandum of understanding (MoU)"),
     "pks": _l("Cooperation agreement (PKS)"),
+    "addendum": _l("Addendum"),
+    "renewal": _l("Renewal"),
 }
 
 
@@ -20,6 +22,8 @@ class ClauseForm(Form):
         description=_l(
             "Placeholders filled in from the agreement: {{ para_pihak }}, {{ pihak_kesatu }}, "
             "{{ pihak_kedua }}, {{ tentang }}, {{ program }}, {{ pendanaan }}, {{ jangka_waktu }}, "
-            "{{ tanggal_mulai }}, {{ tanggal_berakhir }}, {{ tempat }}, {{ wilayah }}, {{ induk }}."
+            "{{ masa_berlaku }} (the term, with its dates once known), {{ tanggal_mulai }}, "
+            "{{ tanggal_berakhir }}, {{ tempat }}, {{ wilayah }}, {{ induk }}, "
+            "{{ induk_rujukan }} (the agreement amended or renewed: title, numbers, date, subject)."
         ),
     )

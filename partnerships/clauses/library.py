@@ -2,8 +2,15 @@
 
 Placeholders (rendered in a sandbox when a draft is created): {{ para_pihak }}, {{ pihak_kesatu }},
 {{ pihak_kedua }}, {{ kantor }}, {{ tentang }}, {{ program }}, {{ pendanaan }}, {{ jangka_waktu }},
-{{ tanggal_mulai }}, {{ tanggal_berakhir }}, {{ tempat }}, {{ wilayah }}, {{ induk }},
+{{ masa_berlaku }}, {{ tanggal_mulai }}, {{ tanggal_berakhir }}, {{ tempat }}, {{ wilayah }},
+{{ induk }}, {{ induk_nomor }}, {{ induk_tanggal }}, {{ induk_tentang }}, {{ induk_rujukan }},
 {{ rangkap }} and {{ jenis }} ("mou" or "pks"); see `services.SAMPLE_CONTEXT`.
+
+The term is written with {{ masa_berlaku }}: the dates once they are known, otherwise "terhitung
+sejak tanggal ditandatangani oleh PARA PIHAK", so no text reaches signature with "tanggal ...".
+{{ tanggal_mulai }} and {{ tanggal_berakhir }} stay "..." while unknown, and a text still holding
+"..." cannot be approved or signed. An addendum cites what it amends with {{ induk_rujukan }}
+(title, each party's number, signing date, subject); a renewal what it renews.
 """
 
 COMMON_TAIL = [
@@ -68,9 +75,8 @@ MOU = [
     ),
     (
         "Jangka Waktu",
-        "Kesepakatan Bersama ini berlaku selama {{ jangka_waktu }} terhitung sejak tanggal "
-        "{{ tanggal_mulai }} sampai dengan tanggal {{ tanggal_berakhir }} dan dapat diperpanjang "
-        "atas kesepakatan PARA PIHAK.",
+        "Kesepakatan Bersama ini berlaku {{ masa_berlaku }} dan dapat diperpanjang atas "
+        "kesepakatan PARA PIHAK.",
     ),
     (
         "Monitoring dan Evaluasi",
@@ -110,8 +116,7 @@ PKS = [
     ),
     (
         "Jangka Waktu",
-        "Perjanjian ini berlaku selama {{ jangka_waktu }} terhitung sejak tanggal "
-        "{{ tanggal_mulai }} sampai dengan tanggal {{ tanggal_berakhir }}.",
+        "Perjanjian ini berlaku {{ masa_berlaku }}.",
     ),
     (
         "Monitoring dan Evaluasi",
@@ -120,4 +125,84 @@ PKS = [
     ),
 ]
 
-DEFAULTS = {"mou": MOU + COMMON_TAIL, "pks": PKS + COMMON_TAIL}
+# "Perjanjian" or "Kesepakatan Bersama": how an addendum or renewal names its family's document.
+_DOC = "{{ 'Perjanjian Kerja Sama' if jenis == 'pks' else 'Kesepakatan Bersama' }}"
+_SHORT = "{{ 'Perjanjian' if jenis == 'pks' else 'Kesepakatan Bersama' }}"
+
+ADDENDUM = [
+    (
+        "Dasar Perubahan",
+        "(1) PARA PIHAK telah menandatangani {{ induk_rujukan }}, yang selanjutnya disebut "
+        f"{_SHORT}.\n(2) PARA PIHAK sepakat mengubah {_SHORT} sebagaimana dimaksud pada ayat (1) "
+        "mengenai {{ tentang }}, dengan ketentuan sebagaimana diatur dalam Addendum ini.",
+    ),
+    (
+        "Perubahan",
+        f'Ketentuan Pasal ... {_SHORT} diubah sehingga berbunyi sebagai berikut:\n"Pasal ...\n..."',
+    ),
+    (
+        "Ketentuan yang Tetap Berlaku",
+        f"Ketentuan lain dalam {_SHORT} yang tidak diubah dengan Addendum ini dinyatakan tetap "
+        "berlaku dan mengikat PARA PIHAK.",
+    ),
+    (
+        "Jangka Waktu",
+        "Addendum ini berlaku {{ masa_berlaku }}.",
+    ),
+    (
+        "Penutup",
+        f"Addendum ini merupakan bagian yang tidak terpisahkan dari {_SHORT}, dibuat dan "
+        "ditandatangani di {{ tempat }} dalam rangkap {{ rangkap }}, masing-masing bermeterai "
+        "cukup dan mempunyai kekuatan hukum yang sama.",
+    ),
+]
+
+RENEWAL = [
+    (
+        "Dasar Perpanjangan",
+        f"(1) {_DOC} ini merupakan perpanjangan dari {{{{ induk_rujukan }}}}.\n(2) Dengan "
+        f"berlakunya {_DOC} ini, hak dan kewajiban PARA PIHAK yang timbul berdasarkan "
+        f"{_SHORT} sebagaimana dimaksud pada ayat (1) dan belum diselesaikan tetap dilaksanakan "
+        f"sampai dengan selesai.",
+    ),
+    (
+        "Maksud dan Tujuan",
+        f"{_DOC} antara {{{{ para_pihak }}}} ini dimaksudkan untuk melanjutkan kerja sama PARA "
+        "PIHAK tentang {{ tentang }} guna memberikan perlindungan program {{ program }} bagi "
+        "pekerja di wilayah {{ wilayah }}.",
+    ),
+    (
+        "Ruang Lingkup",
+        f"Ruang lingkup {_DOC} ini meliputi sosialisasi, pendaftaran, pembayaran iuran, "
+        "pelayanan manfaat, serta pertukaran data kepesertaan program {{ program }}.",
+    ),
+    (
+        "Hak dan Kewajiban",
+        "(1) PIHAK KESATU berkewajiban memberikan pelayanan dan manfaat program {{ program }} "
+        "kepada peserta sesuai dengan ketentuan peraturan perundang-undangan.\n(2) PIHAK KEDUA "
+        "berkewajiban mendaftarkan pekerja yang menjadi sasaran kerja sama, membayar iuran "
+        "tepat waktu, dan menyampaikan perubahan data peserta.",
+    ),
+    (
+        "Pembiayaan",
+        f"Biaya yang timbul dalam pelaksanaan {_DOC} ini dibebankan kepada {{{{ pendanaan }}}} "
+        "sesuai dengan ketentuan peraturan perundang-undangan.",
+    ),
+    (
+        "Jangka Waktu",
+        f"{_DOC} ini berlaku {{{{ masa_berlaku }}}} dan dapat diperpanjang kembali atas "
+        "kesepakatan PARA PIHAK.",
+    ),
+    (
+        "Monitoring dan Evaluasi",
+        f"PARA PIHAK melakukan monitoring dan evaluasi atas pelaksanaan {_DOC} ini paling "
+        "sedikit 1 (satu) kali dalam 6 (enam) bulan.",
+    ),
+]
+
+DEFAULTS = {
+    "mou": MOU + COMMON_TAIL,
+    "pks": PKS + COMMON_TAIL,
+    "addendum": ADDENDUM,
+    "renewal": RENEWAL + COMMON_TAIL,
+}

@@ -62,9 +62,17 @@ SAMPLE_CONTEXT = {
     "jangka_waktu": "12 (dua belas) bulan",
     "tanggal_mulai": "1 Januari 2027",
     "tanggal_berakhir": "31 Desember 2027",
+    "masa_berlaku": "selama 12 (dua belas) bulan terhitung sejak tanggal 1 Januari 2027 sampai "
+    "dengan tanggal 31 Desember 2027",
     "tempat": "Denpasar",
     "wilayah": "Kota Denpasar",
-    "induk": "Kesepakatan Bersama Nomor 001/KB/2016",
+    "induk": "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar",
+    "induk_nomor": "Nomor: B/12/032016 dan Nomor: 100.3.7/012/HK/2016",
+    "induk_tanggal": "22 Maret 2016",
+    "induk_tentang": "Pelaksanaan Program BPJS Ketenagakerjaan di Kota Denpasar",
+    "induk_rujukan": "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar "
+    "Nomor: B/12/032016 dan Nomor: 100.3.7/012/HK/2016 tanggal 22 Maret 2016 tentang "
+    "Pelaksanaan Program BPJS Ketenagakerjaan di Kota Denpasar",
     "rangkap": "2 (dua)",
 }
 # A clause is tried against every shape a real draft can take, so a branch the sample would
@@ -79,6 +87,11 @@ SAMPLE_CONTEXTS = [
         "jangka_waktu": "jangka waktu yang disepakati",
         "tanggal_mulai": "...",
         "tanggal_berakhir": "...",
+        "masa_berlaku": "terhitung sejak tanggal ditandatangani oleh PARA PIHAK",
+        "induk_nomor": "",
+        "induk_tanggal": "",
+        "induk_tentang": "",
+        "induk_rujukan": "",
     },
 ]
 
@@ -138,8 +151,8 @@ def save_clause(clause: Clause | None, data: dict) -> Clause:
 
 
 def load_defaults() -> int:
-    """Load the standard set for any kind whose library is empty (no clause in use: removed
-    clauses do not count); returns how many were added."""
+    """Load the standard set (MoU, PKS, addendum, renewal) for each kind whose library is
+    empty (no clause in use: removed clauses do not count); returns how many were added."""
     added = 0
     for kind, clauses in DEFAULTS.items():
         present = db.session.scalar(

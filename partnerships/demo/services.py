@@ -390,6 +390,12 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
         "effective_on": spec.get("effective_on"),
     }
     agreement = agreements.create(data, staff)
+    if spec.get("fill"):  # the drafter completes what the clause library leaves open
+        version = agreements.latest_version(agreement)
+        articles = [
+            {**a, "body": spec["fill"].get(a["heading"], a["body"])} for a in version.articles
+        ]
+        agreements.save_articles(agreement, articles, version.number, staff, "Teks perubahan")
     signers = spec.get("signers", [])
     agreements.set_parties(
         agreement,
@@ -587,6 +593,14 @@ def load_agreements() -> None:
             "place": "Gianyar",
             "term": 12,
             "signers": [("Pandu Aria", None), ("Ida Ayu Ketut Surya Adnyani", None)],
+            "fill": {
+                "Perubahan": "Ketentuan Pasal 2 Perjanjian diubah sehingga berbunyi sebagai "
+                'berikut:\n"Pasal 2\nRuang Lingkup\nRuang lingkup Perjanjian ini meliputi '
+                "pendaftaran, pembayaran iuran, pelayanan manfaat, pertukaran data kepesertaan "
+                "program Jaminan Kecelakaan Kerja (JKK) dan Jaminan Kematian (JKM), serta "
+                "sosialisasi program kepada anggota Dewan Perwakilan Rakyat Daerah Kabupaten "
+                'Gianyar dan agen Perisai Badan Usaha Milik Desa (BUMDes)."',
+            },
         },
         gyr_staff,
         gyr_manager,

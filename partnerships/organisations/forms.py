@@ -16,7 +16,7 @@ PARTNER_KIND_LABELS = {
     PartnerKind.PROVINCE_GOV: _l("Provincial government"),
     PartnerKind.REGENCY_GOV: _l("Regency government"),
     PartnerKind.CITY_GOV: _l("City government"),
-    PartnerKind.VILLAGE_GOV: _l("Village government"),
+    PartnerKind.VILLAGE_GOV: _l("Village or ward government (desa/kelurahan)"),
     PartnerKind.DPRD: _l("Regional parliament (DPRD)"),
     PartnerKind.AGENCY: _l("Agency (OPD/Dinas)"),
     PartnerKind.PROSECUTOR: _l("Prosecutor's office"),

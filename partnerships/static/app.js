@@ -36,3 +36,17 @@ const markScrollable = () => {
 };
 markScrollable();
 window.addEventListener("resize", markScrollable);
+
+// A long list of checkboxes gets a filter box: typing hides the names that do not match
+// (ticked ones stay in view, so a choice never disappears).
+document.querySelectorAll("input[data-filter-list]").forEach((input) => {
+  const list = document.getElementById(input.dataset.filterList);
+  if (!list) return;
+  input.addEventListener("input", () => {
+    const words = input.value.trim().toLowerCase();
+    list.querySelectorAll("[data-filter-item]").forEach((item) => {
+      const ticked = item.querySelector("input:checked") !== null;
+      item.hidden = Boolean(words) && !ticked && !item.textContent.toLowerCase().includes(words);
+    });
+  });
+});

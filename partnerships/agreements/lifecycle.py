@@ -1,0 +1,37 @@
+"""What an agreement's status means on a given day, as every page shows it.
+
+A signed agreement whose start date is still ahead keeps the status `active` (the workflow has
+nothing left to do) but is not in force yet: that is derived from the dates when it is shown,
+so lists, the agreement page and the daily job, which all read the same columns, cannot disagree.
+"""
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from partnerships.agreements.models import Agreement, Status
+from partnerships.core.formatting import long_date, office_today
+
+NOT_YET_IN_FORCE = "signed"  # the badge shown for a signed agreement not in force yet
+
+
+def not_yet_in_force(agreement: Agreement, today: date | None = None) -> bool:
+    return (
+        agreement.status == Status.ACTIVE
+        and agreement.effective_on is not None
+        and agreement.effective_on > (today or office_today())
+    )
+
+
+def status_key(agreement: Agreement, today: date | None = None) -> str:
+    """The status to show: `signed` for an agreement signed but not in force yet."""
+    return NOT_YET_IN_FORCE if not_yet_in_force(agreement, today) else agreement.status
+
+
+def status_label(agreement: Agreement, today: date | None = None) -> str:
+    """ "Ditandatangani, berlaku mulai 1 Januari 2027" before the start date; else the status."""
+    from partnerships.agreements.services import STATUS_LABELS
+
+    if not_yet_in_force(agreement, today):
+        return _("Signed, in force from %(day)s", day=long_date(agreement.effective_on))
+    return str(STATUS_LABELS.get(agreement.status, agreement.status))
