@@ -31,6 +31,7 @@ def patterns():
         filters={"office": office_id, "series": series, "q": q},
         offices=office_choices(),
         doc_types=DOC_TYPE_LABELS,
+        defaults=services.DEFAULT_PATTERNS,
         series_labels=SERIES_LABELS,
     )
 

@@ -55,9 +55,8 @@ class Office(TimestampMixin, SoftDeleteMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # Short code that issued numbers carry ("DPS" in 001/KB/DPS/XI/2026), so every office's
-    # numbers differ from every other's.
-    # The empty default only fills existing rows when the column is added; the service
-    # requires a code.
+    # numbers differ from every other's. The empty default only served to add the column to
+    # existing rows; the service requires a code.
     code: Mapped[str] = mapped_column(String(12), server_default="", index=True, unique=True)
     kind: Mapped[str] = mapped_column(String(12), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
