@@ -469,7 +469,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
         ).all()
         assert [(n.office_id, n.year, n.seq) for n in issued] == [(office, today.year, last + 1)]
         assert parties[0] == (1, issued[0].text, None)
-    assert re.fullmatch(r"\d{3}/PKS/KC/[IVX]+/\d{4}", parties[0][1])
+    assert re.fullmatch(r"\d{3}/PKS/DPS/[IVX]+/\d{4}", parties[0][1])
     assert parties[1][:2] == (2, None)  # the partner's own number is theirs to enter
 
     # Recording the signing: a date, not in the future, every party signed by someone in office.
@@ -490,11 +490,11 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
     signed_up(app, staff, aid, {1: IRFAN}, {2: "470/301/SST/2026"}, page=opened_before)
     assert state(app, aid)["parties"][0][:2] == parties[0][:2]
     # ... but the register's number cannot be typed over.
-    response = sign_up(app, staff, aid, {1: IRFAN}, {1: "999/PKS/KC/I/2026"})
+    response = sign_up(app, staff, aid, {1: IRFAN}, {1: "999/PKS/DPS/I/2026"})
     assert response.status_int == 200
     typed_over = "The office's number is issued by the register and cannot be typed over."
     assert alerts(response.text) == [_html(ui(app, typed_over))]
-    assert "999/PKS/KC/I/2026" not in str(state(app, aid)["parties"])
+    assert "999/PKS/DPS/I/2026" not in str(state(app, aid)["parties"])
     refused(
         app,
         staff,

@@ -162,6 +162,7 @@ def test_restore_outside_a_request_names_the_cli_actor_and_the_true_before(app):
 def _office_form(app) -> dict:
     return {
         "name": "Kantor Cabang Bali Badung",
+        "code": "BDG",
         "kind": "branch",
         "parent_id": _id(app, Office, name=BALI_OFFICES[0]),
         "region_code": "51.03",

@@ -640,6 +640,7 @@ def office_form(app, **changes) -> dict:
     """What the admin types into the new office form."""
     data = {
         "name": "Kantor Cabang Bali Tabanan",
+        "code": "TBN",
         "kind": "branch",
         "parent_id": id_of(app, Office, KANWIL_BALI),
         "region_code": "51.02",

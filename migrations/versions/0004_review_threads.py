@@ -7,7 +7,7 @@ in between. Existing agreements past drafting had their latest text sent: it is 
 its own save time.
 
 Revision ID: 0004_review_threads
-Revises: 09965cde19aa
+Revises: 0003_office_codes
 
 """
 import warnings
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_review_threads'
-down_revision = '09965cde19aa'
+down_revision = '0003_office_codes'
 branch_labels = None
 depends_on = None
 

@@ -82,6 +82,15 @@ class Agreement(TimestampMixin, SoftDeleteMixin, db.Model):
         """PIHAK KESATU's (the owning office's) number, the one the agreement is listed by."""
         return next((p.number for p in self.parties if p.position == 1), None)
 
+    @property
+    def numbered_as(self) -> str:
+        """The kind of number the office issues it (mou, pks or addendum): a renewal is a new
+        agreement of the kind it renews."""
+        node = self
+        while node.kind == Kind.RENEWAL and node.parent is not None:
+            node = node.parent
+        return Kind.PKS.value if node.kind == Kind.RENEWAL else str(node.kind)
+
 
 class AgreementParty(TimestampMixin, db.Model):
     __tablename__ = "agreement_parties"

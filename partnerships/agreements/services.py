@@ -701,13 +701,16 @@ def transition(
 def _issue_office_number(agreement: Agreement, today: date) -> None:
     party = next(p for p in agreement.parties if p.office_id)
     if not party.number:
-        issued = numbering.issue(
-            agreement.office_id,
-            "agreement",
-            today,
-            subject_type="Agreement",
-            subject_id=agreement.id,
-        )
+        try:
+            issued = numbering.issue(
+                agreement.office_id,
+                agreement.numbered_as,
+                today,
+                subject_type="Agreement",
+                subject_id=agreement.id,
+            )
+        except numbering.NumberingError as error:
+            raise WorkflowError(str(error)) from error
         party.number = issued.text
 
 

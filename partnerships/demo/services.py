@@ -52,6 +52,17 @@ OFFICES = [
     ("Kantor Cabang Karawang", OfficeKind.BRANCH, "Kantor Wilayah Jawa Barat", "32.15", ["32.15"]),
 ]
 
+# The short code each office's numbers carry (001/KB/DPS/XI/2026); a Kanwil has its own.
+OFFICE_CODES = {
+    "Kantor Wilayah Bali, Nusa Tenggara dan Papua": "KW-BNP",
+    "Kantor Cabang Bali Denpasar": "DPS",
+    "Kantor Cabang Bali Gianyar": "GNR",
+    "Kantor Wilayah Kalimantan": "KW-KAL",
+    "Kantor Cabang Palangkaraya": "PLK",
+    "Kantor Wilayah Jawa Barat": "KW-JBR",
+    "Kantor Cabang Karawang": "KRW",
+}
+
 PARTNERS = [
     # name, kind, region, managing office, part of
     (
@@ -310,6 +321,7 @@ def load_demo() -> bool:
             None,
             {
                 "name": name,
+                "code": OFFICE_CODES[name],
                 "kind": kind,
                 "parent_id": offices[parent].id if parent else None,
                 "region_code": seat,

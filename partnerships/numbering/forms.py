@@ -4,7 +4,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from partnerships.core.forms import Form, optional_id
 
-DOC_TYPE_LABELS = {"agreement": _l("Agreement"), "letter": _l("Letter")}
+# What a pattern numbers (numbering.services.SERIES); a renewal is numbered as what it renews.
+DOC_TYPE_LABELS = {
+    "mou": _l("Memorandum of understanding (KB)"),
+    "pks": _l("Cooperation agreement (PKS)"),
+    "addendum": _l("Addendum"),
+    "letter": _l("Letter"),
+}
+# The sequences numbers are counted in (IssuedNumber.doc_type).
+SERIES_LABELS = {"agreement": _l("Agreement"), "letter": _l("Letter")}
 
 
 class PatternForm(Form):
@@ -19,8 +27,8 @@ class PatternForm(Form):
         _l("Pattern"),
         validators=[DataRequired(), Length(max=200)],
         description=_l(
-            "Placeholders: {seq} (or {seq:03d}), {unit}, {classification}, {month}, "
-            "{month_roman}, {year}, {mmyyyy}."
+            "Placeholders: {seq} (or {seq:03d}), {office} (the office code), {unit}, "
+            "{classification}, {month}, {month_roman}, {year}, {mmyyyy}."
         ),
     )
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=60)])

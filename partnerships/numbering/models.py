@@ -10,7 +10,8 @@ from partnerships.extensions import db
 
 
 class NumberPattern(TimestampMixin, db.Model):
-    """How an office numbers one kind of document; `year` None is the default for every year."""
+    """How an office numbers one kind of document (mou, pks, addendum, letter); `year` None is
+    the default for every year."""
 
     __tablename__ = "number_patterns"
     __audit__: dict = {}
@@ -33,7 +34,8 @@ class NumberPattern(TimestampMixin, db.Model):
 
 
 class NumberCounter(db.Model):
-    """The last running number per office, document type and year; one row, locked to issue."""
+    """The last running number per office, series (agreement or letter) and year; one row,
+    locked to issue."""
 
     __tablename__ = "number_counters"
 
@@ -44,7 +46,8 @@ class NumberCounter(db.Model):
 
 
 class IssuedNumber(db.Model):
-    """Every number ever issued, with what it numbers; unique so it can never repeat."""
+    """Every number ever issued, with what it numbers; its text is unique across every office,
+    so it can never repeat. `doc_type` is the series it was counted in (agreement or letter)."""
 
     __tablename__ = "issued_numbers"
     __audit__: dict = {}
@@ -59,9 +62,11 @@ class IssuedNumber(db.Model):
     subject_id: Mapped[int | None]
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    office = relationship("Office", lazy="joined")
+
     __table_args__ = (
         UniqueConstraint("office_id", "doc_type", "year", "seq"),
-        UniqueConstraint("office_id", "text"),
+        UniqueConstraint("text"),
     )
 
     @property

@@ -1,23 +1,38 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from partnerships.core.formatting import office_today
+from partnerships.core.pagination import id_key, keyset_page
+from partnerships.core.safety import db_id
 from partnerships.extensions import db
-from partnerships.numbering import bp, services
-from partnerships.numbering.forms import DOC_TYPE_LABELS, PatternForm
+from partnerships.numbering import bp, queries, services
+from partnerships.numbering.forms import DOC_TYPE_LABELS, SERIES_LABELS, PatternForm
 from partnerships.numbering.models import IssuedNumber, NumberPattern
+from partnerships.organisations.models import Office
 from partnerships.organisations.services import office_choices
 
 
 @bp.get("/numbering")
 def patterns():
-    rows = db.session.scalars(
-        select(NumberPattern).order_by(NumberPattern.office_id, NumberPattern.doc_type)
+    office_id = request.args.get("office", type=db_id)
+    series = request.args.get("series", "")
+    series = series if series in SERIES_LABELS else ""
+    q = request.args.get("q", "").strip()[:120]
+    issued = keyset_page(
+        queries.issued_numbers(office_id=office_id, series=series, q=q),
+        [id_key(IssuedNumber.id)],
+        request.args.get("after"),
+        descending=True,
     )
-    recent = db.session.scalars(select(IssuedNumber).order_by(IssuedNumber.id.desc()).limit(20))
     return render_template(
-        "numbering/patterns.html", patterns=rows, recent=recent, doc_types=DOC_TYPE_LABELS
+        "numbering/patterns.html",
+        patterns=db.session.scalars(queries.patterns()),
+        issued=issued,
+        filters={"office": office_id, "series": series, "q": q},
+        offices=office_choices(),
+        doc_types=DOC_TYPE_LABELS,
+        defaults=services.DEFAULT_PATTERNS,
+        series_labels=SERIES_LABELS,
     )
 
 
@@ -58,12 +73,14 @@ def pattern_edit(pattern_id: int):
 
 def _preview(form: PatternForm) -> str | None:
     """What the 7th number of today would look like with the pattern as typed."""
+    office = db.session.get(Office, form.office_id.data) if form.office_id.data else None
     try:
         services.validate_pattern(form.pattern.data or "")
         return services.render(
             form.pattern.data,
             seq=7,
             on=office_today(),
+            office=office.code if office else "ABC",
             unit=form.unit.data or "",
             classification=form.classification.data or "",
         )

@@ -12,24 +12,37 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
+from partnerships.core.errors import DomainError
+from partnerships.core.formatting import office_today
 from partnerships.extensions import db
 from partnerships.numbering.models import IssuedNumber, NumberCounter, NumberPattern
+from partnerships.organisations.models import Office
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-FIELDS = {"seq", "unit", "classification", "month", "month_roman", "year", "mmyyyy"}
+FIELDS = {"seq", "office", "unit", "classification", "month", "month_roman", "year", "mmyyyy"}
+# What a pattern numbers, and the series whose running number it draws: agreements of every
+# kind share one sequence per office and year, letters have their own; the marker in the
+# pattern (KB, PKS, ADD) tells an MoU, a PKS and an addendum apart.
+SERIES = {"mou": "agreement", "pks": "agreement", "addendum": "agreement", "letter": "letter"}
+# Every default carries the office code, so two offices never issue the same number.
 DEFAULT_PATTERNS = {
-    # BPJS Ketenagakerjaan letters: B/<running number>/<MMYYYY>
-    "letter": "B/{seq}/{mmyyyy}",
-    "agreement": "{seq:03d}/{classification}/{unit}/{month_roman}/{year}",
+    "mou": "{seq:03d}/KB/{office}/{month_roman}/{year}",  # Kesepakatan Bersama
+    "pks": "{seq:03d}/PKS/{office}/{month_roman}/{year}",
+    "addendum": "{seq:03d}/ADD/{office}/{month_roman}/{year}",
+    # BPJS Ketenagakerjaan letters, B/<running number>/<MMYYYY>, with the issuer's code
+    "letter": "B/{seq}/{office}/{mmyyyy}",
 }
-DEFAULT_UNIT = "KC"
 TEXT_LENGTH = IssuedNumber.__table__.c.text.type.length
-DEFAULT_CLASSIFICATION = "PKS"
 
 
 class PatternError(ValueError):
     pass
+
+
+class NumberingError(DomainError):
+    """A number that cannot be issued: the pattern in force gives one already issued."""
 
 
 def validate_pattern(pattern: str) -> None:
@@ -51,24 +64,27 @@ def validate_pattern(pattern: str) -> None:
         raise PatternError(_("The pattern must contain {year} or {mmyyyy}."))
 
 
-def pattern_for(office_id: int, doc_type: str, year: int) -> tuple[str, str, str]:
+def pattern_for(office_id: int, kind: str, year: int) -> tuple[str, str, str]:
     """(pattern, unit, classification) in force: the year's own, else the office default."""
     rows = db.session.scalars(
         select(NumberPattern).where(
             NumberPattern.office_id == office_id,
-            NumberPattern.doc_type == doc_type,
+            NumberPattern.doc_type == kind,
             (NumberPattern.year == year) | NumberPattern.year.is_(None),
         )
     ).all()
     best = sorted(rows, key=lambda p: p.year is None)
     if best:
         return best[0].pattern, best[0].unit, best[0].classification
-    return DEFAULT_PATTERNS[doc_type], DEFAULT_UNIT, DEFAULT_CLASSIFICATION
+    return DEFAULT_PATTERNS[kind], "", ""
 
 
-def render(pattern: str, *, seq: int, on: date, unit: str, classification: str) -> str:
+def render(
+    pattern: str, *, seq: int, on: date, office: str, unit: str = "", classification: str = ""
+) -> str:
     return pattern.format(
         seq=seq,
+        office=office,
         unit=unit,
         classification=classification,
         month=f"{on.month:02d}",
@@ -93,26 +109,56 @@ def next_value(office_id: int, doc_type: str, year: int) -> int:
 
 def issue(
     office_id: int,
-    doc_type: str,
+    kind: str,
     on: date,
     *,
     subject_type: str | None = None,
     subject_id: int | None = None,
 ) -> IssuedNumber:
-    pattern, unit, classification = pattern_for(office_id, doc_type, on.year)
-    seq = next_value(office_id, doc_type, on.year)
+    """The office's next number for `kind` (mou, pks, addendum or letter) on `on`; refused with
+    NumberingError when the pattern in force gives a number some office already issued."""
+    office = db.session.get(Office, office_id)
+    pattern, unit, classification = pattern_for(office_id, kind, on.year)
+    series = SERIES[kind]
+    seq = next_value(office_id, series, on.year)
+    text = render(
+        pattern, seq=seq, on=on, office=office.code, unit=unit, classification=classification
+    )
+    _refuse_issued(text)
     number = IssuedNumber(
         office_id=office_id,
-        doc_type=doc_type,
+        doc_type=series,
         year=on.year,
         seq=seq,
-        text=render(pattern, seq=seq, on=on, unit=unit, classification=classification),
+        text=text,
         subject_type=subject_type,
         subject_id=subject_id,
     )
-    db.session.add(number)
-    db.session.flush()
+    try:
+        # A savepoint, so that only this insert can fail here: another office issuing the same
+        # text at the same moment is caught by the unique constraint once it commits.
+        with db.session.begin_nested():
+            db.session.add(number)
+    except IntegrityError as error:
+        raise NumberingError(_already_issued(text, None)) from error
     return number
+
+
+def _already_issued(text: str, office: Office | None) -> str:
+    if office is None:
+        return _("Number %(number)s has already been issued.", number=text)
+    return _(
+        "Number %(number)s has already been issued by %(office)s: the numbering pattern must "
+        "tell the offices apart, for example with {office}.",
+        number=text,
+        office=office.name,
+    )
+
+
+def _refuse_issued(text: str) -> None:
+    holder = db.session.scalar(select(IssuedNumber).where(IssuedNumber.text == text))
+    if holder is not None:
+        raise NumberingError(_already_issued(text, holder.office))
 
 
 def save_pattern(pattern: NumberPattern | None, data: dict) -> NumberPattern:
@@ -120,10 +166,12 @@ def save_pattern(pattern: NumberPattern | None, data: dict) -> NumberPattern:
     # A sample render catches what parsing cannot: the longest number the pattern gives (a
     # five-digit running number in August, VIII) must fit the register, or issuing it would
     # fail only later, when an agreement is sent for signature.
+    office = db.session.get(Office, data["office_id"])
     longest = render(
         data["pattern"],
         seq=99999,
         on=date(2000, 8, 1),
+        office=office.code,
         unit=data.get("unit") or "",
         classification=data.get("classification") or "",
     )
@@ -142,6 +190,7 @@ def save_pattern(pattern: NumberPattern | None, data: dict) -> NumberPattern:
         clash = clash.where(NumberPattern.id != pattern.id)
     if db.session.scalar(clash):
         raise PatternError(_("This office already has a pattern for that document and year."))
+    _refuse_next_issued(office, data)
     if pattern is None:
         pattern = NumberPattern()
         db.session.add(pattern)
@@ -151,3 +200,30 @@ def save_pattern(pattern: NumberPattern | None, data: dict) -> NumberPattern:
     pattern.classification = data.get("classification") or ""
     db.session.flush()
     return pattern
+
+
+def _refuse_next_issued(office: Office, data: dict) -> None:
+    """The number this pattern would issue next must not be one some office already issued
+    (a pattern without {office}, say, that gives another office's numbers)."""
+    today = office_today()
+    year = data.get("year") or today.year
+    on = today if year == today.year else date(year, 1, 1)
+    counter = db.session.get(NumberCounter, (office.id, SERIES[data["doc_type"]], year))
+    following = render(
+        data["pattern"],
+        seq=(counter.last_value if counter else 0) + 1,
+        on=on,
+        office=office.code,
+        unit=data.get("unit") or "",
+        classification=data.get("classification") or "",
+    )
+    holder = db.session.scalar(select(IssuedNumber).where(IssuedNumber.text == following))
+    if holder is not None:
+        raise PatternError(
+            _(
+                "This pattern would issue %(number)s next, which %(office)s has already "
+                "issued: include {office} or another distinguishing part.",
+                number=following,
+                office=holder.office.name,
+            )
+        )

@@ -5,7 +5,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from partnerships.core.forms import Form, optional_id, single_line
-from partnerships.organisations.models import IdentifierKind, OfficeKind, PartnerKind
+from partnerships.organisations.models import OFFICE_CODE, IdentifierKind, OfficeKind, PartnerKind
 
 OFFICE_KIND_LABELS = {
     OfficeKind.HEAD: _l("Head office"),
@@ -32,8 +32,21 @@ def region_code_format(_form, field):
         raise ValidationError(_l("Use a Kemendagri code such as 51.71 or 51.71.01.1003."))
 
 
+def office_code_format(_form, field):
+    """Checked as it will be stored (capitals), while the field keeps what was typed."""
+    if field.data and not OFFICE_CODE.match(field.data.strip().upper()):
+        raise ValidationError(
+            _l("Use 2 to 12 capital letters or digits (a hyphen may join them), e.g. DPS.")
+        )
+
+
 class OfficeForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), single_line, Length(max=200)])
+    code = StringField(
+        _l("Office code"),
+        validators=[DataRequired(), office_code_format],
+        description=_l("Short code in every number the office issues, e.g. DPS."),
+    )
     kind = SelectField(_l("Kind"), choices=list(OFFICE_KIND_LABELS.items()))
     parent_id = SelectField(_l("Parent office"), coerce=optional_id)
     region_code = StringField(

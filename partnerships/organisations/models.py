@@ -1,5 +1,6 @@
 """BPJS offices, government partners and the officials who sign for them."""
 
+import re
 from datetime import date
 from enum import StrEnum
 
@@ -34,6 +35,11 @@ class IdentifierKind(StrEnum):
     NPK = "NPK"  # BPJS Ketenagakerjaan staff
 
 
+# An office code: 2 to 12 capital letters and digits, a hyphen allowed inside ("KW-BNP"); never a
+# slash, which separates the parts of a number.
+OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,10}[A-Z0-9]$")
+
+
 office_regions = Table(
     "office_regions",
     db.metadata,
@@ -48,6 +54,10 @@ class Office(TimestampMixin, SoftDeleteMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Short code that issued numbers carry ("DPS" in 001/KB/DPS/XI/2026), so every office's
+    # numbers differ from every other's. The empty default only served to add the column to
+    # existing rows; the service requires a code.
+    code: Mapped[str] = mapped_column(String(12), server_default="", index=True, unique=True)
     kind: Mapped[str] = mapped_column(String(12), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)

@@ -10,6 +10,7 @@ from partnerships.core.errors import DomainError
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations.models import (
+    OFFICE_CODE,
     IdentifierKind,
     Office,
     Official,
@@ -60,6 +61,11 @@ def _region(code: str | None, field: str = "region_code") -> Region:
 # ---- offices ----------------------------------------------------------------------------
 
 
+def normalise_office_code(raw: str | None) -> str:
+    """What is stored for a typed code: "dps " is DPS."""
+    return (raw or "").strip().upper()
+
+
 def save_office(office: Office | None, data: dict[str, Any]) -> Office:
     name = data["name"].strip()
     clash = select(Office.id).where(func.lower(Office.name) == name.lower())
@@ -67,6 +73,18 @@ def save_office(office: Office | None, data: dict[str, Any]) -> Office:
         clash = clash.where(Office.id != office.id)
     if db.session.scalar(clash):
         raise OrganisationError(_("An office with this name already exists."), "name")
+    code = normalise_office_code(data.get("code"))
+    if not OFFICE_CODE.match(code):
+        raise OrganisationError(
+            _("Use 2 to 12 capital letters or digits (a hyphen may join them), e.g. DPS."), "code"
+        )
+    clash = select(Office.id).where(Office.code == code)
+    if office is not None:
+        clash = clash.where(Office.id != office.id)
+    if db.session.scalar(clash):
+        raise OrganisationError(
+            _("Another office already uses the code %(code)s.", code=code), "code"
+        )
     parent_id = data.get("parent_id")
     if office is not None and parent_id and parent_id in office_subtree_ids(office.id):
         raise OrganisationError(_("An office cannot sit under itself."), "parent_id")
@@ -77,7 +95,7 @@ def save_office(office: Office | None, data: dict[str, Any]) -> Office:
     if office is None:
         office = Office()
         db.session.add(office)
-    office.name, office.kind, office.parent_id = name, data["kind"], parent_id
+    office.name, office.code, office.kind, office.parent_id = name, code, data["kind"], parent_id
     office.region_code, office.address = region.code, (data.get("address") or None)
     office.regions = served
     db.session.flush()
