@@ -259,7 +259,7 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
     visit(auditor, url)
     assert status(auditor) == "Aktif"
     assert not auditor.get_by_role("button", name="Setujui").count()
-    auditor.get_by_role("link", name="Versi").click()
+    auditor.get_by_role("link", name="Versi", exact=True).click()
     visit(auditor)
     assert len(auditor.locator("main tbody tr").all()) >= 2
     auditor.goto(url)
