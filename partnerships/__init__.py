@@ -133,7 +133,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_audit_vocabulary() -> None:
     """Give the audit trail the domains' words for their values (it imports no domain)."""
     from partnerships.agreements.forms import ATTACHMENT_LABELS, FUNDING_LABELS, KIND_LABELS
-    from partnerships.agreements.services import STATUS_LABELS, party_role
+    from partnerships.agreements.lifecycle import STATUS_LABELS
+    from partnerships.agreements.parties import party_role
     from partnerships.audit import readable
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.clauses.forms import DOC_KIND_LABELS

@@ -11,9 +11,9 @@ from html import unescape
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from partnerships.agreements import services
+from partnerships.agreements import drafting, parties, queries
 from partnerships.agreements.models import Agreement, Status
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import acting_as
@@ -21,6 +21,7 @@ from partnerships.auth.models import User
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, login
+from tests.helpers import counted_statements, id_of
 from tests.web import signed_in, submit
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
@@ -45,21 +46,13 @@ EXPORT_HEADER = [  # in the interface's language, Indonesian by default
 # ---- helpers ------------------------------------------------------------------------------
 
 
-def id_of(app, model, name: str) -> int:
-    column = model.title if model is Agreement else model.name
-    with app.app_context():
-        found = db.session.scalar(select(model.id).where(column == name))
-    assert found is not None, name
-    return found
-
-
 def rows(app) -> list[dict]:
     """Every agreement as plain data, with the text a reader would search in: title, subject,
     party names and the articles of the latest version. The oracle the pages are checked by."""
     with app.app_context():
         found = []
         for agreement in db.session.scalars(select(Agreement).order_by(Agreement.id)):
-            version = services.latest_version(agreement)
+            version = queries.latest_version(agreement)
             articles = version.articles if version else []
             names = [p.name for p in agreement.parties]
             found.append({
@@ -157,7 +150,7 @@ def make(
 ) -> int:
     """An agreement drafted through the service, then put in the given state."""
     with app.app_context(), acting_as("test"):
-        agreement = services.create({
+        agreement = drafting.create({
             "kind": kind, "parent_id": None, "title": title,
             "subject": f"Perlindungan pekerja ({title})",
             "office_id": db.session.scalar(select(Office.id).where(Office.name == office)),
@@ -168,7 +161,7 @@ def make(
             "signed_on": signed_on,
         }, None)  # fmt: skip
         if signers:
-            services.set_parties(agreement, None, {
+            parties.set_parties(agreement, None, {
                 position: {"signatory_id": db.session.scalar(
                     select(Official.id).where(Official.name == name)), "number": None}
                 for position, name in signers.items()
@@ -249,19 +242,19 @@ def test_a_word_only_in_an_article_finds_the_agreement_and_leaves_with_the_text(
     assert listed(client, "q=cendrawasih") == []
     with app.app_context(), acting_as("test"):
         agreement = db.session.get(Agreement, draft)
-        current = services.latest_version(agreement)
+        current = queries.latest_version(agreement)
         articles = [
             *current.articles,
             {"heading": "Sosialisasi", "body": "Sosialisasi di Banjar Cendrawasihkaja."},
         ]
-        services.save_articles(agreement, articles, current.number, None)
+        drafting.save_articles(agreement, articles, current.number, None)
         db.session.commit()
     assert listed(client, "q=cendrawasihkaja") == [draft]
     assert listed(client, "q=cendrawasih") == [draft]  # a prefix
     with app.app_context(), acting_as("test"):
         agreement = db.session.get(Agreement, draft)
-        current = services.latest_version(agreement)
-        services.save_articles(agreement, current.articles[:-1], current.number, None)
+        current = queries.latest_version(agreement)
+        drafting.save_articles(agreement, current.articles[:-1], current.number, None)
         db.session.commit()
     assert listed(client, "q=cendrawasih") == []  # the index follows the latest version
 
@@ -629,18 +622,8 @@ def test_national_auditor_sees_every_agreement(app):
 
 def statements(app, client, url: str) -> int:
     """How many SQL statements answering `url` takes."""
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements(app) as seen:
         response = client.get(url, buffered=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200
     return len(seen)
 

@@ -19,7 +19,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from webtest import TestApp
 
-from partnerships.agreements import services
+from partnerships.agreements import drafting, lifecycle, workflow
+from partnerships.agreements.errors import ConflictError
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Comment
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import acting_as
@@ -31,6 +32,7 @@ from partnerships.extensions import db
 from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, PASSWORD
+from tests.helpers import id_of
 from tests.web import fill, find_form, follow, forms, submit
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
@@ -82,13 +84,6 @@ def forge(web: Browser, url: str, data: dict | None = None, *, form_url: str = "
 def scalar(app, stmt):
     with app.app_context():
         return db.session.scalar(stmt)
-
-
-def id_of(app, model, name: str) -> int:
-    column = model.title if model is Agreement else model.name
-    found = scalar(app, select(model.id).where(column == name))
-    assert found, f"no {model.__name__} {name!r}"
-    return found
 
 
 def user_id(app, who: str) -> int:
@@ -183,8 +178,8 @@ def refusal_of_state(app, action: str, status: str) -> str:
     with app.test_request_context():
         return gettext(
             "Cannot %(action)s: the agreement is %(status)s.",
-            action=str(services.MOVES[action].label).lower(),
-            status=str(services.STATUS_LABELS[status]).lower(),
+            action=str(workflow.MOVES[action].label).lower(),
+            status=str(lifecycle.STATUS_LABELS[status]).lower(),
         )
 
 
@@ -192,7 +187,7 @@ def managers_only(app, action: str) -> str:
     with app.test_request_context():
         return gettext(
             "Only a manager of the owning office may %(action)s.",
-            action=str(services.MOVES[action].label).lower(),
+            action=str(workflow.MOVES[action].label).lower(),
         )
 
 
@@ -521,7 +516,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
     moved(app, staff, aid, "activate", "active", signed_on=today)
     row = state(app, aid)
     assert (row["signed_on"], row["effective_on"]) == (today, today)
-    assert row["ends_on"] == services.end_of_term(today, 12)
+    assert row["ends_on"] == drafting.end_of_term(today, 12)
 
     # Signed: only a manager ends it, and only with a reason.
     refused(app, staff, aid, "terminate", managers_only(app, "terminate"), reason="Uji")
@@ -1092,8 +1087,8 @@ def test_a_change_committed_between_read_and_write_is_a_conflict_not_a_crash(app
             .where(Agreement.__table__.c.id == aid)
             .values(lock_version=seen + 1, title="Judul orang lain")
         )
-        with pytest.raises(services.ConflictError):
-            services.update_details(agreement, data, seen)
+        with pytest.raises(ConflictError):
+            drafting.update_details(agreement, data, seen)
         db.session.rollback()
         staff = db.session.scalar(select(User).where(User.email == EMAILS["staff"]))
         agreement = db.session.get(Agreement, aid)
@@ -1102,8 +1097,8 @@ def test_a_change_committed_between_read_and_write_is_a_conflict_not_a_crash(app
             .where(Agreement.__table__.c.id == aid)
             .values(lock_version=seen + 1)
         )
-        with pytest.raises(services.ConflictError):
-            services.transition(agreement, "submit", staff)
+        with pytest.raises(ConflictError):
+            workflow.transition(agreement, "submit", staff)
         db.session.rollback()
     assert state(app, aid)["status"] == "draft"
     assert state(app, aid)["title"] == DRAFT
@@ -1119,13 +1114,13 @@ def test_simultaneous_saves_from_the_same_version_make_exactly_one(app, monkeypa
     if ON_POSTGRES:
         # Hold both writers after the version check, so that both really try to insert N+1.
         checked = threading.Barrier(2)
-        original = services._add_version
+        original = drafting.add_version
 
         def add_version_together(*args, **kwargs):
             checked.wait(timeout=30)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(services, "_add_version", add_version_together)
+        monkeypatch.setattr(drafting, "add_version", add_version_together)
     authors = {who: user_id(app, who) for who in (EMAILS["staff"], MANAGER)}
     outcomes: list[tuple[str, str]] = []
     causes: list[BaseException | None] = []
@@ -1138,7 +1133,7 @@ def test_simultaneous_saves_from_the_same_version_make_exactly_one(app, monkeypa
                 user = db.session.scalar(select(User).where(User.email == who))
                 agreement = db.session.get(Agreement, aid)
                 try:
-                    services.save_articles(
+                    drafting.save_articles(
                         agreement,
                         [{"heading": f"Pasal {who}", "body": f"Teks dari {who}."}],
                         base,
@@ -1147,7 +1142,7 @@ def test_simultaneous_saves_from_the_same_version_make_exactly_one(app, monkeypa
                     )
                     db.session.commit()
                     outcomes.append(("saved", who))
-                except services.ConflictError as conflict:
+                except ConflictError as conflict:
                     db.session.rollback()
                     outcomes.append(("conflict", who))
                     causes.append(conflict.__cause__)
@@ -1297,7 +1292,9 @@ def test_drafting_steps_land_in_the_audit_trail(app, staff):
 
 def test_recording_the_signing_keeps_a_typed_end_date(app):
     """Term and end date both given, no start: the signing fills in the start, not the end."""
-    from partnerships.agreements.services import create, set_parties, transition
+    from partnerships.agreements.drafting import create
+    from partnerships.agreements.parties import set_parties
+    from partnerships.agreements.workflow import transition
 
     with app.app_context(), acting_as("test"):
         staff = db.session.scalar(select(User).where(User.email == EMAILS["staff"]))

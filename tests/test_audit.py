@@ -22,6 +22,7 @@ from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import EMAILS, PASSWORD, login
+from tests.helpers import counted_statements
 from tests.web import fill, find_form, press, signed_in, submit
 from tests.web import text as read
 
@@ -816,18 +817,8 @@ def test_an_office_auditor_sees_only_its_offices_part_of_an_agreements_history(a
 
 @pytest.mark.app_config(PAGE_SIZE=50)
 def test_the_page_costs_a_bounded_number_of_queries(app):
-    from sqlalchemy import event
-
     web = signed_in(app, "auditor")
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements(app) as statements:
         page = web.get("/audit?details=1")
         mou = _id(app, Agreement, title=DENPASAR_MOU)
         statements.clear()
@@ -836,8 +827,6 @@ def test_the_page_costs_a_bounded_number_of_queries(app):
         statements.clear()
         history = web.get(f"/audit/Agreement/{mou}")
         on_history = len(statements)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(_shown(page)) == 50
     assert len(_shown(history)) > 5
     # the signed-in user, the page, the actor choices (or the object's newest entry), and one

@@ -5,11 +5,12 @@ Forms are filled in on the pages that render them (tests/web.py); the Flask test
 directly only what no page offers the person (a role's forbidden form, no CSRF token)."""
 
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select, text
 
-from partnerships.agreements import services as agreements
+from partnerships.agreements import queries
 from partnerships.agreements.models import Agreement
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import acting_as
@@ -92,7 +93,7 @@ def draft_articles(app, web, kind: str = "mou") -> list[dict]:
     assert response.status_int == 302, response.text[:2000]
     agreement_id = int(response.location.rsplit("/", 1)[1])
     with app.app_context():
-        return agreements.latest_version(db.session.get(Agreement, agreement_id)).articles
+        return queries.latest_version(db.session.get(Agreement, agreement_id)).articles
 
 
 # ---- admins keep the library; the next draft follows --------------------------------------
@@ -240,7 +241,23 @@ ESCAPES = [
     "{% endfor %}{{ ns.x }}",
     "{% for x in range(1000000000) %}{% endfor %}",
     "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+    *[
+        # Past the render budget: steps, output, widths and sizes (issue 7).
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "{% for i in range(100000) %}{{ tentang }}{% endfor %}",
+        "{{ tentang|center(999999999) }}",
+        "{{ '%999999999d' % 1 }}",
+        "{{ tentang.ljust(999999999) }}",
+        "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}"
+        "{% endmacro %}{{ d('x', 200) }}",
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
+        "{{ f(40) }}",
+        "{{ tentang" + "|replace('a', 'aa')" * 60 + " }}",
+        "{% for x in range(10) recursive %}{{ loop(range(10)) }}{% endfor %}",
+        "{{ lipsum(1000000) }}",
+    ],
 ]
+BUDGET = ESCAPES[-10:]
 
 
 def test_clauses_that_reach_outside_the_sandbox_are_refused_and_nothing_is_written(app):
@@ -272,6 +289,29 @@ def test_the_sandbox_refuses_outside_a_request_too(app):
                 clauses.check(body)
         with pytest.raises(clauses.ClauseError):
             clauses.render("{{ ''.__class__ }}", clauses.SAMPLE_CONTEXT)
+
+
+def test_a_clause_past_its_render_budget_is_refused_quickly():
+    """The ceiling is generous (the machine is shared); unbounded, these run for hours."""
+    for body in BUDGET:
+        started = time.perf_counter()
+        with pytest.raises(clauses.ClauseError):
+            clauses.render(body, clauses.SAMPLE_CONTEXT)
+        assert time.perf_counter() - started < 5, body
+
+
+def test_a_clause_within_the_budget_renders_in_full():
+    """Loops, macros and filters a real clause uses still work, up to the output limit."""
+    body = (
+        "{% macro pihak(n) %}PIHAK {{ n|upper }}{% endmacro %}"
+        "{% for p in ['kesatu', 'kedua'] %}{{ loop.index }}. {{ pihak(p) }}; {% endfor %}"
+        "{{ 'a' * (clauses_max - 33) }}"
+    ).replace("clauses_max", str(clauses.MAX_OUTPUT))
+    text = clauses.render(body, clauses.SAMPLE_CONTEXT)
+    assert text.startswith("1. PIHAK KESATU; 2. PIHAK KEDUA; a")
+    assert len(text) == clauses.MAX_OUTPUT
+    with pytest.raises(clauses.ClauseError):
+        clauses.render(body + "b", clauses.SAMPLE_CONTEXT)
 
 
 DOCUMENTED = (

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from partnerships.agreements import services
+from partnerships.agreements import drafting, queries
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Status
 from partnerships.audit.services import acting_as
 from partnerships.audit.services import verify as audit_verify
@@ -16,7 +16,8 @@ from partnerships.clauses.library import DEFAULTS
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import login, post
-from tests.web import find_form, flashes, follow, signed_in, submit, text
+from tests.helpers import id_of
+from tests.web import find_form, flashes, follow, hand_made, signed_in, submit, text
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
 GIANYAR = "Kantor Cabang Bali Gianyar"
@@ -34,14 +35,6 @@ CREATE = "Buat draf"
 SAVE = "Simpan"
 
 # ---- helpers ------------------------------------------------------------------------------
-
-
-def id_of(app, model, name: str) -> int:
-    column = model.title if model is Agreement else model.name
-    with app.app_context():
-        found = db.session.scalar(select(model.id).where(column == name))
-    assert found is not None, name
-    return found
 
 
 def count(app, model) -> int:
@@ -100,16 +93,14 @@ def full(app, **changes) -> dict:
 
 def forged(app, who: str, url: str, data: dict):
     """A POST no page would send (values the form does not offer), with a valid CSRF token."""
-    client = app.test_client()
-    assert login(client, who).status_code == 302
-    return post(client, url, data, form_url=url)
+    return post(hand_made(app, who), url, data, form_url=url)
 
 
 def load(app, agreement_id: int) -> dict:
     """The stored agreement, its parties (position, office, partner) and its latest text."""
     with app.app_context():
         agreement = db.session.get(Agreement, agreement_id)
-        version = services.latest_version(agreement)
+        version = queries.latest_version(agreement)
         return {
             "agreement": {
                 c: getattr(agreement, c)
@@ -290,8 +281,8 @@ def test_term_without_end_date_computes_the_end(app):
     assert load(app, new_id)["agreement"]["ends_on"] == date(2027, 12, 31)
     # a month-end start stays at the month's end: 31 January + 1 month ends 28 February
     with app.app_context():
-        assert services.end_of_term(date(2027, 1, 31), 1) == date(2027, 2, 27)
-        assert services.end_of_term(date(2028, 2, 1), 12) == date(2029, 1, 31)
+        assert drafting.end_of_term(date(2027, 1, 31), 1) == date(2027, 2, 27)
+        assert drafting.end_of_term(date(2028, 2, 1), 12) == date(2029, 1, 31)
     # an explicit end date wins over the term
     new_id = draft(app, web, term_months="12", ends_on="2027-06-30")
     assert load(app, new_id)["agreement"]["ends_on"] == date(2027, 6, 30)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from partnerships.agreements import services
+from partnerships.agreements import drafting, queries
 from partnerships.agreements.models import Agreement, AgreementVersion
 from partnerships.audit.services import acting_as
 from partnerships.core.formatting import long_date_id
@@ -77,9 +77,9 @@ def store_version(app, agreement_id: int, change) -> None:
     """A text saved before these rules existed (no page can save one in this state now)."""
     with app.app_context(), acting_as("test-legacy"):
         agreement = db.session.get(Agreement, agreement_id)
-        articles = [dict(a) for a in services.latest_version(agreement).articles]
+        articles = [dict(a) for a in queries.latest_version(agreement).articles]
         change(articles)
-        services._add_version(agreement, articles, None, "legacy")
+        drafting.add_version(agreement, articles, None, "legacy")
         db.session.commit()
 
 
@@ -106,10 +106,10 @@ def test_a_term_without_dates_is_fixed_by_the_signing_and_shown_once_signed(app)
     assert status_of(app, aid) == "active", flashes(page)
     stored = load(app, aid)
     assert stored["agreement"]["effective_on"] == day
-    assert stored["agreement"]["ends_on"] == services.end_of_term(day, 12)
+    assert stored["agreement"]["ends_on"] == drafting.end_of_term(day, 12)
     assert "..." not in text_of(stored["articles"])
     # The page states the dates the signing fixed, beside the text that says what fixes them.
-    assert long_date_id(services.end_of_term(day, 12)) in text(page)
+    assert long_date_id(drafting.end_of_term(day, 12)) in text(page)
 
 
 def test_a_blank_is_shown_while_drafting_and_refuses_approval_naming_the_article(app):

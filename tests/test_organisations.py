@@ -11,7 +11,7 @@ from html import unescape
 
 from flask_babel import gettext
 from markupsafe import escape
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from partnerships.audit.services import acting_as
 from partnerships.core.formatting import long_date
@@ -19,6 +19,7 @@ from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import OFFICE_DAY, post
+from tests.helpers import counted_statements
 from tests.web import (
     errors_by_field,
     fill,
@@ -578,18 +579,8 @@ def test_tampered_cursor_shows_the_first_page(as_role, subtests):
 
 
 def statements_for(app, client, url: str) -> tuple[int, str]:
-    executed: list[str] = []
-
-    def count_statement(_conn, _cursor, statement, *_args):
-        executed.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count_statement)
-    try:
+    with counted_statements(app) as executed:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count_statement)
     assert response.status_code == 200
     return len(executed), response.get_data(as_text=True)
 

@@ -8,11 +8,12 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement, AgreementVersion, Comment, Status
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
+from tests.helpers import counted_statements, id_of
 from tests.test_agreement_search import make
 from tests.web import find_form, flashes, follow, press, signed_in, submit, text
 
@@ -27,14 +28,6 @@ MANAGER = "manajer.denpasar@kemitraan.test"
 STAFF_NAME = "Ni Made Ayu Lestari"
 PARTNER_NAME = "Staf Setda Kota Denpasar"
 REPLIES = ("Dari APBD Kota, lihat Pasal 5.", "Baik, terima kasih.")
-
-
-def id_of(app, model, name: str) -> int:
-    column = model.title if model is Agreement else model.name
-    with app.app_context():
-        found = db.session.scalar(select(model.id).where(column == name))
-    assert found is not None, name
-    return found
 
 
 def status_of(app, aid: int) -> str:
@@ -63,18 +56,8 @@ def thread_id(app, aid: int, body: str) -> int:
 
 def statements(app, web, url: str) -> int:
     """How many SQL statements answering `url` takes."""
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements(app) as seen:
         web.get(url, status=200)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 
@@ -154,6 +137,12 @@ def test_replies_are_refused_on_a_resolved_thread_and_outside_review(app):
     page = follow(stale.submit())
     assert flashes(page) == ["Komentar ini sudah selesai; tulis komentar baru."]
     assert "Satu hal lagi." not in [t[2] for t in threads_of(app, aid)]
+    # What the partner typed is not lost: it waits in the box for a new comment on that article.
+    again = find_form(page, action=f"/agreements/{aid}/comments")
+    assert again["body"].value == "Satu hal lagi."
+    with app.app_context():
+        thread_article = db.session.get(Comment, cid).article_index
+    assert again["article_index"].value == str(thread_article)
     # A reply to a comment of another agreement, or to a reply, is not found.
     other = id_of(app, Agreement, ACTIVE)
     form = find_form(staff.get(url), action=f"/agreements/{aid}/comments")

@@ -10,8 +10,8 @@ from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from partnerships.agreements.errors import AgreementError
 from partnerships.agreements.models import Agreement, Attachment
-from partnerships.agreements.services import AgreementError
 from partnerships.extensions import db
 
 KINDS = ("signed_original", "annex")

@@ -18,6 +18,11 @@ from partnerships.core.formatting import long_date_id
 # What a drafter left to fill in: a run of dots ("tanggal ...", "Pasal ...."), an ellipsis
 # character, underscores, or template syntax that was never rendered.
 BLANK = re.compile(r"\.{3,}|…|_{3,}|\{\{|\}\}|\{%|%\}")
+# The size of a text, well past any real KB or PKS (a dozen or two articles of a few hundred
+# words): every save is copied into a version and the audit trail, so nothing is unbounded.
+MAX_ARTICLES = 100
+MAX_HEADING = 200
+MAX_ARTICLE_TEXT = 20_000
 BY_SIGNING = "terhitung sejak tanggal ditandatangani oleh PARA PIHAK"
 UNTIL_ENDED = "sampai dengan diakhiri atas kesepakatan PARA PIHAK"
 

@@ -8,9 +8,22 @@ so lists, the agreement page and the daily job, which all read the same columns,
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from partnerships.agreements.models import Agreement, Status
 from partnerships.core.formatting import long_date, office_today
+
+STATUS_LABELS = {
+    Status.DRAFT: _l("Draft"),
+    Status.IN_REVIEW: _l("In review"),
+    Status.APPROVED: _l("Approved"),
+    Status.AWAITING_SIGNATURE: _l("Awaiting signature"),
+    Status.ACTIVE: _l("Active"),
+    Status.EXPIRED: _l("Expired"),
+    Status.TERMINATED: _l("Terminated"),
+    Status.SUPERSEDED: _l("Superseded"),
+}
+
 
 NOT_YET_IN_FORCE = "signed"  # the badge shown for a signed agreement not in force yet
 
@@ -30,8 +43,6 @@ def status_key(agreement: Agreement, today: date | None = None) -> str:
 
 def status_label(agreement: Agreement, today: date | None = None) -> str:
     """ "Ditandatangani, berlaku mulai 1 Januari 2027" before the start date; else the status."""
-    from partnerships.agreements.services import STATUS_LABELS
-
     if not_yet_in_force(agreement, today):
         return _("Signed, in force from %(day)s", day=long_date(agreement.effective_on))
     return str(STATUS_LABELS.get(agreement.status, agreement.status))

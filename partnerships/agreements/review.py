@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from partnerships.agreements import rules
+from partnerships.agreements.errors import AgreementError, WorkflowError, require
 from partnerships.agreements.models import Agreement, AgreementVersion, Comment
-from partnerships.agreements.services import AgreementError, WorkflowError
+from partnerships.agreements.queries import latest_version
+from partnerships.agreements.rules import COMMENTABLE
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.extensions import db
@@ -19,12 +21,7 @@ from partnerships.extensions import db
 def mark_sent_for_review(agreement: Agreement) -> None:
     """The agreement enters review: its current text is what the partners receive. A text sent
     before (returned, then resubmitted unchanged) keeps the time it was first sent."""
-    version = db.session.scalar(
-        select(AgreementVersion)
-        .where(AgreementVersion.agreement_id == agreement.id)
-        .order_by(AgreementVersion.number.desc())
-        .limit(1)
-    )
+    version = latest_version(agreement)
     if version is not None and version.sent_for_review_at is None:
         version.agreement = agreement  # audit_office_id without a lazy load inside the flush
         version.sent_for_review_at = utcnow()
@@ -70,6 +67,47 @@ def since_last_review(agreement: Agreement) -> tuple[int, int] | None:
 
 
 # ---- comment threads ----------------------------------------------------------------------
+
+
+def add_comment(agreement: Agreement, user, article_index: int, body: str) -> Comment:
+    require(agreement, COMMENTABLE, _("Comments are taken while a draft is in review."))
+    version = latest_version(agreement)
+    if version is None or not 0 <= article_index < len(version.articles):
+        raise AgreementError(_("Choose an article of the current version."), "article_index")
+    if not body.strip():
+        raise AgreementError(_("Write the comment."), "body")
+    comment = Comment(
+        agreement=agreement,
+        agreement_id=agreement.id,
+        version_number=version.number,
+        article_index=article_index,
+        author_id=user.id,
+        body=body.strip(),
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def resolve_comment(comment: Comment, user) -> None:
+    if comment.resolved_at is None:
+        comment.resolved_at, comment.resolved_by_id = utcnow(), user.id
+        db.session.flush()
+
+
+def open_comment_count(agreement: Agreement) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(
+                Comment.agreement_id == agreement.id,
+                Comment.parent_id.is_(None),  # a thread is resolved on its first comment
+                Comment.resolved_at.is_(None),
+            )
+        )
+        or 0
+    )
 
 
 @dataclass

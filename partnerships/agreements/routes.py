@@ -1,4 +1,5 @@
 import math
+from collections.abc import Callable
 
 from flask import (
     Response,
@@ -8,6 +9,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     stream_with_context,
     url_for,
 )
@@ -18,15 +20,18 @@ from sqlalchemy import select
 from partnerships.agreements import (
     attachments,
     bp,
+    drafting,
     drafting_rules,
     lifecycle,
+    queries,
     review,
     rules,
     search,
     sections,  # noqa: F401 (importing it adds the partner and region page sections)
-    services,
     vacancies,
+    workflow,
 )
+from partnerships.agreements.errors import AgreementError
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
     FUNDING_LABELS,
@@ -48,6 +53,7 @@ from partnerships.agreements.models import (
     Kind,
     Status,
 )
+from partnerships.agreements.parties import attachable_partners, party_role, set_parties
 from partnerships.agreements.permissions import can_edit, visible_agreements
 from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
@@ -101,7 +107,7 @@ def _as_int(value) -> int | None:
 def _labels() -> dict:
     return {
         "kinds": KIND_LABELS,
-        "statuses": services.STATUS_LABELS,
+        "statuses": lifecycle.STATUS_LABELS,
         "funding": FUNDING_LABELS,
         "windows": EXPIRY_WINDOWS,
     }
@@ -174,7 +180,7 @@ def export(fmt: str):
 @bp.get("/agreements/<int:agreement_id>")
 def show(agreement_id: int):
     agreement = get_agreement(agreement_id)
-    version = services.latest_version(agreement)
+    version = queries.latest_version(agreement)
     files = db.session.scalars(
         select(Attachment)
         .where(Attachment.agreement_id == agreement.id, ~Attachment.is_deleted)
@@ -184,20 +190,21 @@ def show(agreement_id: int):
         "agreements/show.html",
         agreement=agreement,
         version=version,
-        tree=services.family_tree(agreement, visible_agreements(current_user)),
+        tree=queries.family_tree(agreement, visible_agreements(current_user)),
         threads=review.threads(agreement),
         since_review=review.since_last_review(agreement),
         vacant=vacancies.vacant_parties(agreement),
         attachments=files,
-        moves=services.available_moves(agreement, current_user),
-        move_labels={k: m.label for k, m in services.MOVES.items()},
+        moves=workflow.available_moves(agreement, current_user),
+        move_labels={k: m.label for k, m in workflow.MOVES.items()},
         can_edit=can_edit(current_user, agreement),
         transition=TransitionForm(),
         comment_form=CommentForm(),
         reply_form=ReplyForm(),
+        kept=session.pop(KEPT, {}),
         upload_form=UploadForm(),
         confirm=ConfirmForm(),
-        party_role=services.party_role,
+        party_role=party_role,
         attachment_labels=ATTACHMENT_LABELS,
         **_labels(),
     )
@@ -224,7 +231,7 @@ def new():
     partners = (
         visible_partners(current_user)
         if current_user.role == Role.ADMIN
-        else services.attachable_partners(current_user.office_id)
+        else attachable_partners(current_user.office_id)
     )
     form.partner_ids.choices = [
         (p.id, p.name)
@@ -240,14 +247,14 @@ def new():
     if form.validate_on_submit():
         try:
             if own is not None and form.office_id.data not in own:
-                raise services.AgreementError(
+                raise AgreementError(
                     _("You may only draft agreements for your own office."), "office_id"
                 )
-            agreement = services.create(form.data, current_user)
-        except services.AgreementError as error:
+            agreement = drafting.create(form.data, current_user)
+        except AgreementError as error:
             refuse(form, error)
         except ClauseError as error:  # a library clause that cannot be filled in
-            refuse(form, services.AgreementError(str(error)))
+            refuse(form, AgreementError(str(error)))
         else:
             db.session.commit()
             flash(_("Draft created from the clause library. Review the articles."), "success")
@@ -265,8 +272,8 @@ def edit(agreement_id: int):
         try:
             # From the request itself: the form falls back to the agreement's current
             # lock_version when the field is missing, which would wave any stale save through.
-            services.update_details(agreement, form.data, _as_int(request.form.get("lock_version")))
-        except services.AgreementError as error:
+            drafting.update_details(agreement, form.data, _as_int(request.form.get("lock_version")))
+        except AgreementError as error:
             refuse(form, error)
         else:
             db.session.commit()
@@ -286,7 +293,7 @@ def parties(agreement_id: int):
     form.partner_ids.choices = [
         (p.id, p.name)
         for p in db.session.execute(
-            services.attachable_partners(agreement.office_id)
+            attachable_partners(agreement.office_id)
             .with_only_columns(Partner.id, Partner.name)
             .order_by(Partner.name)
         )
@@ -309,10 +316,8 @@ def parties(agreement_id: int):
             form.partner_ids.data, key=lambda pid: rank[pid] if rank[pid] is not None else 1e9
         )
         try:
-            services.set_parties(
-                agreement, chosen if rules.may_change_parties(agreement) else None, entries
-            )
-        except services.AgreementError as error:
+            set_parties(agreement, chosen if rules.may_change_parties(agreement) else None, entries)
+        except AgreementError as error:
             refuse(form, error)
         else:
             db.session.commit()
@@ -337,7 +342,7 @@ def parties(agreement_id: int):
         agreement=agreement,
         officials=officials,
         vacant=vacancies.vacant_parties(agreement),
-        party_role=services.party_role,
+        party_role=party_role,
     )
 
 
@@ -346,7 +351,7 @@ def articles(agreement_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
     if locked := _text_locked(agreement):
         return locked
-    version = services.latest_version(agreement)
+    version = queries.latest_version(agreement)
     form = ArticlesForm()
     rows = version.articles if version else []
     if request.method == "GET":
@@ -358,14 +363,14 @@ def articles(agreement_id: int):
         rows = [a for a in ordered if a["heading"].strip() or a["body"].strip()]
     if form.validate_on_submit():
         try:
-            saved = services.save_articles(
+            saved = drafting.save_articles(
                 agreement,
                 ordered,
                 _as_int(form.base_version.data),
                 current_user,
                 form.note.data or None,
             )
-        except services.AgreementError as error:
+        except AgreementError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -373,7 +378,12 @@ def articles(agreement_id: int):
             flash(_("Saved as version %(n)d.", n=saved.number), "success")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     return render_template(
-        "agreements/articles.html", form=form, agreement=agreement, rows=rows, version=version
+        "agreements/articles.html",
+        form=form,
+        agreement=agreement,
+        rows=rows,
+        version=version,
+        limits={"heading": drafting_rules.MAX_HEADING, "text": drafting_rules.MAX_ARTICLE_TEXT},
     )
 
 
@@ -437,31 +447,61 @@ def compare(agreement_id: int):
     )
 
 
+# What a person typed into a form that was refused, shown again in that form on the page the
+# refusal returns to (bounded: it travels in the session cookie).
+KEPT = "kept_text"
+KEPT_MAX = 2000
+
+
+def _attempt(
+    change: Callable[[], object], done: Callable[[], str], keep: dict[str, str] | None = None
+) -> bool:
+    """One change from a page's button: committed and `done` said, or rolled back and the
+    reason it was refused said (keeping what was typed); either way the person returns to the
+    page."""
+    try:
+        change()
+    except AgreementError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        if keep:
+            session[KEPT] = {k: v[:KEPT_MAX] for k, v in keep.items() if v}
+        return False
+    db.session.commit()
+    flash(done(), "success")
+    return True
+
+
+def _form_refused(form, keep: dict[str, str]) -> None:
+    """A comment or reply its form refused (empty, too long): each field's reason, and the
+    text back in its box."""
+    flash(
+        "; ".join(
+            f"{form[name].label.text}: {e}" for name, errs in form.errors.items() for e in errs
+        ),
+        "danger",
+    )
+    session[KEPT] = {k: v[:KEPT_MAX] for k, v in keep.items() if v}
+
+
 @bp.post("/agreements/<int:agreement_id>/transition")
 def transition(agreement_id: int):
     agreement = get_agreement(agreement_id, for_edit=True)
     form = TransitionForm()
     if form.validate_on_submit():
-        try:
-            services.transition(
+        _attempt(
+            lambda: workflow.transition(
                 agreement,
                 form.action.data,
                 current_user,
                 signed_on=form.signed_on.data,
                 reason=form.reason.data,
-            )
-        except services.AgreementError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "The agreement is now %(status)s.",
-                    status=str(services.STATUS_LABELS[Status(agreement.status)]).lower(),
-                ),
-                "success",
-            )
+            ),
+            lambda: _(
+                "The agreement is now %(status)s.",
+                status=str(lifecycle.STATUS_LABELS[Status(agreement.status)]).lower(),
+            ),
+        )
     else:
         flash(
             _(
@@ -478,18 +518,18 @@ def comment(agreement_id: int):
     agreement = get_agreement(agreement_id)
     form = CommentForm()
     if form.validate_on_submit():
-        try:
-            services.add_comment(
+        _attempt(
+            lambda: review.add_comment(
                 agreement, current_user, form.article_index.data or 0, form.body.data
-            )
-        except services.AgreementError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Comment added."), "success")
+            ),
+            lambda: _("Comment added."),
+            keep={"comment": form.body.data, "article": str(form.article_index.data or 0)},
+        )
     else:
-        flash(_("Write the comment."), "danger")
+        _form_refused(
+            form,
+            {"comment": form.body.data or "", "article": request.form.get("article_index", "")},
+        )
     return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#articles")
 
 
@@ -501,7 +541,7 @@ def comment_resolve(agreement_id: int, comment_id: int):
         abort(404)
     if ConfirmForm().validate_on_submit():
         if found.resolved_at is None:
-            services.resolve_comment(found, current_user)
+            review.resolve_comment(found, current_user)
             db.session.commit()
             flash(_("Comment resolved."), "success")
         else:
@@ -517,16 +557,18 @@ def comment_reply(agreement_id: int, comment_id: int):
         abort(404)
     form = ReplyForm()
     if form.validate_on_submit():
-        try:
-            review.add_reply(thread, current_user, form.body.data)
-        except services.AgreementError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Reply added."), "success")
+        _attempt(
+            lambda: review.add_reply(thread, current_user, form.body.data),
+            lambda: _("Reply added."),
+            # Resolved meanwhile: the text waits in the reply box and in a new comment's.
+            keep={
+                f"reply-{thread.id}": form.body.data,
+                "comment": form.body.data,
+                "article": str(thread.article_index),
+            },
+        )
     else:
-        flash(_("Write the reply."), "danger")
+        _form_refused(form, {f"reply-{thread.id}": form.body.data or ""})
     return redirect(url_for("agreements.show", agreement_id=agreement.id) + f"#comment-{thread.id}")
 
 
@@ -543,7 +585,7 @@ def upload(agreement_id: int):
                 form.kind.data,
                 current_user,
             )
-        except services.AgreementError as error:
+        except AgreementError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:

@@ -16,7 +16,10 @@ from sqlalchemy import Select, extract, false, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from partnerships.agreements.forms import FUNDING_LABELS, KIND_LABELS
+from partnerships.agreements.lifecycle import status_label
 from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, AgreementParty, Kind, Status
+from partnerships.agreements.queries import latest_version
 from partnerships.core.exports import stream_csv
 from partnerships.core.formatting import long_date, office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
@@ -38,8 +41,6 @@ REGION_CODE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 def document(agreement: Agreement, articles: list[dict] | None = None) -> str:
     if articles is None:
-        from partnerships.agreements.services import latest_version
-
         version = latest_version(agreement)
         articles = version.articles if version else []
     parts = [agreement.title, agreement.subject]
@@ -212,15 +213,13 @@ DATE_COLUMNS = (10, 11, 12)
 def export_rows(stmt: Select) -> Iterator[list]:
     """One row per agreement: kinds, statuses and funding as the interface words them; dates
     as dates (each export writes them its own way)."""
-    from partnerships.agreements.forms import FUNDING_LABELS, KIND_LABELS
-    from partnerships.agreements.services import STATUS_LABELS
 
     stmt = with_parties(stmt.order_by(Agreement.id)).execution_options(yield_per=500)
     for agreement in db.session.scalars(stmt):
         yield [
             agreement.id,
             _label(KIND_LABELS, agreement.kind),
-            _label(STATUS_LABELS, agreement.status),
+            status_label(agreement),
             agreement.title,
             agreement.subject,
             agreement.office.name,

@@ -6,7 +6,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from partnerships.agreements import search, services
+from partnerships.agreements import lifecycle, search
 from partnerships.agreements.forms import KIND_LABELS
 from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import visible_agreements
@@ -35,7 +35,7 @@ def _section(filters: dict[str, str], heading: str) -> str:
         all_url=url_for("agreements.index", **filters),
         heading=heading,
         kinds=KIND_LABELS,
-        statuses=services.STATUS_LABELS,
+        statuses=lifecycle.STATUS_LABELS,
     )
 
 

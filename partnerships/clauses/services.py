@@ -1,9 +1,11 @@
 """Rendering clause templates safely, and keeping the library."""
 
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from flask_babel import gettext as _
-from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select
@@ -14,6 +16,11 @@ from partnerships.extensions import db
 
 MAX_TEXT = 100_000  # characters a single operation in a clause may produce
 MAX_BITS = 4_096  # the largest number it may compute
+# The render budget of one clause: what it may write (an article's own limit) and how many
+# loop steps and calls it may take. A real clause takes a few dozen of each.
+MAX_OUTPUT = 20_000
+MAX_STEPS = 10_000
+_steps: ContextVar[list[int]] = ContextVar("clause_steps")
 
 
 def _too_big(operator: str, left: Any, right: Any) -> bool:
@@ -32,19 +39,88 @@ def _too_big(operator: str, left: Any, right: Any) -> bool:
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, str | list | tuple) and isinstance(times, int):
                 return len(seq) * times > MAX_TEXT
-    return False
+    # printf-style formatting can pad to any width ("%999999999d"): clauses have no use for it.
+    return operator == "%" and isinstance(left, str)
+
+
+def _step() -> None:
+    counter = _steps.get(None)
+    if counter is not None:
+        counter[0] += 1
+        if counter[0] > MAX_STEPS:
+            raise SecurityError("the clause takes too many steps")
+
+
+def _too_long(value: Any) -> bool:
+    return (isinstance(value, str | list | tuple) and len(value) > MAX_TEXT) or (
+        isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEXT
+    )
+
+
+def _bounded_filter(function):
+    """A built-in filter that refuses widths, counts and results past MAX_TEXT, so neither
+    `center(10**9)` nor `replace` applied over and over can exhaust the server."""
+
+    def bounded(*args, **kwargs):
+        _step()
+        if any(_too_long(v) for v in (*args[1:], *kwargs.values())):
+            raise SecurityError("a filter argument is too large")
+        result = function(*args, **kwargs)
+        if isinstance(result, str | list | tuple) and len(result) > MAX_TEXT:
+            raise SecurityError("the result would be too large")
+        return result
+
+    for marker in ("jinja_pass_arg",):  # keep how Jinja passes the context or environment
+        if hasattr(function, marker):
+            setattr(bounded, marker, getattr(function, marker))
+    return bounded
 
 
 class ClauseEnvironment(SandboxedEnvironment):
     """The sandbox, also refusing arithmetic that would exhaust the server: `9**99999999` (which
     Jinja would otherwise fold while compiling), `'x' * 10**9`, or squaring a number in a loop."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        # Only what a clause could want: no namespace() to grow a value across loop steps,
+        # no lorem ipsum generator, cycler or joiner.
+        self.globals = {"range": self.globals["range"], "dict": self.globals["dict"]}
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if _too_big(operator, left, right):
             raise SecurityError("the result would be too large")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:
+        """Every call (a macro, a string method) is a step; none takes or returns too much."""
+        _step()
+        if any(_too_long(v) for v in (*args, *kwargs.values())):
+            raise SecurityError("an argument is too large")
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, str | list | tuple) and len(result) > MAX_TEXT:
+            raise SecurityError("the result would be too large")
+        return result
+
+    def budget_iter(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        for item in iterable:
+            _step()
+            yield item
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Every loop counts its steps against the budget; recursive loops are refused (they
+        would bypass it)."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            if loop.recursive:
+                raise TemplateSyntaxError("recursive loops are not allowed", loop.lineno)
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("budget_iter"), [loop.iter], [], None, None,
+                lineno=loop.lineno,
+            )  # fmt: skip
+        return tree
 
 
 # Sandboxed: an admin's template can read the values it is given and nothing else.
@@ -106,10 +182,21 @@ def _refused(error: Exception | str) -> ClauseError:
 
 
 def render(body: str, context: dict[str, Any]) -> str:
+    """The clause filled in, within its budget: at most MAX_OUTPUT characters written and
+    MAX_STEPS loop steps and calls, else refused like any other broken clause."""
+    token = _steps.set([0])
     try:
-        return _env.from_string(body).render(**context).strip()
+        written, out = 0, []
+        for chunk in _env.from_string(body).generate(**context):
+            written += len(chunk)
+            if written > MAX_OUTPUT:
+                raise SecurityError(f"the clause writes more than {MAX_OUTPUT} characters")
+            out.append(chunk)
+        return "".join(out).strip()
     except Exception as error:  # whatever a template does wrong, it is refused
         raise _refused(error) from error
+    finally:
+        _steps.reset(token)
 
 
 def check(body: str) -> None:

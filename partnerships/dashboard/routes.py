@@ -1,7 +1,7 @@
 from flask import render_template
 from flask_login import current_user
 
-from partnerships.agreements.services import STATUS_LABELS
+from partnerships.agreements.lifecycle import STATUS_LABELS
 from partnerships.dashboard import bp
 from partnerships.dashboard.services import dashboard
 

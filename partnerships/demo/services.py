@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from partnerships.agreements import services as agreements
+from partnerships.agreements import drafting, parties, queries, review, workflow
 from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
@@ -401,15 +401,15 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
         "signed_on": spec.get("signed_on"),
         "effective_on": spec.get("effective_on"),
     }
-    agreement = agreements.create(data, staff)
+    agreement = drafting.create(data, staff)
     if spec.get("fill"):  # the drafter completes what the clause library leaves open
-        version = agreements.latest_version(agreement)
+        version = queries.latest_version(agreement)
         articles = [
             {**a, "body": spec["fill"].get(a["heading"], a["body"])} for a in version.articles
         ]
-        agreements.save_articles(agreement, articles, version.number, staff, "Teks perubahan")
+        drafting.save_articles(agreement, articles, version.number, staff, "Teks perubahan")
     signers = spec.get("signers", [])
-    agreements.set_parties(
+    parties.set_parties(
         agreement,
         None,
         {
@@ -420,12 +420,12 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
     for action in ("submit", "approve", "request_signature", "activate"):
         if action == "approve" and spec.get("comment"):
             author, index, text = spec["comment"]
-            comment = agreements.add_comment(agreement, _user(author), index, text)
+            comment = review.add_comment(agreement, _user(author), index, text)
             if until != Status.IN_REVIEW:
-                agreements.resolve_comment(comment, manager)
+                review.resolve_comment(comment, manager)
         if agreement.status == until:
             break
-        agreements.transition(
+        workflow.transition(
             agreement,
             action,
             manager if action == "approve" else staff,

@@ -1,0 +1,35 @@
+"""Small helpers the test modules share: finding demo rows by name, and counting SQL."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from partnerships.agreements.models import Agreement
+from partnerships.extensions import db
+
+
+def id_of(app, model, name: str) -> int:
+    """The id of the demo row called `name` (an agreement by its title); it must exist."""
+    column = model.title if model is Agreement else model.name
+    with app.app_context():
+        found = db.session.scalar(select(model.id).where(column == name))
+    assert found is not None, f"no {model.__name__} {name!r}"
+    return found
+
+
+@contextmanager
+def counted_statements(app) -> Iterator[list[str]]:
+    """Collects every SQL statement the app runs inside the block (clear it to restart)."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
