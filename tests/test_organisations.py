@@ -17,6 +17,7 @@ from partnerships.audit.services import acting_as
 from partnerships.core.formatting import long_date
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
+from partnerships.organisations.forms import SERVED_MAX
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import OFFICE_DAY, post
 from tests.helpers import counted_statements
@@ -682,6 +683,12 @@ BAD_OFFICES = [
         {"codes": "Tabanan"},
     ),
     ({"served_codes": "51.02, 51.02"}, "served_codes", "A served region is listed twice.", {}),
+    (  # one character past the limit (issue 7: every stored text is bounded)
+        {"served_codes": "51.02" + " " * (SERVED_MAX - 9) + "51.03"},
+        "served_codes",
+        "Field cannot be longer than %(max)d character.",
+        {"max": SERVED_MAX},
+    ),
     ({"region_code": "99.99"}, "region_code", "Unknown region code %(code)s.", {"code": "99.99"}),
     (
         {"name": "kantor cabang bali gianyar"},

@@ -40,6 +40,9 @@ def office_code_format(_form, field):
         )
 
 
+SERVED_MAX = 20_000  # characters: some 2,000 region codes, more than any office serves
+
+
 class OfficeForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), single_line, Length(max=200)])
     code = StringField(
@@ -55,6 +58,7 @@ class OfficeForm(Form):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
     served_codes = TextAreaField(
         _l("Regions served"),
+        validators=[Length(max=SERVED_MAX)],
         description=_l("Region codes, one per line or separated by commas."),
     )
 
