@@ -52,6 +52,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
+    # Reverse proxies in front of the app (0: none): trust that many X-Forwarded-For/-Proto hops.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)  # KiB

@@ -41,10 +41,14 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_audit_vocabulary()
     if app.config.get("PROXY_COUNT"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])
+        # The client's address for the audit trail, and its scheme so HTTPS is recognised
+        # (HSTS, Secure cookies) when the proxy terminates TLS.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 
@@ -107,6 +111,12 @@ def register_errorhandlers(app: Flask) -> None:
     from partnerships.core.errors import register
 
     register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from partnerships.core.headers import secure
+
+    app.after_request(secure)
 
 
 def register_template_helpers(app: Flask) -> None:
