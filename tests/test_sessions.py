@@ -1,0 +1,124 @@
+"""How long a sign-in lasts (idle timeout, absolute lifetime, no remember-me way around them),
+failed sign-ins filed under the account's office, and the development secret kept private.
+
+The clock is moved with time-machine from the office day the suite runs on (conftest)."""
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from flask_login.utils import encode_cookie
+from sqlalchemy import select
+
+from partnerships.auth.models import User
+from partnerships.extensions import db
+from tests.conftest import EMAILS
+from tests.web import (
+    browser,
+    flashes,
+    follow,
+    is_signed_in,
+    log_in,
+    signed_in,
+    ui_text,
+)
+
+IDLE = (
+    "Your session ended because you were inactive for more than %(n)d minutes. Please log in again."
+)
+LIMIT = "Your session ended because it reached its limit of %(n)d hours. Please log in again."
+
+
+@contextmanager
+def clock():
+    """A traveller from now (the suite's office day), ticking; `.shift()` moves it on."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
+        yield traveller
+
+
+def test_defaults_are_thirty_idle_minutes_and_twelve_hours(app):
+    assert app.config["IDLE_TIMEOUT_MINUTES"] == 30
+    assert app.config["SESSION_MAX_HOURS"] == 12
+
+
+def test_29_idle_minutes_keep_the_session(app):
+    with clock() as traveller:
+        web = signed_in(app, "staff")
+        traveller.shift(timedelta(minutes=29))
+        assert is_signed_in(web)
+
+
+def test_31_idle_minutes_end_it_with_a_message_and_the_way_back(app):
+    with clock() as traveller:
+        web = signed_in(app, "staff")
+        traveller.shift(timedelta(minutes=31))
+        response = web.get("/agreements?q=denpasar")
+        assert response.status_int == 302
+        page = follow(response)
+        assert page.request.path == "/login"
+        message = ui_text(app, IDLE, n=30)
+        assert message.startswith("Sesi Anda berakhir karena tidak aktif")
+        assert flashes(page) == [message]
+        # Logged out for good: the next request is anonymous too.
+        assert not is_signed_in(web)
+        # Logging in again returns to the page that was asked for.
+        back = log_in(web, "staff", url=page.request.url)
+        assert back.status_int == 302
+        assert back.location == "/agreements?q=denpasar"
+
+
+def test_each_request_restarts_the_idle_clock(app):
+    with clock() as traveller:
+        web = signed_in(app, "staff")
+        for _ in range(3):  # 75 minutes in all, never 30 without a request
+            traveller.shift(timedelta(minutes=25))
+            assert is_signed_in(web)
+
+
+@pytest.mark.app_config(IDLE_TIMEOUT_MINUTES=5)
+def test_the_idle_timeout_is_configurable(app):
+    with clock() as traveller:
+        web = signed_in(app, "partner")
+        traveller.shift(timedelta(minutes=6))
+        page = follow(web.get("/"))
+        assert flashes(page) == [ui_text(app, IDLE, n=5)]
+
+
+def test_a_busy_session_still_ends_after_twelve_hours(app):
+    with clock() as traveller:
+        web = signed_in(app, "manager")
+        for _ in range(35):  # a request every 20 minutes: 11 h 40 min
+            traveller.shift(timedelta(minutes=20))
+            assert web.get("/health").status_int == 200
+        assert is_signed_in(web)
+        traveller.shift(timedelta(minutes=21))
+        page = follow(web.get("/"))
+        assert page.request.path == "/login"
+        assert flashes(page) == [ui_text(app, LIMIT, n=12)]
+        assert not is_signed_in(web)
+
+
+def test_a_remember_cookie_does_not_sign_anyone_in(app):
+    """The app never sets Flask-Login's remember cookie; one made with the app's own key (the
+    worst case: a leaked key) still gives no session without the login form."""
+    with app.app_context():
+        token = db.session.scalar(select(User.session_token).where(User.email == EMAILS["staff"]))
+    web = browser(app)
+    with app.test_request_context():
+        web.set_cookie("remember_token", encode_cookie(token))
+    response = web.get("/")
+    assert response.status_int == 302
+    cleared = [c for c in response.headers.getall("Set-Cookie") if c.startswith("remember_token=")]
+    assert cleared and "Expires=Thu, 01 Jan 1970" in cleared[0]  # and the cookie is removed
+    assert not is_signed_in(web)
+
+
+def test_logging_in_again_after_the_timeout_starts_a_fresh_session(app):
+    with clock() as traveller:
+        web = signed_in(app, "staff")
+        traveller.shift(timedelta(minutes=31))
+        assert not is_signed_in(web)
+        assert log_in(web, "staff").status_int == 302
+        traveller.shift(timedelta(minutes=29))
+        assert is_signed_in(web)
