@@ -11,11 +11,16 @@ import time_machine
 from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
+from partnerships.audit.models import AuditEntry
 from partnerships.auth.models import User
 from partnerships.extensions import db
+from partnerships.organisations.models import Office
 from tests.conftest import EMAILS
+from tests.test_audit import FILTER, _option, _shown
 from tests.web import (
     browser,
+    fill,
+    find_form,
     flashes,
     follow,
     is_signed_in,
@@ -122,3 +127,51 @@ def test_logging_in_again_after_the_timeout_starts_a_fresh_session(app):
         assert log_in(web, "staff").status_int == 302
         traveller.shift(timedelta(minutes=29))
         assert is_signed_in(web)
+
+
+# ---- failed sign-ins in the office's trail ----------------------------------------------
+
+
+def _failed_logins_seen_by(app, who: str) -> set[str]:
+    """The accounts whose failed sign-ins `who` finds with the audit page's action filter."""
+    trail = signed_in(app, who).get("/audit")
+    action = _option(trail, "action", "gagal masuk")
+    page = fill(find_form(trail, button=FILTER), action=action).submit()
+    with app.app_context():
+        shown = db.session.scalars(select(AuditEntry).where(AuditEntry.seq.in_(_shown(page))))
+        return {f"{e.action} {e.after['email']}" for e in shown}
+
+
+def test_failed_logins_are_filed_under_the_accounts_office(app):
+    attempts = [
+        EMAILS["staff"],  # Denpasar branch, under the Bali regional office
+        "staf.gianyar@kemitraan.test",  # Gianyar branch, also under it
+        "mitra.denpasar@kemitraan.test",  # a partner managed by the Denpasar branch
+        EMAILS["admin"],  # a national account
+        "nobody@kemitraan.test",  # no such account
+    ]
+    for email in attempts:
+        web = browser(app)
+        refused = log_in(web, email, password="wrong-password-123")
+        assert refused.status_int == 200
+    with app.app_context():
+        denpasar = db.session.scalar(
+            select(Office.id).where(Office.name == "Kantor Cabang Bali Denpasar")
+        )
+        filed = {
+            e.after["email"]: e.office_id
+            for e in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "login_failed")
+            )
+        }
+    assert filed[EMAILS["staff"]] == denpasar
+    assert filed["mitra.denpasar@kemitraan.test"] == denpasar
+    assert filed[EMAILS["admin"]] is None and filed["nobody@kemitraan.test"] is None
+
+    # The Bali regional auditor sees the attempts on Bali's own people, not the others.
+    failed = {f"login_failed {email}" for email in attempts}
+    assert _failed_logins_seen_by(app, "auditor_office") == {
+        f"login_failed {email}" for email in attempts[:3]
+    }
+    # The national auditor sees them all.
+    assert _failed_logins_seen_by(app, "auditor") == failed
