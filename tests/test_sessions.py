@@ -3,14 +3,17 @@ failed sign-ins filed under the account's office, and the development secret kep
 
 The clock is moved with time-machine from the office day the suite runs on (conftest)."""
 
+import stat
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from flask import Flask
 from flask_login.utils import encode_cookie
 from sqlalchemy import select
 
+from partnerships import configure_secret_key
 from partnerships.audit.models import AuditEntry
 from partnerships.auth.models import User
 from partnerships.extensions import db
@@ -175,3 +178,34 @@ def test_failed_logins_are_filed_under_the_accounts_office(app):
     }
     # The national auditor sees them all.
     assert _failed_logins_seen_by(app, "auditor") == failed
+
+
+# ---- the development secret -------------------------------------------------------------
+
+
+def _dev_app(tmp_path) -> Flask:
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    app.config.update(ENV_NAME="development", SECRET_KEY=None)
+    return app
+
+
+def test_the_generated_development_secret_is_private(tmp_path):
+    app = _dev_app(tmp_path)
+    configure_secret_key(app)
+    key_file = tmp_path / "instance" / "dev-secret-key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(app.config["SECRET_KEY"]) >= 48
+    # The next start reads the same key, and a key left readable by others is tightened.
+    key_file.chmod(0o644)
+    again = _dev_app(tmp_path)
+    configure_secret_key(again)
+    assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    app = _dev_app(tmp_path)
+    app.config["ENV_NAME"] = "production"
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        configure_secret_key(app)
+    assert not (tmp_path / "instance" / "dev-secret-key").exists()
