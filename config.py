@@ -43,6 +43,9 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, not a fixed hour
+    # A sign-in ends after this long without a request, and this long after the password was given.
+    IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 30)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"  # the pilot branch (Bali) runs on WITA
@@ -51,6 +54,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # Reverse proxies in front of the app (0: none): trust that many X-Forwarded-For/-Proto hops.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
 
     PAGE_SIZE = _int("PAGE_SIZE", 25)
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)

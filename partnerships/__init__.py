@@ -1,6 +1,7 @@
 """The application factory."""
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -26,8 +27,6 @@ DOMAINS = (
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
-    import os
-
     if config_class is None:
         config_class = CONFIGS[os.environ.get("PARTNERSHIPS_ENV", "production")]
     app = Flask(
@@ -41,10 +40,14 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_audit_vocabulary()
     if app.config.get("PROXY_COUNT"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])
+        # The client's address for the audit trail, and its scheme so HTTPS is recognised
+        # (HSTS, Secure cookies) when the proxy terminates TLS.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 
@@ -56,8 +59,15 @@ def configure_secret_key(app: Flask) -> None:
         raise RuntimeError("SECRET_KEY must be set outside development (see README)")
     key_file = Path(app.instance_path) / "dev-secret-key"
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
+    try:
+        # Created readable by its owner only (0600) in one step: never briefly world-readable.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if key_file.stat().st_mode & 0o077:  # a key left by an older checkout, tightened
+            key_file.chmod(0o600)
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
@@ -107,6 +117,12 @@ def register_errorhandlers(app: Flask) -> None:
     from partnerships.core.errors import register
 
     register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from partnerships.core.headers import secure
+
+    app.after_request(secure)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -51,5 +51,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     def audit_office_id(self) -> int | None:
         return self.office_id
 
+    @property
+    def home_office_id(self) -> int | None:
+        """The office that answers for this account: its own, or the one managing its partner
+        (None for national accounts)."""
+        if self.office_id is not None:
+            return self.office_id
+        return self.partner.office_id if self.partner is not None else None
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -74,7 +74,14 @@ def authenticate(email: str, password: str) -> User | None:
     """The user for these credentials, if active; every attempt lands in the audit trail."""
     user = user_by_email(email)
     if not password_matches(user, password) or not user.active:
-        record_event("login_failed", "User", str(user.id) if user else None, {"email": email})
+        # Filed under the account's office, so that office's auditors see attacks on their staff.
+        record_event(
+            "login_failed",
+            "User",
+            str(user.id) if user else None,
+            {"email": email},
+            office_id=user.home_office_id if user else None,
+        )
         return None
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
