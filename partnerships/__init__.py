@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR, Config
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_ANCHOR_KEY_LENGTH = 32  # characters of the HMAC-SHA256 key: no guessable passphrase
 DOMAINS = (
     "core",
     "auth",
@@ -38,6 +39,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     configure_secret_key(app)
+    configure_audit_anchor_key(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -59,6 +61,28 @@ def configure_secret_key(app: Flask) -> None:
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(48))
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def configure_audit_anchor_key(app: Flask) -> None:
+    """The key audit checkpoints are signed with: required outside development, where one is
+    generated into instance/, readable by its owner alone."""
+    import os
+
+    if not app.config.get("AUDIT_ANCHOR_KEY"):
+        if app.config["ENV_NAME"] != "development":
+            raise RuntimeError("AUDIT_ANCHOR_KEY must be set outside development (see README)")
+        key_file = Path(app.instance_path) / "audit-anchor-key"
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        try:  # created with its mode, never readable by others even for a moment
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+        app.config["AUDIT_ANCHOR_KEY"] = key_file.read_text().strip()
+    if len(app.config["AUDIT_ANCHOR_KEY"]) < MIN_ANCHOR_KEY_LENGTH:
+        raise RuntimeError(f"AUDIT_ANCHOR_KEY must be at least {MIN_ANCHOR_KEY_LENGTH} characters")
 
 
 def register_extensions(app: Flask) -> None:
