@@ -321,3 +321,15 @@ def test_development_keeps_a_generated_key_readable_by_its_owner_alone(monkeypat
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert key_file.read_text() == first and len(first) >= 32
     assert create_app(DevelopmentConfig).config["AUDIT_ANCHOR_KEY"] == first
+
+
+def test_a_checkpoint_file_the_server_cannot_read_is_said_so_not_a_server_error(
+    app, runner, tmp_path
+):
+    checkpoint(runner)
+    app.config["AUDIT_ANCHOR_FILE"] = str(tmp_path)  # a folder: no process reads it as a file
+    [problem] = verify(runner, ok=False)
+    expected = f"Berkas titik periksa {tmp_path} tidak dapat dibaca, sehingga tidak diperiksa."
+    assert problem == expected
+    html = page(app)
+    assert "alert-danger" in html and expected in html

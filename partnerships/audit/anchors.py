@@ -169,6 +169,7 @@ MESSAGES = {
         "%(time)s signed."
     ),
     # the checkpoints themselves
+    "unreadable": _l("The checkpoint file %(path)s cannot be read, so it was not checked."),
     "bad_line": _l(
         "Line %(line)s of the checkpoint file is not a checkpoint signed with this server's key."
     ),
@@ -216,19 +217,24 @@ def signed_anchors() -> tuple[list[Anchor], list[Finding]]:
     findings: list[Finding] = []
     in_file: list[Anchor] = []
     path = anchor_file()
-    if path is not None and path.exists():
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            for number_, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    anchor = Anchor.from_line(line)
-                except (ValueError, KeyError, TypeError):
-                    anchor = None
-                if anchor is None or not is_genuine(anchor, key):
-                    findings.append(Finding.of("bad_line", line=number_))
-                    continue
-                in_file.append(anchor)
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path else []
+    except FileNotFoundError:
+        lines = []  # no checkpoint signed yet
+    except OSError:  # e.g. written by a cron user this process may not read
+        lines = None
+        findings.append(Finding.of("unreadable", path=str(path)))
+    for number_, line in enumerate(lines or [], start=1):
+        if not line.strip():
+            continue
+        try:
+            anchor = Anchor.from_line(line)
+        except (ValueError, KeyError, TypeError):
+            anchor = None
+        if anchor is None or not is_genuine(anchor, key):
+            findings.append(Finding.of("bad_line", line=number_))
+            continue
+        in_file.append(anchor)
     file_signatures = {a.signature for a in in_file}
     in_table: list[Anchor] = []
     for row in db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)):
@@ -237,7 +243,7 @@ def signed_anchors() -> tuple[list[Anchor], list[Finding]]:
             findings.append(Finding.of("bad_row", id=row.id))
             continue
         in_table.append(anchor)
-        if anchor.signature not in file_signatures:
+        if lines is not None and anchor.signature not in file_signatures:
             findings.append(
                 Finding.of("not_in_file", id=row.id, seq=anchor.seq, time=anchor.signed_at)
             )
