@@ -69,6 +69,12 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
+    # Audit checkpoints are signed with this key, which the database never holds; required
+    # outside development. They are also appended to this file, out of the database's reach.
+    AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY")
+    AUDIT_ANCHOR_FILE = os.environ.get(
+        "AUDIT_ANCHOR_FILE", str(INSTANCE_DIR / "audit-anchors.jsonl")
+    )
 
 
 class DevelopmentConfig(Config):
@@ -83,6 +89,8 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-only-key"  # noqa: S105 - never used outside the test suite
+    AUDIT_ANCHOR_KEY = "test-only-audit-anchor-key-0123456789"  # fixed: tests sign and check
+    AUDIT_ANCHOR_FILE = ""  # none: the test fixtures give each app a file of its own
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR, Config
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_ANCHOR_KEY_LENGTH = 32  # characters of the HMAC-SHA256 key: no guessable passphrase
 DOMAINS = (
     "core",
     "auth",
@@ -37,6 +38,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     configure_secret_key(app)
+    configure_audit_anchor_key(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -51,16 +53,14 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     return app
 
 
-def configure_secret_key(app: Flask) -> None:
-    """Production refuses to start without SECRET_KEY; development keeps one in instance/."""
-    if app.config.get("SECRET_KEY"):
-        return
+def _development_key(app: Flask, name: str, setting: str) -> str:
+    """A key development keeps in instance/`name`: created readable by its owner only (0600)
+    in one step, never briefly world-readable; production must set `setting` instead."""
     if app.config["ENV_NAME"] != "development":
-        raise RuntimeError("SECRET_KEY must be set outside development (see README)")
-    key_file = Path(app.instance_path) / "dev-secret-key"
+        raise RuntimeError(f"{setting} must be set outside development (see README)")
+    key_file = Path(app.instance_path) / name
     key_file.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # Created readable by its owner only (0600) in one step: never briefly world-readable.
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         if key_file.stat().st_mode & 0o077:  # a key left by an older checkout, tightened
@@ -68,7 +68,24 @@ def configure_secret_key(app: Flask) -> None:
     else:
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
-    app.config["SECRET_KEY"] = key_file.read_text().strip()
+    return key_file.read_text().strip()
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Production refuses to start without SECRET_KEY; development keeps one in instance/."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_key(app, "dev-secret-key", "SECRET_KEY")
+
+
+def configure_audit_anchor_key(app: Flask) -> None:
+    """The key audit checkpoints are signed with: required outside development, where one is
+    generated into instance/, readable by its owner alone."""
+    if not app.config.get("AUDIT_ANCHOR_KEY"):
+        app.config["AUDIT_ANCHOR_KEY"] = _development_key(
+            app, "audit-anchor-key", "AUDIT_ANCHOR_KEY"
+        )
+    if len(app.config["AUDIT_ANCHOR_KEY"]) < MIN_ANCHOR_KEY_LENGTH:
+        raise RuntimeError(f"AUDIT_ANCHOR_KEY must be at least {MIN_ANCHOR_KEY_LENGTH} characters")
 
 
 def register_extensions(app: Flask) -> None:

@@ -5,11 +5,15 @@
 - Keyset pagination: the cost of a page deep in the region list relative to the first page
   (goal: about 1x; OFFSET would grow with depth).
 - Audit verification: entries verified per second.
+- Redline: the largest agreement the forms accept (100 articles of 20,000 characters) and the
+  inputs that once took minutes (one repeated word, shuffled words), goal 200 ms each.
 
-Run: `make benchmark` (SQLite) or with DATABASE_URL for PostgreSQL.
+Run: `make benchmark` (SQLite) or with DATABASE_URL for PostgreSQL;
+`python scripts/benchmark.py redline` runs the redline part alone (no database).
 """
 
 import os
+import random
 import sys
 import tempfile
 import time
@@ -42,6 +46,9 @@ def timed(fn, repeat: int = 1):
 
 
 def main() -> None:
+    redline_bounded()
+    if sys.argv[1:] == ["redline"]:
+        return
     url = os.environ.get("DATABASE_URL")
     tmp = tempfile.mkdtemp()
     uri = database_url(url) if url else f"sqlite:///{tmp}/bench.db"
@@ -187,6 +194,81 @@ def agreements_at_scale() -> None:
         f"full-text search at 30,000 vs 1,000 agreements: {big_search / small_search:.2f}x "
         f"({big_search * 1000:.1f} ms)"
     )
+
+
+def redline_bounded() -> None:
+    """The compare page's redline (and the version list's word counts) on adversarial texts."""
+    from partnerships.agreements.redline import (
+        MAX_ARTICLE_CHARS,
+        MAX_ARTICLES,
+        as_text,
+        changed_words,
+        redline,
+    )
+
+    rng = random.Random(2026)  # noqa: S311 - sample text, not a secret
+    vocabulary = [f"kata{i}" for i in range(300)] + ["dan", "yang", "di", "pihak"] * 25
+
+    def words(count: int) -> list[str]:
+        return [rng.choice(vocabulary) for _ in range(count)]
+
+    def body() -> str:
+        text = " ".join(words(MAX_ARTICLE_CHARS // 4))
+        return text[: text.rfind(" ", 0, MAX_ARTICLE_CHARS)]
+
+    def agreement(bodies) -> str:
+        return as_text([{"heading": f"Judul {i}", "body": b} for i, b in enumerate(bodies, 1)])
+
+    def one_word_changed(text: str) -> str:
+        parts = text.split(" ")
+        parts[len(parts) // 2] = "diubah"
+        return " ".join(parts)
+
+    def shuffled(text: str) -> str:
+        parts = text.split(" ")
+        rng.shuffle(parts)
+        return " ".join(parts)
+
+    def every_seventh(text: str) -> str:
+        return " ".join("kota" if i % 7 == 3 else w for i, w in enumerate(text.split(" ")))
+
+    draft = " ".join(words(3230))
+    repeated = ("kata " * (MAX_ARTICLE_CHARS // 5)).strip()
+    largest = [body() for _ in range(MAX_ARTICLES)]
+    cases = {
+        "3,230 words, one changed (was 19 s)": (draft, one_word_changed(draft)),
+        "5 KB of one repeated word (was 45 s)": ("kata " * 1000, "kota " + "kata " * 998 + "kota"),
+        "largest, one word changed per article": (
+            agreement(largest),
+            agreement([one_word_changed(b) for b in largest]),
+        ),
+        "largest, one repeated word, every 7th changed": (
+            agreement([repeated] * MAX_ARTICLES),
+            agreement([every_seventh(repeated)] * MAX_ARTICLES),
+        ),
+        "largest, every article's words shuffled": (
+            agreement(largest),
+            agreement([shuffled(b) for b in largest]),
+        ),
+        "largest, every article replaced": (
+            agreement(largest),
+            agreement([body() for _ in range(MAX_ARTICLES)]),
+        ),
+        "largest, articles in reverse order": (
+            agreement(largest),
+            as_text([{"heading": f"Judul {i}", "body": b} for i, b in enumerate(largest, 1)][::-1]),
+        ),
+    }
+    print(f"redline (largest: {MAX_ARTICLES} articles x {MAX_ARTICLE_CHARS:,} characters):")
+    for name, (old, new) in cases.items():
+        took, markup = timed(lambda old=old, new=new: redline(old, new), repeat=3)
+        counted, (removed, added) = timed(lambda o=old, n=new: changed_words(o, n), repeat=3)
+        verdict = "ok" if took <= 0.2 else "OVER"
+        print(
+            f"  {name}: {took * 1000:.0f} ms (goal <= 200 ms: {verdict}), "
+            f"{markup.count('<del>')} deletions / {markup.count('<ins>')} insertions; "
+            f"word counts {counted * 1000:.0f} ms (-{removed:,} +{added:,})"
+        )
 
 
 if __name__ == "__main__":

@@ -118,7 +118,11 @@ def app(template, tmp_path, request):
     overrides settings that extensions read at start-up (rate limits, for instance)."""
     source, snapshot = template
     marker = request.node.get_closest_marker("app_config")
-    overrides = {"UPLOAD_DIR": str(tmp_path / "uploads"), **(marker.kwargs if marker else {})}
+    overrides = {
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "AUDIT_ANCHOR_FILE": str(tmp_path / "audit-anchors.jsonl"),
+        **(marker.kwargs if marker else {}),
+    }
     if ON_POSTGRES:
         app = make_app(source, **overrides)
     else:

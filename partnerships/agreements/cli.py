@@ -4,6 +4,7 @@ import click
 
 from partnerships.agreements import bp
 from partnerships.agreements.expiry import run_daily
+from partnerships.audit.cli import sign_checkpoint
 from partnerships.core.actor import acting_as
 from partnerships.core.formatting import office_today
 
@@ -16,7 +17,8 @@ from partnerships.core.formatting import office_today
     help="Run as if it were this day (YYYY-MM-DD); default: today at the office.",
 )
 def daily_command(today) -> None:
-    """Expire agreements past their end and e-mail 90/60/30-day expiry notices (run from cron)."""
+    """Expire agreements past their end, e-mail 90/60/30-day expiry notices, then verify the
+    audit trail and sign a checkpoint of it (run from cron)."""
     day: date = today.date() if today else office_today()
     with acting_as("cli:agreements-daily"):
         report = run_daily(day)
@@ -26,5 +28,7 @@ def daily_command(today) -> None:
     )
     for agreement_id, error in report.failed:
         click.echo(f"  agreement {agreement_id}: {error}", err=True)
-    if report.failed:
+    # After the day's changes, so that the checkpoint covers them; even if some mail failed.
+    signed = sign_checkpoint()
+    if report.failed or not signed:
         raise SystemExit(1)

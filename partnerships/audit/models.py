@@ -1,4 +1,4 @@
-"""The audit trail: append-only and hash-chained.
+"""The audit trail: append-only and hash-chained, with signed checkpoints of its head.
 
 Each entry's hash covers its own content and the previous entry's hash, and `seq` runs 1, 2, 3
 without gaps, so editing, deleting or reordering any row breaks the chain at that row. Database
@@ -38,3 +38,20 @@ class AuditEntry(db.Model):
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+class AuditCheckpoint(db.Model):
+    """A signed note of the chain's head: entry `seq` had hash `head_hash`, with `entry_count`
+    entries in all, at `signed_at`. The signature is an HMAC with a key the database does not
+    hold (AUDIT_ANCHOR_KEY), and the same line goes to a file the database cannot rewrite
+    (AUDIT_ANCHOR_FILE): cutting or re-hashing the tail no longer verifies. Append-only like
+    the trail (triggers in the migration)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(String(64))
+    entry_count: Mapped[int]
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signature: Mapped[str] = mapped_column(String(64), unique=True)

@@ -5,6 +5,7 @@ Audited models carry an `__audit__` dict (options: `redact`, `collections`) and 
 the flush itself, in the same transaction as the change: no change lands without its entry.
 """
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
@@ -15,15 +16,18 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_request_context, request
-from flask_babel import format_datetime
+from flask_babel import format_datetime, gettext
 from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from partnerships.audit.anchors import Anchor, Finding, sign, signed_anchors
+from partnerships.audit.anchors import record as record_anchor
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.readable import action_label, type_label
 from partnerships.core.actor import acting_as as acting_as  # re-exported for tests and scripts
 from partnerships.core.actor import cli_actor
 from partnerships.core.exports import stream_csv
+from partnerships.core.formatting import long_datetime, number
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
 
@@ -299,30 +303,102 @@ def append(connection: Connection, entries: list[dict[str, Any]]) -> None:
 
 @dataclass
 class Verification:
-    checked: int
-    broken_seq: int | None = None
-    reason: str | None = None
+    checked: int  # entries verified before the first break (all of them, when none)
+    broken_seq: int | None = None  # the first entry that does not fit the chain
+    head_seq: int = 0  # the newest entry read, and its hash
+    head_hash: str = GENESIS
+    anchor: Anchor | None = None  # the latest genuine checkpoint
+    findings: list[Finding] = dataclasses.field(default_factory=list)  # the chain's break first
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return not self.findings
+
+    @property
+    def reason(self) -> str | None:
+        return self.findings[0].message() if self.findings else None
+
+    def summary(self) -> list[str]:
+        """The result in the user's language (Indonesian on the command line), for the page
+        and the CLI alike."""
+        if not self.ok:
+            return [finding.message() for finding in self.findings]
+        lines = [
+            gettext("The audit chain is intact: %(n)s entries verified.", n=number(self.checked))
+        ]
+        if self.anchor is None:
+            lines.append(
+                gettext(
+                    "No checkpoint has been signed yet, so a cut-off end of the trail cannot be "
+                    "detected until `flask audit checkpoint` runs."
+                )
+            )
+        else:
+            lines.append(
+                gettext(
+                    "It matches the latest signed checkpoint, of %(time)s (entry %(seq)s).",
+                    time=long_datetime(self.anchor.signed_at),
+                    seq=number(self.anchor.seq),
+                )
+            )
+        return lines
 
 
 def verify() -> Verification:
-    """Recompute the whole chain in order and name the first entry that does not fit."""
+    """Recompute the whole chain in order and name the first entry that does not fit; then hold
+    it against the signed checkpoints: entries a checkpoint counted must still be there, with
+    the hashes it signed (see anchors.py)."""
+    genuine, checkpoint_findings = signed_anchors()
+    signed: dict[int, list[Anchor]] = {}
+    for anchor in genuine:
+        signed.setdefault(anchor.seq, []).append(anchor)
     table = AuditEntry.__table__
     result = db.session.execute(select(table).order_by(table.c.seq)).yield_per(2000)
     expected_seq, prev, checked = 1, GENESIS, 0
+    head_seq, head_hash = 0, GENESIS
+    broken: Finding | None = None
+    broken_seq: int | None = None
+    rewritten: Finding | None = None
     for row in result:
         record = row._asdict()
-        if record["seq"] != expected_seq:
-            return Verification(checked, expected_seq, f"entry {expected_seq} is missing")
-        if record["prev_hash"] != prev:
-            return Verification(checked, record["seq"], "does not follow the previous entry")
-        if entry_hash(record) != record["hash"]:
-            return Verification(checked, record["seq"], "content does not match its hash")
-        prev, expected_seq, checked = record["hash"], expected_seq + 1, checked + 1
-    return Verification(checked)
+        seq = head_seq = record["seq"]
+        head_hash = record["hash"]
+        for anchor in signed.get(seq, ()):
+            if rewritten is None and record["hash"] != anchor.head_hash:
+                rewritten = Finding.of("rewritten", seq=seq, time=anchor.signed_at)
+        if broken is not None:
+            continue  # read on: the checkpoints further up are checked all the same
+        if seq != expected_seq:
+            broken_seq, broken = expected_seq, Finding.of("missing", seq=expected_seq)
+        elif record["prev_hash"] != prev:
+            broken_seq, broken = seq, Finding.of("unlinked", seq=seq)
+        elif entry_hash(record) != record["hash"]:
+            broken_seq, broken = seq, Finding.of("altered", seq=seq)
+        else:
+            prev, expected_seq, checked = record["hash"], expected_seq + 1, checked + 1
+    latest = genuine[-1] if genuine else None
+    cut: Finding | None = None
+    if latest is not None and latest.seq > head_seq:
+        values = {"time": latest.signed_at, "count": latest.count}
+        if head_seq == 0:
+            cut = Finding.of("emptied", **values)
+        else:
+            cut = Finding.of(
+                "tail_missing", first=head_seq + 1, last=latest.seq, head=head_seq, **values
+            )
+    findings = [f for f in (broken, cut, rewritten) if f is not None] + checkpoint_findings
+    return Verification(checked, broken_seq, head_seq, head_hash, latest, findings)
+
+
+def checkpoint() -> tuple[Verification, Anchor | None]:
+    """Verify the chain and, if it holds, sign a checkpoint of its head (flushed; the caller
+    commits). A chain that does not verify is not signed: the checkpoint would vouch for it."""
+    result = verify()
+    if not result.ok:
+        return result, None
+    anchor = sign(result.head_seq, result.head_hash, result.checked, utcnow())
+    record_anchor(anchor)
+    return result, anchor
 
 
 # ---- reading it back --------------------------------------------------------------------
