@@ -1,7 +1,14 @@
 """Rendering clause templates safely, and keeping the library."""
 
+import json
+import os
+import resource
+import signal
+import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from pathlib import Path
+from select import select as wait_readable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,6 +28,9 @@ MAX_BITS = 4_096  # the largest number it may compute
 MAX_OUTPUT = 20_000
 MAX_STEPS = 10_000
 _steps: ContextVar[list[int]] = ContextVar("clause_steps")
+# What rendering may take beyond the budget above, enforced by the operating system.
+RENDER_SECONDS = 2
+RENDER_MEMORY = 256 * 1024 * 1024  # bytes
 
 
 def _too_big(operator: str, left: Any, right: Any) -> bool:
@@ -181,9 +191,7 @@ def _refused(error: Exception | str) -> ClauseError:
     return ClauseError(_("The clause cannot be filled in: %(error)s", error=detail))
 
 
-def render(body: str, context: dict[str, Any]) -> str:
-    """The clause filled in, within its budget: at most MAX_OUTPUT characters written and
-    MAX_STEPS loop steps and calls, else refused like any other broken clause."""
+def _render_here(body: str, context: dict[str, Any]) -> str:
     token = _steps.set([0])
     try:
         written, out = 0, []
@@ -193,22 +201,80 @@ def render(body: str, context: dict[str, Any]) -> str:
                 raise SecurityError(f"the clause writes more than {MAX_OUTPUT} characters")
             out.append(chunk)
         return "".join(out).strip()
-    except Exception as error:  # whatever a template does wrong, it is refused
-        raise _refused(error) from error
     finally:
         _steps.reset(token)
+
+
+def _limit_this_process() -> None:
+    """In the child: at most RENDER_MEMORY more than it started with, RENDER_SECONDS of CPU,
+    and the same again of wall-clock time (the signals' default action ends it)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[0])
+    ceiling = pages * resource.getpagesize() + RENDER_MEMORY
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+    resource.setrlimit(resource.RLIMIT_CPU, (RENDER_SECONDS, RENDER_SECONDS + 1))
+    signal.alarm(RENDER_SECONDS)
+
+
+def _render_isolated(items: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Render in a forked child under hard limits, so that no template (an expensive filter in
+    a loop, a value doubled until it fills memory) can hang or exhaust the worker itself."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child renders, reports and leaves without any clean-up of the parent's
+        try:
+            os.close(reader)
+            _limit_this_process()
+            try:
+                result: dict[str, Any] = {"ok": [_render_here(b, c) for b, c in items]}
+            except BaseException as error:
+                result = {"error": str(error) or type(error).__name__}
+            os.write(writer, json.dumps(result).encode())  # up to a few MB: pipes take it
+        finally:
+            os._exit(0)
+    os.close(writer)
+    received, deadline = bytearray(), time.monotonic() + RENDER_SECONDS + 2
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            if not wait_readable([reader], [], [], left)[0]:
+                break
+            chunk = os.read(reader, 1 << 16)
+            if not chunk:
+                break
+            received += chunk
+        else:
+            os.kill(pid, signal.SIGKILL)
+    finally:
+        os.close(reader)
+        os.waitpid(pid, 0)
+    try:
+        return json.loads(received)
+    except ValueError:  # killed by a limit before it could answer
+        return {"error": "the clause takes too long or too much memory"}
+
+
+def render_all(items: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Each clause filled in with its context, within its budget: at most MAX_OUTPUT characters
+    written and MAX_STEPS loop steps and calls, in a child process with bounded time and memory;
+    any failure refuses them all like any other broken clause."""
+    result = _render_isolated(items)
+    if "error" in result:
+        raise _refused(result["error"])
+    return result["ok"]
+
+
+def render(body: str, context: dict[str, Any]) -> str:
+    return render_all([(body, context)])[0]
 
 
 def check(body: str) -> None:
     """Refuse a clause that names anything but the placeholders, or fails on any sample."""
     try:
         names = meta.find_undeclared_variables(_env.parse(body))
-    except TemplateError as error:
+    except (TemplateError, RecursionError) as error:  # nesting deeper than the parser goes
         raise _refused(error) from error
     if unknown := sorted(names - SAMPLE_CONTEXT.keys()):
         raise _refused(", ".join(f"'{name}' is undefined" for name in unknown))
-    for context in SAMPLE_CONTEXTS:
-        render(body, context)
+    render_all([(body, context) for context in SAMPLE_CONTEXTS])
 
 
 def library(doc_kind: str) -> list[Clause]:
@@ -223,7 +289,9 @@ def library(doc_kind: str) -> list[Clause]:
 
 def prefill(doc_kind: str, context: dict[str, Any]) -> list[dict[str, str]]:
     """The library's articles for this kind, filled in with the agreement's data."""
-    return [{"heading": c.heading, "body": render(c.body, context)} for c in library(doc_kind)]
+    clauses = library(doc_kind)
+    bodies = render_all([(c.body, context) for c in clauses])
+    return [{"heading": c.heading, "body": body} for c, body in zip(clauses, bodies, strict=True)]
 
 
 def save_clause(clause: Clause | None, data: dict) -> Clause:
