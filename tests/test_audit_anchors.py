@@ -333,3 +333,18 @@ def test_a_checkpoint_file_the_server_cannot_read_is_said_so_not_a_server_error(
     assert problem == expected
     html = page(app)
     assert "alert-danger" in html and expected in html
+
+
+def test_a_value_no_reader_can_parse_is_named_not_a_server_error(app, runner):
+    """Found by the attack review: a garbled timestamp made /audit/verify answer 500."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            pytest.skip("PostgreSQL's column types refuse a garbled timestamp outright")
+    with as_attacker(app):
+        db.session.execute(text("UPDATE audit_entries SET occurred_at = 'garbage' WHERE seq = 5"))
+    text_ = page(app)
+    assert "Entri 5 berisi nilai yang tidak dapat dibaca" in text_
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "Entri 5 berisi nilai yang tidak dapat dibaca" in result.output
+    assert "Traceback" not in result.output

@@ -105,3 +105,33 @@ def test_a_comment_past_its_limit_is_refused_at_its_field(app):
         from partnerships.agreements.models import Comment
 
         assert not db.session.scalar(select(func.count()).where(Comment.body.like("yyy%")))
+
+
+def test_line_breaks_count_once_and_a_heading_is_one_line(app):
+    """Found by the attack review: browsers count a line break once but send it as CRLF, so a
+    text the form allowed was refused; a heading could hold line breaks."""
+    aid = id_of(app, Agreement, DRAFT)
+    staff = signed_in(app, "staff")
+    form = articles_page(staff, aid)
+    text = "\r\n".join(["aaaaaaaaa"] * 1900)  # 19,000 characters as the browser counts them
+    form.set("body", text, index=0)
+    form.set("heading", "Maksud\r\n\r\nPasal 2\r\ndan Tujuan", index=0)
+    assert "Disimpan sebagai versi" in flashes(follow(form.submit()))[0]
+    with app.app_context():
+        first = queries.latest_version(db.session.get(Agreement, aid)).articles[0]
+    assert first["body"] == text.replace("\r\n", "\n")
+    assert first["heading"] == "Maksud Pasal 2 dan Tujuan"
+
+
+def test_the_versions_page_counts_words_while_its_budget_lasts(app, monkeypatch):
+    from partnerships.agreements import routes
+
+    aid = id_of(app, Agreement, DRAFT)
+    staff = signed_in(app, "staff")
+    assert (
+        "\N{MINUS SIGN}"
+        in staff.get(f"/agreements/{aid}/versions").html.select_one("tbody tr").text
+    )
+    monkeypatch.setattr(routes, "VERSION_STATS_SECONDS", -1)  # spent before the first count
+    rows = staff.get(f"/agreements/{aid}/versions").html.select("tbody tr")
+    assert rows and all("—" in row.text for row in rows)

@@ -253,8 +253,9 @@ def update_details(agreement: Agreement, data: dict[str, Any], expected_lock: in
 def _clean_articles(articles: list[dict[str, str]]) -> list[dict[str, str]]:
     cleaned = []
     for index, article in enumerate(articles, start=1):
-        heading = (article.get("heading") or "").strip()
-        body = (article.get("body") or "").strip()
+        # A heading is one line; a text's line breaks count once, as the browser counted them.
+        heading = " ".join((article.get("heading") or "").split())
+        body = (article.get("body") or "").replace("\r\n", "\n").strip()
         if not heading and not body:
             continue  # an empty row the drafter left
         if not heading or not body:

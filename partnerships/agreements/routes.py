@@ -1,4 +1,5 @@
 import math
+import time
 from collections.abc import Callable
 
 from flask import (
@@ -410,11 +411,14 @@ def _submitted_articles() -> list[dict[str, str]]:
 def versions(agreement_id: int):
     agreement = get_agreement(agreement_id)
     rows = review.review_rounds(agreement, current_user)
-    stats, previous = {}, ""
-    for version in rows:
-        current = as_text(version.articles)
-        stats[version.number] = changed_words(previous, current)
-        previous = current
+    # Word counts while the page's budget lasts (each comparison is bounded, but an agreement
+    # may have many versions); older rows then show no count, and the redline still works.
+    stats, started = {}, time.monotonic()
+    for i in range(len(rows) - 1, -1, -1):  # newest first: the counts people look at
+        if time.monotonic() - started > VERSION_STATS_SECONDS:
+            break
+        previous = as_text(rows[i - 1].articles) if i else ""
+        stats[rows[i].number] = changed_words(previous, as_text(rows[i].articles))
     return render_template(
         "agreements/versions.html",
         agreement=agreement,
@@ -446,6 +450,8 @@ def compare(agreement_id: int):
         diff=redline(as_text(old.articles), as_text(new.articles)),
     )
 
+
+VERSION_STATS_SECONDS = 0.5
 
 # What a person typed into a form that was refused, shown again in that form on the page the
 # refusal returns to (bounded: it travels in the session cookie).

@@ -156,6 +156,10 @@ MESSAGES = {
     "missing": _l("Entry %(seq)s is missing."),
     "unlinked": _l("Entry %(seq)s does not follow the previous entry."),
     "altered": _l("The content of entry %(seq)s does not match its hash."),
+    "garbled": _l(
+        "Entry %(seq)s holds a value that cannot be read: it was changed outside the "
+        "application. Entries after it were not checked."
+    ),
     # the chain against the checkpoints
     "tail_missing": _l(
         "Entries %(first)s to %(last)s are missing: the checkpoint of %(time)s signed "

@@ -8,6 +8,7 @@ the flush itself, in the same transaction as the change: no change lands without
 import dataclasses
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +31,8 @@ from partnerships.core.exports import stream_csv
 from partnerships.core.formatting import long_datetime, number
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
+
+log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 # Any constant works; it names "the audit chain" among PostgreSQL advisory locks.
@@ -359,7 +362,17 @@ def verify() -> Verification:
     broken: Finding | None = None
     broken_seq: int | None = None
     rewritten: Finding | None = None
-    for row in result:
+    rows = iter(result)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except (ValueError, TypeError) as error:  # a stored value no reader can parse
+            log.warning("audit entry after %s cannot be read: %s", head_seq, error)
+            garbled = Finding.of("garbled", seq=head_seq + 1)
+            broken_seq, broken = (head_seq + 1, garbled) if broken is None else (broken_seq, broken)
+            return Verification(checked, broken_seq, head_seq, head_hash, None, [broken])
         record = row._asdict()
         seq = head_seq = record["seq"]
         head_hash = record["hash"]
