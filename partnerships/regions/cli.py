@@ -5,7 +5,7 @@ import click
 
 from partnerships.core.actor import acting_as
 from partnerships.extensions import db
-from partnerships.regions import bp, services
+from partnerships.regions import boundaries, bp, services
 from partnerships.regions.signals import regions_imported
 
 
@@ -36,4 +36,20 @@ def import_command(wilayah: Path, penduduk: Path) -> None:
     click.echo(
         f"{result.total} regions ({result.inserted} new, {result.updated} refreshed, "
         f"{result.with_population} with population) in {time.perf_counter() - started:.1f}s"
+    )
+
+
+@bp.cli.command("simplify-boundaries")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=boundaries.BOUNDARIES,
+    show_default=True,
+)
+def simplify_boundaries_command(source: Path, target: Path) -> None:
+    """Simplify the regency and city boundaries (kabkota.geojson) for the maps, once."""
+    count = boundaries.simplify(source, target)
+    click.echo(
+        f"{count} regencies and cities written to {target} ({target.stat().st_size:,} bytes)"
     )
