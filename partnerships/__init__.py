@@ -111,10 +111,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from partnerships.agreements import rules as agreement_rules
-    from partnerships.agreements.attachments import size_label
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.core import formatting, policy, sections
     from partnerships.core.routing import current_url
+    from partnerships.core.uploads import size_label
     from partnerships.regions.models import KIND_LABELS
 
     app.jinja_env.filters.update(formatting.FILTERS)
