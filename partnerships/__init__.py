@@ -19,6 +19,7 @@ DOMAINS = (
     "numbering",
     "clauses",
     "agreements",
+    "commitments",
     "audit",
     "dashboard",
     "demo",
@@ -138,6 +139,8 @@ def register_audit_vocabulary() -> None:
     from partnerships.audit import readable
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.clauses.forms import DOC_KIND_LABELS
+    from partnerships.commitments import forms as commitment_forms
+    from partnerships.commitments.wording import VERDICT_LABELS
     from partnerships.numbering.forms import DOC_TYPE_LABELS
     from partnerships.organisations.forms import OFFICE_KIND_LABELS, PARTNER_KIND_LABELS
 
@@ -151,6 +154,12 @@ def register_audit_vocabulary() -> None:
     readable.label_values("IssuedNumber", "doc_type", DOC_TYPE_LABELS)
     readable.label_values("Office", "kind", OFFICE_KIND_LABELS)
     readable.label_values("Partner", "kind", PARTNER_KIND_LABELS)
+    readable.label_values("Commitment", "kind", commitment_forms.KIND_LABELS)
+    readable.label_values("Commitment", "metric", commitment_forms.METRIC_LABELS)
+    readable.label_values("Commitment", "funding", FUNDING_LABELS)
+    readable.label_values("Commitment", "status", VERDICT_LABELS)
+    readable.label_values("RealisationFigure", "status", commitment_forms.FIGURE_STATUS_LABELS)
+    readable.label_values("ContributionRate", "basis", commitment_forms.BASIS_LABELS)
     readable.name_party_roles(party_role)
 
 

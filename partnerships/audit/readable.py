@@ -41,6 +41,11 @@ TYPE_LABELS = {
     "Clause": _l("Clause"),
     "Region": _l("Regions"),
     "AuditEntry": _l("Audit trail"),
+    "Commitment": _l("Commitment"),
+    "CommitmentTerm": _l("Terms of a commitment"),
+    "RealisationFigure": _l("Realisation figure"),
+    "Evidence": _l("Evidence"),
+    "ContributionRate": _l("Contribution rate"),
 }
 
 ACTION_LABELS = {
@@ -150,6 +155,39 @@ FIELD_LABELS = {
     "actor": _l("Who"),
     "from": _l("From"),
     "until": _l("Until"),
+    "commitment_id": _l("Commitment"),
+    "article": _l("Article"),
+    "description": _l("Description"),
+    "fiscal_year": _l("Fiscal year"),
+    "account_code": _l("Budget account code"),
+    "amount": _l("Amount"),
+    "workers": _l("Workers"),
+    "months": _l("Months"),
+    "metric": _l("What is counted"),
+    "baseline_value": _l("Baseline value"),
+    "baseline_on": _l("Baseline date"),
+    "target_value": _l("Target value"),
+    "due_on": _l("Due date"),
+    "done_on": _l("Done on"),
+    "done_note": _l("What was done"),
+    "set_values": _l("Terms set"),
+    "recorded_by_id": _l("Recorded by"),
+    "recorded_at": _l("Recorded at"),
+    "purpose": _l("Purpose"),
+    "period_end": _l("Period ending on"),
+    "period_label": _l("Period"),
+    "value": _l("Value"),
+    "source": _l("Source"),
+    "evidence_id": _l("Evidence"),
+    "submitted_by_id": _l("Submitted by"),
+    "decided_by_id": _l("Decided by"),
+    "decided_at": _l("Decided at"),
+    "reject_reason": _l("Reason for rejection"),
+    "program": _l("Program"),
+    "basis": _l("Basis"),
+    "minimum": _l("Minimum"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid until"),
 }
 
 # Fields holding the id of another row, and the model whose name stands for it.
@@ -165,6 +203,10 @@ REFERENCES = {
     "author_id": "User",
     "resolved_by_id": "User",
     "uploaded_by_id": "User",
+    "commitment_id": "Commitment",
+    "recorded_by_id": "User",
+    "submitted_by_id": "User",
+    "decided_by_id": "User",
 }
 # A parent is a row of the same kind (a PKS's MoU, a branch's Kanwil, a partner's parent).
 SELF_PARENTS = ("Agreement", "Office", "Partner")
@@ -176,12 +218,14 @@ NAME_COLUMNS = {
     "Official": "name",
     "User": "name",
     "Region": "name",
+    "Commitment": "title",
 }
 PAGES = {
     "Agreement": ("agreements.show", "agreement_id"),
     "Partner": ("organisations.partner", "partner_id"),
     "Office": ("organisations.office", "office_id"),
     "User": ("auth.user_edit", "user_id"),
+    "Commitment": ("commitments.show", "commitment_id"),
 }
 # Rows that belong to an agreement: named after it, shown in its history.
 AGREEMENT_CHILDREN = ("AgreementParty", "AgreementVersion", "Comment", "Attachment")
@@ -189,7 +233,7 @@ AGREEMENT_CHILDREN = ("AgreementParty", "AgreementVersion", "Comment", "Attachme
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LONG_TEXT = 300
-AMOUNTS = frozenset({"size"})
+AMOUNTS = frozenset({"size", "amount", "workers", "minimum"})
 
 # ---- vocabulary handed over by the domains (see partnerships.register_audit_vocabulary) --
 
