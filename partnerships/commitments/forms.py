@@ -42,9 +42,15 @@ BASIS_LABELS = {
 
 
 class CommitmentForm(Form):
-    partner_id = SelectField(_l("Owed by"), coerce=optional_id, validators=[DataRequired()])
+    # Offered from the agreement; the service refuses, with its reason, what it did not offer.
+    partner_id = SelectField(
+        _l("Owed by"), coerce=optional_id, validators=[DataRequired()], validate_choice=False
+    )
     article = SelectField(
-        _l("Article it comes from"), coerce=optional_id, validators=[DataRequired()]
+        _l("Article it comes from"),
+        coerce=optional_id,
+        validators=[DataRequired()],
+        validate_choice=False,
     )
     title = StringField(_l("Title"), validators=[DataRequired(), single_line, Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
@@ -92,7 +98,9 @@ FORMS = {Kind.BUDGET: BudgetForm, Kind.TARGET: TargetForm, Kind.ACTION: ActionFo
 class ChangeFields:
     """What an edit adds: which agreement sets the new terms, and why."""
 
-    set_by = SelectField(_l("Set by"), coerce=optional_id, validators=[DataRequired()])
+    set_by = SelectField(
+        _l("Set by"), coerce=optional_id, validators=[DataRequired()], validate_choice=False
+    )
     change_note = StringField(
         _l("What changed and why"), validators=[Optional(), single_line, Length(max=500)]
     )

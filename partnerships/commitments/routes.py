@@ -45,6 +45,7 @@ from partnerships.core import uploads
 from partnerships.core.formatting import office_today, rupiah_words_id
 from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import id_key, keyset_page
+from partnerships.core.safety import db_id
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from partnerships.organisations.scope import visible_partners
@@ -97,10 +98,10 @@ def index():
 
 
 def _form_choices(form, agreement: Agreement) -> None:
-    form.partner_id.choices = [(None, "—")] + [
+    form.partner_id.choices = [("", "—")] + [
         (p.partner_id, p.partner.name) for p in agreement.parties if p.partner_id
     ]
-    form.article.choices = [(None, "—"), *services.article_choices(agreement)]
+    form.article.choices = [("", "—"), *services.article_choices(agreement)]
 
 
 def _calculate(form) -> calculator.Premium | None:
@@ -174,12 +175,15 @@ def edit(commitment_id: int):
     form = EDIT_FORMS[kind](obj=commitment)
     _form_choices(form, agreement)
     setters = rules.term_setters(agreement)
-    form.set_by.choices = [(None, "—")] + [
+    form.set_by.choices = [("", "—")] + [
         (a.id, f"{a.title} ({a.office_number or _('no number yet')})") for a in setters
     ]
     proposal = None
     if request.method == "GET":
-        form.set_by.data = setters[0].id if len(setters) == 1 else None
+        # from an addendum's page: "Record the change" it makes
+        asked = request.args.get("set_by", type=db_id)
+        chosen = [a.id for a in setters if a.id == asked]
+        form.set_by.data = chosen[0] if chosen else setters[0].id if len(setters) == 1 else None
     elif kind == Kind.BUDGET and form.calculate.data:
         proposal = _calculate(form)
     elif form.validate_on_submit():

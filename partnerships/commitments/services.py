@@ -10,6 +10,8 @@ from typing import Any
 from babel.dates import format_date
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from partnerships.agreements.models import FUNDING, PROGRAMS, Agreement, AgreementParty
 from partnerships.agreements.queries import latest_version
@@ -244,7 +246,7 @@ def update(commitment: Commitment, data: dict, set_by_id: int | None, note: str,
             _("Choose the agreement or signed addendum that sets these terms."), "set_by"
         )
     values = clean(agreement, Kind(commitment.kind), data)
-    note = _text({"note": note}, "note", 500)
+    note = _text({"change_note": note}, "change_note", 500)
     before = commitment.term_values()
     for key, value in values.items():
         setattr(commitment, key, value)
@@ -412,13 +414,27 @@ def _flush_or_discard(evidence: Evidence | None) -> None:
 # ---- the status cache -------------------------------------------------------------------
 
 
+def _store_status(commitment: Commitment, verdict: str, today: date) -> bool:
+    """Write the cached verdict with a plain UPDATE: it is derived data, so it neither touches
+    `updated_at` nor adds an audit entry (the change that caused it has its own)."""
+    if (commitment.status, commitment.status_on) == (verdict, today):
+        return False
+    db.session.execute(
+        sql_update(Commitment.__table__)
+        .where(Commitment.id == commitment.id)
+        .values(status=verdict, status_on=today)
+    )
+    set_committed_value(commitment, "status", verdict)
+    set_committed_value(commitment, "status_on", today)
+    return True
+
+
 def refresh_status(commitment: Commitment, today: date | None = None) -> str:
     """Recompute the cached verdict the list filters on (the pages compute their own)."""
     today = today or office_today()
+    db.session.flush()
     verdict = queries.progress_of([commitment], today)[commitment.id].verdict
-    if (commitment.status, commitment.status_on) != (verdict, today):
-        commitment.status, commitment.status_on = verdict.value, today
-        db.session.flush()
+    _store_status(commitment, verdict.value, today)
     return commitment.status
 
 
@@ -438,11 +454,9 @@ def refresh_all(today: date | None = None, batch: int = 500) -> int:
         )
         if not rows:
             return changed
-        found_by_id = queries.progress_of(rows, today)
+        found = queries.progress_of(rows, today)
         for row in rows:
-            found = found_by_id[row.id]
-            if row.status != found.verdict:
-                changed += 1
-            row.status, row.status_on = found.verdict.value, today
-        db.session.flush()
+            before = row.status
+            _store_status(row, found[row.id].verdict.value, today)
+            changed += row.status != before
         last_id = rows[-1].id

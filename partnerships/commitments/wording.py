@@ -13,6 +13,8 @@ from partnerships.commitments.forms import METRIC_LABELS
 from partnerships.commitments.models import PERCENT_METRICS, Commitment, Kind
 from partnerships.commitments.status import ActionProgress, Progress, Verdict
 from partnerships.core.formatting import number, rupiah
+from partnerships.extensions import db
+from partnerships.regions.models import Region
 
 VERDICT_LABELS = {
     Verdict.MET: _l("Met"),
@@ -163,6 +165,9 @@ def term_text(commitment: Commitment, key: str, value) -> str:
         return str(FUNDING_LABELS.get(value, value))
     if key == "metric":
         return str(METRIC_LABELS.get(value, value))
+    if key == "region_code":
+        region = db.session.get(Region, value)
+        return f"{region.name} ({value})" if region else str(value)
     return str(value)
 
 
