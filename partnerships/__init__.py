@@ -140,7 +140,7 @@ def register_audit_vocabulary() -> None:
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.clauses.forms import DOC_KIND_LABELS
     from partnerships.commitments import forms as commitment_forms
-    from partnerships.commitments.wording import VERDICT_LABELS
+    from partnerships.commitments.wording import VERDICT_LABELS, term_summary
     from partnerships.numbering.forms import DOC_TYPE_LABELS
     from partnerships.organisations.forms import OFFICE_KIND_LABELS, PARTNER_KIND_LABELS
 
@@ -160,6 +160,7 @@ def register_audit_vocabulary() -> None:
     readable.label_values("Commitment", "status", VERDICT_LABELS)
     readable.label_values("RealisationFigure", "status", commitment_forms.FIGURE_STATUS_LABELS)
     readable.label_values("ContributionRate", "basis", commitment_forms.BASIS_LABELS)
+    readable.write_values("CommitmentTerm", "set_values", term_summary)
     readable.name_party_roles(party_role)
 
 

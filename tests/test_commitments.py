@@ -485,6 +485,11 @@ def test_staff_add_a_figure_with_evidence_and_the_status_follows(app):
         assert db.session.get(Commitment, cid).status == "met"  # the list filter follows
     listed = signed_in(app, "admin").get("/commitments?status=met")
     assert GIANYAR_TARGET in text(listed)
+    # the commitment's history names the figure and the file, and who entered them
+    history = text(signed_in(app, "auditor_office").get(f"/audit/Commitment/{cid}"))
+    assert f"Angka realisasi Oktober 2026 untuk {GIANYAR_TARGET}" in history
+    assert f"rekap-oktober.pdf untuk {GIANYAR_TARGET}" in history
+    assert "I Gede Wirawan" in history
 
 
 @pytest.mark.parametrize(
@@ -648,6 +653,12 @@ def test_a_signed_addendum_changes_a_commitment_and_the_history_names_it(app):
         ).all()
         assert terms == [pks, addendum]
         assert db.session.get(Commitment, cid).target_value == Decimal(14000)
+    # the trail reads the new terms in words, under the commitment and under the addendum
+    for url in (f"/audit/Commitment/{cid}", f"/audit/Agreement/{addendum}"):
+        history = text(signed_in(app, "auditor").get(url))
+        assert "Ketentuan komitmen untuk Pekerja rentan terlindungi" in history
+        assert "Nilai target: 14.000; Tenggat: 31 Des 2026" in history
+        assert "{" not in history
 
 
 # ---- the office's list, and the partner's view ---------------------------------------------

@@ -229,6 +229,14 @@ PAGES = {
 }
 # Rows that belong to an agreement: named after it, shown in its history.
 AGREEMENT_CHILDREN = ("AgreementParty", "AgreementVersion", "Comment", "Attachment")
+# Rows that belong to a commitment: its terms, figures and evidence.
+COMMITMENT_CHILDREN = ("CommitmentTerm", "RealisationFigure", "Evidence")
+# A row's history includes its children's: parent type → (child types, the key naming it).
+# An agreement's includes the commitments recorded under it and the terms it set for any.
+CHILDREN = {
+    "Agreement": ((*AGREEMENT_CHILDREN, "Commitment", "CommitmentTerm"), "agreement_id"),
+    "Commitment": (COMMITMENT_CHILDREN, "commitment_id"),
+}
 
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -238,6 +246,7 @@ AMOUNTS = frozenset({"size", "amount", "workers", "minimum"})
 # ---- vocabulary handed over by the domains (see partnerships.register_audit_vocabulary) --
 
 _value_labels: dict[tuple[str | None, str], Mapping] = {}
+_value_writers: dict[tuple[str, str], Callable[[Any], str]] = {}
 _party_role: list[Callable[[int], str]] = []
 
 
@@ -252,6 +261,12 @@ def model(name: str) -> Any:
 def label_values(object_type: str | None, field_name: str, labels: Mapping) -> None:
     """Show `field_name` of `object_type` (None: of any type) through `labels` (value → label)."""
     _value_labels[(object_type, field_name)] = labels
+
+
+def write_values(object_type: str, field_name: str, writer: Callable[[Any], str]) -> None:
+    """Show `field_name` of `object_type` as `writer(value)` says (a structured value, such as
+    the terms a commitment was given, in words)."""
+    _value_writers[(object_type, field_name)] = writer
 
 
 def name_party_roles(role: Callable[[int], str]) -> None:
@@ -467,6 +482,15 @@ def _object(entry: AuditEntry, names: _Names) -> tuple[str, str | None]:
             "%(file)s on %(agreement)s", file=snap.get("original_name"), agreement=agreement
         )
         return text, url
+    if kind in COMMITMENT_CHILDREN:
+        cid = snap.get("commitment_id")
+        commitment = names.name("Commitment", cid) or gettext("commitment %(id)s", id=cid)
+        detail = {
+            "RealisationFigure": f"{type_label(kind)} {snap.get('period_label') or ''}".strip(),
+            "Evidence": snap.get("original_name") or type_label(kind),
+        }.get(kind, type_label(kind))
+        text = gettext("%(what)s for %(commitment)s", what=detail, commitment=commitment)
+        return text, _link("Commitment", cid, names)
     if kind == "IssuedNumber" and snap.get("text"):
         if agreement:
             return f"{snap['text']} ({agreement})", url
@@ -527,6 +551,8 @@ def format_value(
         return gettext("hidden, changed") if value != "***" else gettext("hidden")
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if writer := _value_writers.get((object_type, key)):
+        return _shorten(writer(value))
     labels = _value_labels.get((object_type, key)) or _value_labels.get((None, key))
     if labels is not None and isinstance(value, str | int):
         label = labels.get(value)

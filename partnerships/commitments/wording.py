@@ -2,6 +2,7 @@
 numbers behind it ("43% of 50%, 30% of the way (the straight line: 75% by today), projected
 47% by 31 Dec 2026"), in the user's language."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date, format_percent, ngettext
@@ -145,6 +146,28 @@ TERM_LABELS = {
     "due_on": _l("Due date"),
     "region_code": _l("Region"),
 }
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What a value is counted in, for a term read without its commitment (the audit trail)."""
+
+    kind: str
+    metric: str | None
+
+
+def term_summary(values) -> str:
+    """A recorded term in one line: 'Target value: 12.800; Due date: 31 Des 2026; ...'."""
+    if not isinstance(values, dict):
+        return str(values)
+    kind = Kind.BUDGET if "amount" in values else Kind.TARGET if "metric" in values else Kind.ACTION
+    unit = _Unit(kind, values.get("metric"))
+    # no look-ups: the trail reads a page of entries in a fixed number of queries
+    parts = [
+        f"{TERM_LABELS.get(k, k)}: {v if k == 'region_code' else term_text(unit, k, v)}"
+        for k, v in values.items()
+    ]
+    return "; ".join(parts)
 
 
 def term_text(commitment: Commitment, key: str, value) -> str:
