@@ -486,7 +486,8 @@ def test_staff_add_a_figure_with_evidence_and_the_status_follows(app):
     listed = signed_in(app, "admin").get("/commitments?status=met")
     assert GIANYAR_TARGET in text(listed)
     # the commitment's history names the figure and the file, and who entered them
-    history = text(signed_in(app, "auditor_office").get(f"/audit/Commitment/{cid}"))
+    auditor = signed_in(app, "auditor_office")
+    history = text(auditor.get(f"/commitments/{cid}").click(description="Riwayat"))
     assert f"Angka realisasi Oktober 2026 untuk {GIANYAR_TARGET}" in history
     assert f"rekap-oktober.pdf untuk {GIANYAR_TARGET}" in history
     assert "I Gede Wirawan" in history
