@@ -21,6 +21,7 @@ DOMAINS = (
     "numbering",
     "clauses",
     "agreements",
+    "commitments",
     "audit",
     "dashboard",
     "demo",
@@ -144,10 +145,10 @@ def register_security_headers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from partnerships.agreements import rules as agreement_rules
-    from partnerships.agreements.attachments import size_label
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.core import formatting, policy, sections
     from partnerships.core.routing import current_url
+    from partnerships.core.uploads import size_label
     from partnerships.regions.models import KIND_LABELS
 
     app.jinja_env.filters.update(formatting.FILTERS)
@@ -171,6 +172,8 @@ def register_audit_vocabulary() -> None:
     from partnerships.audit import readable
     from partnerships.auth.forms import ROLE_LABELS
     from partnerships.clauses.forms import DOC_KIND_LABELS
+    from partnerships.commitments import forms as commitment_forms
+    from partnerships.commitments.wording import VERDICT_LABELS, term_summary
     from partnerships.numbering.forms import DOC_TYPE_LABELS
     from partnerships.organisations.forms import OFFICE_KIND_LABELS, PARTNER_KIND_LABELS
 
@@ -184,6 +187,13 @@ def register_audit_vocabulary() -> None:
     readable.label_values("IssuedNumber", "doc_type", DOC_TYPE_LABELS)
     readable.label_values("Office", "kind", OFFICE_KIND_LABELS)
     readable.label_values("Partner", "kind", PARTNER_KIND_LABELS)
+    readable.label_values("Commitment", "kind", commitment_forms.KIND_LABELS)
+    readable.label_values("Commitment", "metric", commitment_forms.METRIC_LABELS)
+    readable.label_values("Commitment", "funding", FUNDING_LABELS)
+    readable.label_values("Commitment", "status", VERDICT_LABELS)
+    readable.label_values("RealisationFigure", "status", commitment_forms.FIGURE_STATUS_LABELS)
+    readable.label_values("ContributionRate", "basis", commitment_forms.BASIS_LABELS)
+    readable.write_values("CommitmentTerm", "set_values", term_summary)
     readable.name_party_roles(party_role)
 
 

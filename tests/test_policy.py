@@ -15,6 +15,12 @@ from sqlalchemy import select
 from partnerships.agreements.models import Agreement, Attachment, Comment
 from partnerships.auth.models import User
 from partnerships.clauses.models import Clause
+from partnerships.commitments.models import (
+    Commitment,
+    ContributionRate,
+    Evidence,
+    RealisationFigure,
+)
 from partnerships.core.policy import REGISTRY
 from partnerships.extensions import db
 from partnerships.numbering.models import NumberPattern
@@ -78,6 +84,29 @@ MATRIX = {
         "POST /agreements/{review}/comments/{comment}/resolve",
         "L 302 302 302 403 403 403 404",
     ),
+    "commitments.index": ("GET /commitments", "L 200 200 200 200 200 200 200"),
+    "commitments.show": ("GET /commitments/{commitment}", "L 200 200 200 200 200 200 404"),
+    "commitments.evidence": (
+        "GET /commitments/{commitment}/evidence/{evidence}",
+        "L 200 200 200 200 200 200 404",
+    ),
+    "commitments.new": (
+        "GET /agreements/{mou}/commitments/new?kind=target",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "commitments.edit": ("GET /commitments/{commitment}/edit", "L 200 200 200 403 403 403 404"),
+    # an empty form: the page again, with the fields to fill
+    "commitments.figure": (
+        "POST /commitments/{commitment}/figures",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "commitments.done": ("POST /commitments/{action}/done", "L 200 200 200 403 403 403 404"),
+    "commitments.rates": ("GET /contribution-rates", "L 200 200 200 403 200 200 200"),
+    "commitments.rate_new": ("GET /contribution-rates/new", "L 200 403 403 403 403 403 403"),
+    "commitments.rate_edit": (
+        "GET /contribution-rates/{rate}/edit",
+        "L 200 403 403 403 403 403 403",
+    ),
     "audit.index": ("GET /audit", "L 200 403 403 403 200 200 403"),
     "audit.object": ("GET /audit/Agreement/{kalimantan}", "L 200 403 403 403 200 404 403"),
     "audit.export": ("GET /audit/export.csv", "L 200 403 403 403 200 200 403"),
@@ -126,6 +155,14 @@ MATRIX = {
         "POST /admin/users/{user}/deactivate",
         "L 302 403 403 403 403 403 403",
     ),
+    "commitments.figure_delete": (
+        "POST /commitments/{commitment}/figures/{figure}/delete",
+        "L 302 302 302 403 403 403 404",
+    ),
+    "commitments.delete": (
+        "POST /commitments/{commitment}/delete",
+        "L 302 302 302 403 403 403 404",
+    ),
     "auth.logout": ("POST /logout", "L 302 302 302 302 302 302 302"),
 }
 
@@ -140,7 +177,22 @@ def _demo_ids(app) -> dict[str, int]:
             return found
 
         review = one(select(Agreement.id).where(Agreement.status == "in_review"))
+        # Denpasar's coverage target of 40% to 50%, owed by the partner user's own city
+        commitment = one(
+            select(Commitment.id).where(Commitment.title.startswith("Cakupan kepesertaan Kota"))
+        )
         return {
+            "commitment": commitment,
+            "mou": one(select(Commitment.agreement_id).where(Commitment.id == commitment)),
+            "figure": one(
+                select(RealisationFigure.id)
+                .where(RealisationFigure.commitment_id == commitment)
+                .limit(1)
+            ),
+            "action": one(
+                select(Commitment.id).where(Commitment.title.startswith("Menerbitkan Peraturan"))
+            ),
+            "rate": one(select(ContributionRate.id).limit(1)),
             "review": review,  # Denpasar's renewal with the city, which the partner sees
             "draft": one(select(Agreement.id).where(Agreement.status == "draft").limit(1)),
             "kalimantan": one(
@@ -162,9 +214,21 @@ def _demo_ids(app) -> dict[str, int]:
 
 
 def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
-    """The demo has no attachment and no numbering pattern: the admin adds one of each
-    through the pages, as a person would."""
+    """The demo has no attachment, no evidence and no numbering pattern: the admin adds one of
+    each through the pages, as a person would."""
     admin = signed_in(app, "admin")
+    page = admin.get(f"/commitments/{ids['commitment']}")
+    evidence = ("evidence", ("rekap.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+    follow(
+        submit(
+            page,
+            button="Tambah angka",
+            upload=evidence,
+            period_end="2017-06-30",
+            value="46",
+            source="Rekap kepesertaan",
+        )
+    )
     page = admin.get(f"/agreements/{ids['review']}")
     upload = ("file", ("kesepakatan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
     follow(submit(page, button="Lampirkan", upload=upload))
@@ -174,6 +238,7 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
     follow(submit(page, button="Simpan", office_id=office, pattern="{seq:03d}/KS/{year}"))
     with app.app_context():
         ids["pattern"] = db.session.scalar(select(NumberPattern.id))
+        ids["evidence"] = db.session.scalar(select(Evidence.id))
         ids["attachment"] = db.session.scalar(
             select(Attachment.id).where(Attachment.agreement_id == ids["review"])
         )

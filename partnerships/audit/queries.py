@@ -12,7 +12,7 @@ from partnerships.audit.models import AuditEntry
 from partnerships.audit.permissions import visible_entries
 from partnerships.audit.readable import (
     ACTION_LABELS,
-    AGREEMENT_CHILDREN,
+    CHILDREN,
     SESSION_ACTIONS,
     TYPE_LABELS,
     model,
@@ -109,24 +109,24 @@ def trail(user, filters: Filters) -> Select:
 
 def object_history(user, object_type: str, object_id: str, filters: Filters) -> Select:
     """One row's history; an agreement's includes its parties, versions, comments, attachments
-    and the numbers issued for it, in one timeline."""
+    and the numbers issued for it, a commitment's its terms, figures and evidence, in one
+    timeline."""
     own = and_(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
     condition = own
-    if object_type == "Agreement" and object_id.isdigit() and len(object_id) < 12:
-        agreement_id = int(object_id)
+    if object_type in CHILDREN and object_id.isdigit() and len(object_id) < 12:
+        kinds, key = CHILDREN[object_type]
+        parent_id = int(object_id)
         parts = or_(
-            AuditEntry.after["agreement_id"].as_integer() == agreement_id,
-            AuditEntry.before["agreement_id"].as_integer() == agreement_id,
+            AuditEntry.after[key].as_integer() == parent_id,
+            AuditEntry.before[key].as_integer() == parent_id,
         )
-        number = and_(
-            AuditEntry.after["subject_type"].as_string() == "Agreement",
-            AuditEntry.after["subject_id"].as_integer() == agreement_id,
-        )
-        condition = or_(
-            own,
-            and_(AuditEntry.object_type.in_(AGREEMENT_CHILDREN), parts),
-            and_(AuditEntry.object_type == "IssuedNumber", number),
-        )
+        condition = or_(own, and_(AuditEntry.object_type.in_(kinds), parts))
+        if object_type == "Agreement":
+            number = and_(
+                AuditEntry.after["subject_type"].as_string() == "Agreement",
+                AuditEntry.after["subject_id"].as_integer() == parent_id,
+            )
+            condition = or_(condition, and_(AuditEntry.object_type == "IssuedNumber", number))
     filters = Filters(**{**filters.__dict__, "object_type": "", "object_id": ""})
     return narrowed(visible_entries(user).where(condition), filters)
 

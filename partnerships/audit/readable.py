@@ -41,6 +41,11 @@ TYPE_LABELS = {
     "Clause": _l("Clause"),
     "Region": _l("Regions"),
     "AuditEntry": _l("Audit trail"),
+    "Commitment": _l("Commitment"),
+    "CommitmentTerm": _l("Terms of a commitment"),
+    "RealisationFigure": _l("Realisation figure"),
+    "Evidence": _l("Evidence"),
+    "ContributionRate": _l("Contribution rate"),
 }
 
 ACTION_LABELS = {
@@ -150,6 +155,39 @@ FIELD_LABELS = {
     "actor": _l("Who"),
     "from": _l("From"),
     "until": _l("Until"),
+    "commitment_id": _l("Commitment"),
+    "article": _l("Article"),
+    "description": _l("Description"),
+    "fiscal_year": _l("Fiscal year"),
+    "account_code": _l("Budget account code"),
+    "amount": _l("Amount"),
+    "workers": _l("Workers"),
+    "months": _l("Months"),
+    "metric": _l("What is counted"),
+    "baseline_value": _l("Baseline value"),
+    "baseline_on": _l("Baseline date"),
+    "target_value": _l("Target value"),
+    "due_on": _l("Due date"),
+    "done_on": _l("Done on"),
+    "done_note": _l("What was done"),
+    "set_values": _l("Terms set"),
+    "recorded_by_id": _l("Recorded by"),
+    "recorded_at": _l("Recorded at"),
+    "purpose": _l("Purpose"),
+    "period_end": _l("Period ending on"),
+    "period_label": _l("Period"),
+    "value": _l("Value"),
+    "source": _l("Source"),
+    "evidence_id": _l("Evidence"),
+    "submitted_by_id": _l("Submitted by"),
+    "decided_by_id": _l("Decided by"),
+    "decided_at": _l("Decided at"),
+    "reject_reason": _l("Reason for rejection"),
+    "program": _l("Program"),
+    "basis": _l("Basis"),
+    "minimum": _l("Minimum"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid until"),
 }
 
 # Fields holding the id of another row, and the model whose name stands for it.
@@ -165,6 +203,10 @@ REFERENCES = {
     "author_id": "User",
     "resolved_by_id": "User",
     "uploaded_by_id": "User",
+    "commitment_id": "Commitment",
+    "recorded_by_id": "User",
+    "submitted_by_id": "User",
+    "decided_by_id": "User",
 }
 # A parent is a row of the same kind (a PKS's MoU, a branch's Kanwil, a partner's parent).
 SELF_PARENTS = ("Agreement", "Office", "Partner")
@@ -176,24 +218,35 @@ NAME_COLUMNS = {
     "Official": "name",
     "User": "name",
     "Region": "name",
+    "Commitment": "title",
 }
 PAGES = {
     "Agreement": ("agreements.show", "agreement_id"),
     "Partner": ("organisations.partner", "partner_id"),
     "Office": ("organisations.office", "office_id"),
     "User": ("auth.user_edit", "user_id"),
+    "Commitment": ("commitments.show", "commitment_id"),
 }
 # Rows that belong to an agreement: named after it, shown in its history.
 AGREEMENT_CHILDREN = ("AgreementParty", "AgreementVersion", "Comment", "Attachment")
+# Rows that belong to a commitment: its terms, figures and evidence.
+COMMITMENT_CHILDREN = ("CommitmentTerm", "RealisationFigure", "Evidence")
+# A row's history includes its children's: parent type → (child types, the key naming it).
+# An agreement's includes the commitments recorded under it and the terms it set for any.
+CHILDREN = {
+    "Agreement": ((*AGREEMENT_CHILDREN, "Commitment", "CommitmentTerm"), "agreement_id"),
+    "Commitment": (COMMITMENT_CHILDREN, "commitment_id"),
+}
 
 _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LONG_TEXT = 300
-AMOUNTS = frozenset({"size"})
+AMOUNTS = frozenset({"size", "amount", "workers", "minimum"})
 
 # ---- vocabulary handed over by the domains (see partnerships.register_audit_vocabulary) --
 
 _value_labels: dict[tuple[str | None, str], Mapping] = {}
+_value_writers: dict[tuple[str, str], Callable[[Any], str]] = {}
 _party_role: list[Callable[[int], str]] = []
 
 
@@ -208,6 +261,12 @@ def model(name: str) -> Any:
 def label_values(object_type: str | None, field_name: str, labels: Mapping) -> None:
     """Show `field_name` of `object_type` (None: of any type) through `labels` (value → label)."""
     _value_labels[(object_type, field_name)] = labels
+
+
+def write_values(object_type: str, field_name: str, writer: Callable[[Any], str]) -> None:
+    """Show `field_name` of `object_type` as `writer(value)` says (a structured value, such as
+    the terms a commitment was given, in words)."""
+    _value_writers[(object_type, field_name)] = writer
 
 
 def name_party_roles(role: Callable[[int], str]) -> None:
@@ -423,6 +482,15 @@ def _object(entry: AuditEntry, names: _Names) -> tuple[str, str | None]:
             "%(file)s on %(agreement)s", file=snap.get("original_name"), agreement=agreement
         )
         return text, url
+    if kind in COMMITMENT_CHILDREN:
+        cid = snap.get("commitment_id")
+        commitment = names.name("Commitment", cid) or gettext("commitment %(id)s", id=cid)
+        detail = {
+            "RealisationFigure": f"{type_label(kind)} {snap.get('period_label') or ''}".strip(),
+            "Evidence": snap.get("original_name") or type_label(kind),
+        }.get(kind, type_label(kind))
+        text = gettext("%(what)s for %(commitment)s", what=detail, commitment=commitment)
+        return text, _link("Commitment", cid, names)
     if kind == "IssuedNumber" and snap.get("text"):
         if agreement:
             return f"{snap['text']} ({agreement})", url
@@ -483,6 +551,8 @@ def format_value(
         return gettext("hidden, changed") if value != "***" else gettext("hidden")
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if writer := _value_writers.get((object_type, key)):
+        return _shorten(writer(value))
     labels = _value_labels.get((object_type, key)) or _value_labels.get((None, key))
     if labels is not None and isinstance(value, str | int):
         label = labels.get(value)

@@ -67,6 +67,7 @@ def _wtforms_messages() -> None:  # pragma: no cover - never called
     gettext("Not a valid choice.")
     gettext("Not a valid integer value.")
     gettext("Not a valid date value.")
+    gettext("Not a valid decimal value.")
     gettext("Invalid input.")
     gettext("Invalid Choice: could not coerce.")
     gettext("Invalid choice(s): one or more data inputs could not be coerced.")

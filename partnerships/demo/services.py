@@ -5,6 +5,7 @@ Names and positions are the ones the news stories report; NIP and NPK numbers ar
 """
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -13,6 +14,9 @@ from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
 from partnerships.clauses import services as clauses
+from partnerships.commitments import services as commitments
+from partnerships.commitments.models import Kind as CommitmentKind
+from partnerships.commitments.models import Metric
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
@@ -366,6 +370,7 @@ def load_demo() -> bool:
     db.session.flush()
     clauses.load_defaults()
     load_agreements()
+    load_commitments()
     return True
 
 
@@ -645,4 +650,205 @@ def load_agreements() -> None:
         admin,
         admin,
         until=Status.ACTIVE,
+    )
+
+
+def _by_title(title: str) -> Agreement:
+    return db.session.scalar(select(Agreement).where(Agreement.title == title))
+
+
+def _article(agreement: Agreement, heading: str) -> int:
+    """The number of the article with `heading` in the agreement's text."""
+    return next(n for n, label in commitments.article_choices(agreement) if label.endswith(heading))
+
+
+def _commitment(agreement: Agreement, kind, partner: str, heading: str, data: dict, by: User,
+                figures=(), done=None):  # fmt: skip
+    """One commitment through the services, with its figures (period end, value, source)."""
+    commitment = commitments.create(
+        agreement,
+        kind,
+        {"partner_id": _partner(partner).id, "article": _article(agreement, heading), **data},
+        by,
+    )
+    for period_end, value, source, *workers in figures:
+        commitments.add_figure(
+            commitment,
+            {
+                "period_end": period_end,
+                "value": Decimal(value),
+                "source": source,
+                "workers": workers[0] if workers else None,
+            },
+            None,
+            by,
+        )
+    if done:
+        commitments.mark_done(commitment, done, None, by)
+    return commitment
+
+
+def load_commitments() -> None:
+    """What the stories' governments committed to, with realisation figures so that the
+    statuses on the demo day differ. The stories give the baselines and targets (Denpasar 40%
+    with 87.000 participants aiming at 50%; Gianyar 6.400 towards 12.800 vulnerable workers,
+    12.800 x Rp16.800 x 12 months; Tabanan's non-ASN workers; the Bali Denpasar branch's BPU
+    target 22.964 with 7.708 reached by July 2017); the figures between them are invented."""
+    dps_staff, gyr_staff = _user(USERS[1][0]), _user(USERS[3][0])
+    denpasar, sesetan = "Pemerintah Kota Denpasar", "Kelurahan Sesetan"
+    mou = _by_title("Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar")
+    _commitment(
+        mou,
+        CommitmentKind.TARGET,
+        denpasar,
+        "Maksud dan Tujuan",
+        {
+            "title": "Cakupan kepesertaan Kota Denpasar dari 40% menjadi 50%",
+            "description": "87.000 peserta pada awal 2016, atau 40% pekerja Kota Denpasar.",
+            "metric": Metric.COVERAGE_PCT,
+            "baseline_value": Decimal(40),
+            "baseline_on": date(2016, 3, 22),
+            "target_value": Decimal(50),
+            "due_on": date(2016, 12, 31),
+            "region_code": "51.71",
+        },
+        dps_staff,
+        figures=[
+            (date(2016, 6, 30), 42, "Data kepesertaan BPJS Ketenagakerjaan Cabang Denpasar"),
+            (date(2016, 9, 30), 43, "Data kepesertaan BPJS Ketenagakerjaan Cabang Denpasar"),
+            (date(2016, 12, 31), 47, "Data kepesertaan BPJS Ketenagakerjaan Cabang Denpasar"),
+        ],
+    )
+    _commitment(
+        mou,
+        CommitmentKind.TARGET,
+        denpasar,
+        "Ruang Lingkup",
+        {
+            "title": "Kepesertaan pekerja bukan penerima upah 22.964 orang pada 2017",
+            "metric": Metric.BPU_PARTICIPANTS,
+            "baseline_value": Decimal(4000),
+            "baseline_on": date(2016, 12, 31),
+            "target_value": Decimal(22964),
+            "due_on": date(2017, 12, 31),
+        },
+        dps_staff,
+        figures=[(date(2017, 7, 31), 7708, "Laporan Kepala Bidang Pemasaran BPU, Juli 2017")],
+    )
+    sesetan_renewal = _by_title("Perpanjangan Perjanjian Kerja Sama Kelurahan Sesetan")
+    _commitment(
+        sesetan_renewal,
+        CommitmentKind.TARGET,
+        sesetan,
+        "Hak dan Kewajiban",
+        {
+            "title": "Peserta bukan penerima upah di Kelurahan Sesetan menjadi 2.600",
+            "metric": Metric.BPU_PARTICIPANTS,
+            "baseline_value": Decimal(2000),
+            "baseline_on": date(2024, 2, 5),
+            "target_value": Decimal(2600),
+            "due_on": date(2027, 2, 4),
+            "region_code": "51.71.01.1003",
+        },
+        dps_staff,
+        figures=[
+            (date(2024, 12, 31), 2050, "Data kepesertaan Kelurahan Sesetan"),
+            (date(2025, 6, 30), 2080, "Data kepesertaan Kelurahan Sesetan"),
+            (date(2025, 12, 31), 2060, "Data kepesertaan Kelurahan Sesetan"),
+            (date(2026, 6, 30), 2040, "Data kepesertaan Kelurahan Sesetan"),
+        ],
+    )
+    tabanan = _by_title("Perjanjian Kerja Sama Perlindungan Tenaga Kerja Non ASN Kabupaten Tabanan")
+    _commitment(
+        tabanan,
+        CommitmentKind.BUDGET,
+        "Pemerintah Kabupaten Tabanan",
+        "Pembiayaan",
+        {
+            "title": "APBD 2020 untuk iuran JKK dan JKM 3.500 tenaga kerja non ASN",
+            "fiscal_year": 2020,
+            "funding": "apbd",
+            "account_code": "5.1.02.01.01.0031",
+            "programs": ["JKK", "JKM"],
+            "workers": 3500,
+            "months": 12,
+            "amount": 3500 * 16800 * 12,
+        },
+        dps_staff,
+        figures=[
+            (date(2020, 6, 30), 352800000, "Surat Perintah Pencairan Dana BPKAD Tabanan", 3500),
+            (date(2020, 12, 31), 705600000, "Surat Perintah Pencairan Dana BPKAD Tabanan", 3500),
+        ],
+    )
+    _commitment(
+        tabanan,
+        CommitmentKind.ACTION,
+        "Pemerintah Kabupaten Tabanan",
+        "Hak dan Kewajiban",
+        {
+            "title": "Menerbitkan Peraturan Bupati tentang perlindungan tenaga kerja non ASN",
+            "due_on": date(2020, 3, 31),
+        },
+        dps_staff,
+    )
+    gianyar = _by_title("Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar")
+    disnaker = "Dinas Tenaga Kerja Kabupaten Gianyar"
+    _commitment(
+        gianyar,
+        CommitmentKind.TARGET,
+        disnaker,
+        "Pelaksanaan",
+        {
+            "title": "Pekerja rentan terlindungi dari 6.400 menjadi 12.800",
+            "description": "Program 1 desa 100 pekerja rentan, iuran ditanggung Pemerintah "
+            "Kabupaten Gianyar.",
+            "metric": Metric.VULNERABLE_COVERED,
+            "baseline_value": Decimal(6400),
+            "baseline_on": date(2024, 12, 31),
+            "target_value": Decimal(12800),
+            "due_on": date(2026, 12, 31),
+            "region_code": "51.04",
+        },
+        gyr_staff,
+        figures=[
+            (date(2025, 6, 30), 7900, "Data kepesertaan Disnaker Gianyar"),
+            (date(2025, 12, 31), 9800, "Data kepesertaan Disnaker Gianyar"),
+            (date(2026, 3, 31), 10600, "Data kepesertaan Disnaker Gianyar"),
+            (date(2026, 6, 30), 11400, "Data kepesertaan Disnaker Gianyar"),
+            (date(2026, 9, 30), 12100, "Data kepesertaan Disnaker Gianyar"),
+        ],
+    )
+    _commitment(
+        gianyar,
+        CommitmentKind.BUDGET,
+        disnaker,
+        "Pembiayaan",
+        {
+            "title": "APBD 2026 untuk iuran JKK dan JKM 12.800 pekerja rentan",
+            "fiscal_year": 2026,
+            "funding": "apbd",
+            "account_code": "5.1.02.99.99.9999",
+            "programs": ["JKK", "JKM"],
+            "workers": 12800,
+            "months": 12,
+            "amount": 12800 * 16800 * 12,
+        },
+        gyr_staff,
+        figures=[
+            (date(2026, 3, 31), 645120000, "Bukti transfer BPKAD Gianyar", 12800),
+            (date(2026, 6, 30), 1290240000, "Bukti transfer BPKAD Gianyar", 12800),
+            (date(2026, 9, 30), 1935360000, "Bukti transfer BPKAD Gianyar", 12800),
+        ],
+    )
+    _commitment(
+        gianyar,
+        CommitmentKind.ACTION,
+        disnaker,
+        "Hak dan Kewajiban",
+        {
+            "title": "Sosialisasi program kepada anggota DPRD Kabupaten Gianyar",
+            "due_on": date(2025, 6, 30),
+        },
+        gyr_staff,
+        done={"done_on": date(2025, 5, 20), "done_note": "Di Gedung DPRD Kabupaten Gianyar."},
     )

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("commitments", __name__, cli_group="commitments")

@@ -1,0 +1,43 @@
+"""Who may reach the commitment pages, and which commitments each user may see or change."""
+
+from sqlalchemy import Select, select
+
+from partnerships.agreements.models import Agreement
+from partnerships.agreements.permissions import can_edit as can_edit_agreement
+from partnerships.agreements.permissions import visible_agreements
+from partnerships.commitments.models import Commitment
+from partnerships.core.policy import allow
+from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
+
+POLICY = {
+    "commitments.index": allow(EVERYONE),
+    "commitments.show": allow(EVERYONE),
+    "commitments.evidence": allow(EVERYONE),
+    "commitments.new": allow(EDITORS),
+    "commitments.edit": allow(EDITORS),
+    "commitments.delete": allow(EDITORS),
+    # staff record figures (accepted at once); partners submit theirs in the portal, later
+    "commitments.figure": allow(EDITORS),
+    "commitments.figure_delete": allow(EDITORS),
+    "commitments.done": allow(EDITORS),
+    "commitments.rates": allow(INTERNAL),
+    "commitments.rate_new": allow(Role.ADMIN),
+    "commitments.rate_edit": allow(Role.ADMIN),
+}
+
+
+def visible_commitments(user) -> Select:
+    """Commitments of the agreements `user` may see (agreements.visible_agreements); a partner
+    user sees only those its own partner owes, never another party's."""
+    agreements = visible_agreements(user).with_only_columns(Agreement.id)
+    stmt = select(Commitment).where(
+        Commitment.is_deleted.is_(False), Commitment.agreement_id.in_(agreements)
+    )
+    if user.role == Role.PARTNER:
+        stmt = stmt.where(Commitment.partner_id == user.partner_id)
+    return stmt
+
+
+def can_edit(user, commitment: Commitment) -> bool:
+    """Whoever may edit the agreement may record and change what it commits its parties to."""
+    return can_edit_agreement(user, commitment.agreement)

@@ -1,0 +1,381 @@
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from partnerships.agreements.models import Agreement
+from partnerships.agreements.permissions import can_edit as can_edit_agreement
+from partnerships.agreements.permissions import visible_agreements
+from partnerships.commitments import (
+    bp,
+    calculator,
+    chart,
+    queries,
+    rates,
+    rules,
+    sections,  # noqa: F401 (importing it adds the section on the agreement page)
+    services,
+    wording,
+)
+from partnerships.commitments.errors import CommitmentError
+from partnerships.commitments.forms import (
+    BASIS_LABELS,
+    EDIT_FORMS,
+    FIGURE_STATUS_LABELS,
+    FORMS,
+    KIND_LABELS,
+    METRIC_LABELS,
+    DoneForm,
+    FigureForm,
+    RateForm,
+)
+from partnerships.commitments.models import (
+    Commitment,
+    ContributionRate,
+    Evidence,
+    FigureStatus,
+    Kind,
+    RealisationFigure,
+)
+from partnerships.commitments.permissions import can_edit, visible_commitments
+from partnerships.commitments.status import Point
+from partnerships.core import uploads
+from partnerships.core.formatting import office_today, rupiah_words_id
+from partnerships.core.forms import ConfirmForm, refuse
+from partnerships.core.pagination import id_key, keyset_page
+from partnerships.core.safety import db_id
+from partnerships.extensions import db
+from partnerships.organisations.models import Partner
+from partnerships.organisations.scope import visible_partners
+
+
+def get_commitment(commitment_id: int, *, for_edit: bool = False) -> Commitment:
+    """The commitment if the user may see it (else 404) and, for changes, edit it (else 403)."""
+    commitment = db.first_or_404(
+        visible_commitments(current_user).where(Commitment.id == commitment_id)
+    )
+    if for_edit and not can_edit(current_user, commitment):
+        abort(403)
+    return commitment
+
+
+def _labels() -> dict:
+    return {
+        "kinds": KIND_LABELS,
+        "metrics": METRIC_LABELS,
+        "verdicts": wording.VERDICT_LABELS,
+        "colours": wording.VERDICT_COLOURS,
+        "figure_statuses": FIGURE_STATUS_LABELS,
+    }
+
+
+# ---- the office's list ------------------------------------------------------------------
+
+
+@bp.get("/commitments")
+def index():
+    stmt = queries.filtered(visible_commitments(current_user), request.args)
+    page = keyset_page(stmt, [id_key(Commitment.id)], request.args.get("after"), descending=True)
+    return render_template(
+        "commitments/index.html",
+        page=page,
+        progress=queries.progress_of(page.items, office_today()),
+        sentence=wording.sentence,
+        args=request.args,
+        filters=queries.filter_args(request.args),
+        partners=db.session.execute(
+            visible_partners(current_user)
+            .with_only_columns(Partner.id, Partner.name)
+            .order_by(Partner.name)
+        ).all(),
+        **_labels(),
+    )
+
+
+# ---- adding and changing one ------------------------------------------------------------
+
+
+def _form_choices(form, agreement: Agreement) -> None:
+    form.partner_id.choices = [("", "—")] + [
+        (p.partner_id, p.partner.name) for p in agreement.parties if p.partner_id
+    ]
+    form.article.choices = [("", "—"), *services.article_choices(agreement)]
+
+
+def _calculate(form) -> calculator.Premium | None:
+    """The budget form's "Calculate": propose the amount from the rates, refuse on the field."""
+    year = form.fiscal_year.data
+    on = date(year, 1, 1) if isinstance(year, int) and 2000 <= year <= 2100 else office_today()
+    try:
+        proposal = calculator.premium(
+            form.programs.data or [], form.workers.data, form.months.data, form.income.data, on
+        )
+    except CommitmentError as error:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+        return None
+    form.amount.data = proposal.amount
+    form.amount.raw_data = [str(proposal.amount)]  # the field shows the proposal, not the typed
+    return proposal
+
+
+@bp.route("/agreements/<int:agreement_id>/commitments/new", methods=["GET", "POST"])
+def new(agreement_id: int):
+    agreement = db.first_or_404(
+        visible_agreements(current_user).where(Agreement.id == agreement_id)
+    )
+    if not can_edit_agreement(current_user, agreement):
+        abort(403)
+    try:
+        kind = Kind(request.args.get("kind", ""))
+    except ValueError:
+        abort(404)
+    if not rules.may_add(agreement):
+        flash(_("A terminated agreement takes no new commitments."), "warning")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    form = FORMS[kind]()
+    _form_choices(form, agreement)
+    proposal = None
+    if request.method == "GET":
+        parties = [p for p in agreement.parties if p.partner_id]
+        form.partner_id.data = parties[0].partner_id if len(parties) == 1 else None
+        if kind == Kind.BUDGET:
+            form.fiscal_year.data = office_today().year
+            form.funding.data = agreement.funding
+            form.programs.data = ["JKK", "JKM"]
+            form.months.data = 12
+    elif kind == Kind.BUDGET and form.calculate.data:
+        proposal = _calculate(form)
+    elif form.validate_on_submit():
+        try:
+            commitment = services.create(agreement, kind, form.data, current_user)
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Commitment recorded."), "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id))
+    return render_template(
+        "commitments/form.html",
+        form=form,
+        agreement=agreement,
+        kind=kind,
+        commitment=None,
+        proposal=proposal,
+        **_labels(),
+    )
+
+
+@bp.route("/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
+def edit(commitment_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    agreement = commitment.agreement
+    kind = Kind(commitment.kind)
+    form = EDIT_FORMS[kind](obj=commitment)
+    _form_choices(form, agreement)
+    setters = rules.term_setters(agreement)
+    form.set_by.choices = [("", "—")] + [
+        (a.id, f"{a.title} ({a.office_number or _('no number yet')})") for a in setters
+    ]
+    proposal = None
+    if request.method == "GET":
+        # from an addendum's page: "Record the change" it makes
+        asked = request.args.get("set_by", type=db_id)
+        chosen = [a.id for a in setters if a.id == asked]
+        form.set_by.data = chosen[0] if chosen else setters[0].id if len(setters) == 1 else None
+    elif kind == Kind.BUDGET and form.calculate.data:
+        proposal = _calculate(form)
+    elif form.validate_on_submit():
+        try:
+            services.update(
+                commitment, form.data, form.set_by.data, form.change_note.data, current_user
+            )
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Commitment saved."), "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id))
+    return render_template(
+        "commitments/form.html",
+        form=form,
+        agreement=agreement,
+        kind=kind,
+        commitment=commitment,
+        proposal=proposal,
+        **_labels(),
+    )
+
+
+@bp.post("/commitments/<int:commitment_id>/delete")
+def delete(commitment_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    if ConfirmForm().validate_on_submit():
+        services.delete(commitment)
+        db.session.commit()
+        flash(_("Commitment deleted; it stays in the audit trail."), "success")
+    return redirect(url_for("agreements.show", agreement_id=commitment.agreement_id))
+
+
+# ---- one commitment ---------------------------------------------------------------------
+
+
+def _show(commitment: Commitment, figure_form=None, done_form=None):
+    today = office_today()
+    history = queries.figures(commitment)
+    counted = [
+        Point(f.period_end, float(f.value))
+        for f in history
+        if f.status == FigureStatus.ACCEPTED and not f.is_deleted
+    ]
+    found = queries.progress(commitment, counted, today)
+    editable = can_edit(current_user, commitment)
+    if editable and commitment.kind != Kind.ACTION:
+        figure_form = figure_form or FigureForm()
+    if editable and commitment.kind == Kind.ACTION:
+        done_form = done_form or DoneForm(obj=commitment)
+    articles = dict(services.article_choices(commitment.agreement))
+    terms = queries.terms(commitment)
+    return render_template(
+        "commitments/show.html",
+        commitment=commitment,
+        progress=found,
+        sentence=wording.sentence(commitment, found),
+        value_text=wording.value_text,
+        figures=history,
+        term_history=list(zip(terms, wording.term_lines(commitment, terms), strict=True)),
+        term_text=wording.term_text,
+        chart=chart.draw(found, counted) if commitment.kind != Kind.ACTION else None,
+        figure_form=figure_form,
+        done_form=done_form,
+        done_evidence=queries.done_evidence(commitment),
+        confirm=ConfirmForm(),
+        can_edit=editable,
+        article=articles.get(commitment.article, f"Pasal {commitment.article}"),
+        amount_words=rupiah_words_id(commitment.amount) if commitment.amount else None,
+        **_labels(),
+    )
+
+
+@bp.get("/commitments/<int:commitment_id>")
+def show(commitment_id: int):
+    return _show(get_commitment(commitment_id))
+
+
+def _commit_with_evidence(evidence: Evidence | None) -> None:
+    """Commit; if that fails, the file stored for the row goes too (no row, no file)."""
+    try:
+        db.session.commit()
+    except Exception:
+        if evidence is not None:
+            uploads.discard(evidence.stored_name)
+        raise
+
+
+@bp.post("/commitments/<int:commitment_id>/figures")
+def figure(commitment_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    form = FigureForm()
+    if form.validate_on_submit():
+        try:
+            added = services.add_figure(commitment, form.data, form.evidence.data, current_user)
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            _commit_with_evidence(added.evidence)
+            flash(_("Figure for %(period)s recorded.", period=added.period_label), "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+    return _show(commitment, figure_form=form)
+
+
+@bp.post("/commitments/<int:commitment_id>/figures/<int:figure_id>/delete")
+def figure_delete(commitment_id: int, figure_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    found = db.first_or_404(
+        select(RealisationFigure).where(
+            RealisationFigure.id == figure_id,
+            RealisationFigure.commitment_id == commitment.id,
+            RealisationFigure.is_deleted.is_(False),
+        )
+    )
+    if ConfirmForm().validate_on_submit():
+        services.delete_figure(found)
+        db.session.commit()
+        flash(_("Figure deleted; it stays in the history."), "success")
+    return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+
+
+@bp.post("/commitments/<int:commitment_id>/done")
+def done(commitment_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    form = DoneForm()
+    if form.validate_on_submit():
+        try:
+            services.mark_done(commitment, form.data, form.evidence.data, current_user)
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            _commit_with_evidence(queries.done_evidence(commitment))
+            flash(_("Marked as done."), "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id))
+    return _show(commitment, done_form=form)
+
+
+@bp.get("/commitments/<int:commitment_id>/evidence/<int:evidence_id>")
+def evidence(commitment_id: int, evidence_id: int):
+    commitment = get_commitment(commitment_id)
+    found = db.first_or_404(
+        select(Evidence).where(
+            Evidence.id == evidence_id,
+            Evidence.commitment_id == commitment.id,
+            Evidence.is_deleted.is_(False),
+        )
+    )
+    path = uploads.path_of(found.stored_name)
+    if not path.exists():
+        abort(404)
+    return send_file(
+        path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
+
+
+# ---- contribution rates -----------------------------------------------------------------
+
+
+@bp.get("/contribution-rates", endpoint="rates")
+def rates_index():
+    return render_template(
+        "commitments/rates.html",
+        rates=db.session.scalars(rates.listed()).all(),
+        bases=BASIS_LABELS,
+        today=office_today(),
+    )
+
+
+def _save_rate(form: RateForm, rate: ContributionRate | None):
+    try:
+        rates.save_rate(rate, form.data)
+    except CommitmentError as error:
+        refuse(form, error)
+        return None
+    db.session.commit()
+    flash(_("Contribution rate saved."), "success")
+    return redirect(url_for("commitments.rates"))
+
+
+@bp.route("/contribution-rates/new", methods=["GET", "POST"])
+def rate_new():
+    form = RateForm()
+    if form.validate_on_submit() and (done_page := _save_rate(form, None)):
+        return done_page
+    return render_template("commitments/rate_form.html", form=form, rate=None)
+
+
+@bp.route("/contribution-rates/<int:rate_id>/edit", methods=["GET", "POST"])
+def rate_edit(rate_id: int):
+    rate = db.get_or_404(ContributionRate, rate_id)
+    form = RateForm(obj=rate)
+    if form.validate_on_submit() and (done_page := _save_rate(form, rate)):
+        return done_page
+    return render_template("commitments/rate_form.html", form=form, rate=rate)

@@ -1,0 +1,128 @@
+"""Uploaded files, for every domain that keeps them (agreement scans, evidence of commitments):
+recognised by content, size-capped, stored under a generated name with their SHA-256.
+
+A domain checks the file (`check`), writes it (`write`) and adds its own row in the same
+transaction; if the row fails, it removes the file again (`discard`), so a refused or failed
+upload leaves nothing behind.
+"""
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from partnerships.core.errors import DomainError
+
+# Recognised by their first bytes, never by the name or the browser's claim.
+SIGNATURES = [
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+]
+# Names that may stay as the user gave them; any other gets the detected type's extension, so
+# a PDF uploaded as "surat.html" is never downloaded by a colleague as an HTML page.
+EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
+    "image/png": {".png"},
+}
+
+
+class UploadError(DomainError):
+    """A file refused for what it is (empty, too large, not a PDF or image)."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    data: bytes
+    content_type: str
+    extension: str
+    original_name: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, extension in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def check(stream, filename: str | None, field: str = "file") -> CheckedFile:
+    """Read the upload (at most the cap) and accept it only as a PDF, JPEG or PNG."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = stream.read(limit + 1)
+    if not data:
+        raise UploadError(_("The file is empty."), field)
+    if len(data) > limit:
+        raise UploadError(_("The file is larger than %(size)s.", size=size_label(limit)), field)
+    detected = sniff(data[:16])
+    if detected is None:
+        raise UploadError(
+            _("Only PDF, JPEG or PNG files can be attached; this file is none of them."), field
+        )
+    content_type, extension = detected
+    return CheckedFile(
+        data=data,
+        content_type=content_type,
+        extension=extension,
+        original_name=display_name(filename, content_type, extension),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write(checked: CheckedFile) -> str:
+    """Store the file under a new generated name and return that name."""
+    stored_name = uuid.uuid4().hex + checked.extension
+    target = upload_dir() / stored_name
+    partial = target.with_suffix(".part")
+    try:
+        partial.write_bytes(checked.data)
+        os.replace(partial, target)  # never a half-written file under the final name
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return stored_name
+
+
+def discard(stored_name: str) -> None:
+    """Remove a stored file whose row was not written after all."""
+    path_of(stored_name).unlink(missing_ok=True)
+    path_of(stored_name).with_suffix(".part").unlink(missing_ok=True)
+
+
+def path_of(stored_name: str) -> Path:
+    return upload_dir() / stored_name
+
+
+def size_label(size: int) -> str:
+    """'10 MB', '1,5 MB', or '200 KB' below a megabyte (a cap of 200 KiB is not '0 MB')."""
+    mib = 1024 * 1024
+    if size >= mib:
+        return f"{format_decimal(round(size / mib, 1))} MB"
+    return f"{format_decimal(max(round(size / 1024), 1))} KB"
+
+
+def display_name(filename: str | None, content_type: str, extension: str) -> str:
+    """The name to download under: the user's file name without any folder or control
+    characters, ending in an extension that matches the content."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "lampiran"
+    if Path(name).suffix.lower() not in EXTENSIONS[content_type]:
+        name += extension
+    return name[-255:]
