@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from partnerships.core.models import SoftDeleteMixin, TimestampMixin, UTCDateTime, utcnow
+from partnerships.core.models import (
+    SoftDeleteMixin,
+    StoredFileMixin,
+    TimestampMixin,
+    UTCDateTime,
+    utcnow,
+)
 from partnerships.extensions import db
 
 
@@ -179,19 +185,13 @@ class Comment(TimestampMixin, db.Model):
         return self.agreement.office_id if self.agreement is not None else None
 
 
-class Attachment(TimestampMixin, SoftDeleteMixin, db.Model):
+class Attachment(TimestampMixin, SoftDeleteMixin, StoredFileMixin, db.Model):
     __tablename__ = "agreement_attachments"
     __audit__: dict = {}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # signed_original or annex
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(60))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     agreement = relationship("Agreement")
 

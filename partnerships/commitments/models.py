@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from partnerships.core.models import SoftDeleteMixin, TimestampMixin, UTCDateTime, utcnow
+from partnerships.core.models import (
+    SoftDeleteMixin,
+    StoredFileMixin,
+    TimestampMixin,
+    UTCDateTime,
+    utcnow,
+)
 from partnerships.extensions import db
 
 
@@ -147,7 +153,7 @@ class CommitmentTerm(db.Model):
         return commitment.agreement.office_id if commitment is not None else None
 
 
-class Evidence(TimestampMixin, SoftDeleteMixin, db.Model):
+class Evidence(TimestampMixin, SoftDeleteMixin, StoredFileMixin, db.Model):
     """A file that backs a figure or an action done (a letter, a screenshot of the register),
     checked and stored by core.uploads."""
 
@@ -157,12 +163,6 @@ class Evidence(TimestampMixin, SoftDeleteMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(10))  # "figure" or "done"
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(60))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     commitment = relationship("Commitment")
 

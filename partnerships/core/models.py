@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator, false
+from sqlalchemy import DateTime, ForeignKey, String, TypeDecorator, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -49,3 +49,15 @@ UNMODELLED_SCHEMA = ("agreements_fts", "ix_agreements_search_fts")
 
 def include_object(_obj, name, _type, _reflected, _compare_to) -> bool:
     return not (name or "").startswith(UNMODELLED_SCHEMA)
+
+
+class StoredFileMixin:
+    """A file checked and stored by core.uploads: the name it came with, the generated name it
+    is kept under, its type, size and SHA-256, and who uploaded it."""
+
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
