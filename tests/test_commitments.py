@@ -293,6 +293,18 @@ def test_the_owing_party_must_be_a_party_to_the_agreement(app):
     assert field_errors(page, "partner_id") == [
         "Pilih mitra yang menjadi pihak dalam perjanjian ini."
     ]
+    # an id no INTEGER column holds is refused the same way, before it reaches the driver
+    page = submit_tampered(
+        form_page,
+        button="Simpan",
+        partner_id=str(2**63),
+        article="4",
+        title="X",
+        due_on="2026-12-31",
+    )
+    assert field_errors(page, "partner_id") == [
+        "Pilih mitra yang menjadi pihak dalam perjanjian ini."
+    ]
     assert counts(app) == before
 
 
@@ -347,6 +359,11 @@ def test_the_calculator_names_what_it_cannot_work_with(app):
     [
         ({"amount": "-2580480000"}, "amount", "Jumlah tidak boleh negatif."),
         ({"amount": "0"}, "amount", "Isi jumlah lebih dari nol."),
+        (
+            {"amount": str(10**14 + 1)},
+            "amount",
+            "Isi jumlah paling banyak 100.000.000.000.000 rupiah.",
+        ),
         ({"months": "0"}, "months", "Isi antara 1 dan 120 bulan."),
         ({"fiscal_year": "1999"}, "fiscal_year", "Isi tahun antara 2000 dan 2100."),
         ({"programs": []}, "programs", "Pilih sekurang-kurangnya satu program."),

@@ -11,6 +11,7 @@ from partnerships.agreements.errors import AgreementError, WorkflowError, requir
 from partnerships.agreements.models import Agreement, AgreementVersion, Comment
 from partnerships.agreements.queries import latest_version
 from partnerships.agreements.rules import COMMENTABLE
+from partnerships.agreements.signals import comment_added
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.extensions import db
@@ -86,6 +87,7 @@ def add_comment(agreement: Agreement, user, article_index: int, body: str) -> Co
     )
     db.session.add(comment)
     db.session.flush()
+    comment_added.send(comment, actor=user)
     return comment
 
 
@@ -162,4 +164,5 @@ def add_reply(thread: Comment, user, body: str) -> Comment:
     )
     db.session.add(reply)
     db.session.flush()
+    comment_added.send(reply, actor=user)
     return reply

@@ -16,6 +16,7 @@ from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.agreements.permissions import can_approve, can_edit
 from partnerships.agreements.queries import latest_version
 from partnerships.agreements.review import mark_sent_for_review, open_comment_count
+from partnerships.agreements.signals import agreement_moved
 from partnerships.core.formatting import long_date_id, office_today
 from partnerships.core.models import utcnow
 from partnerships.extensions import db
@@ -120,6 +121,7 @@ def transition(
         _after_activation(agreement, today)
     with refuse_stale():
         db.session.flush()
+    agreement_moved.send(agreement, move=action, actor=user)
 
 
 def _issue_office_number(agreement: Agreement, today: date) -> None:

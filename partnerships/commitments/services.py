@@ -29,16 +29,19 @@ from partnerships.commitments.models import (
     Metric,
     RealisationFigure,
 )
+from partnerships.commitments.signals import commitment_changed
 from partnerships.core import uploads
 from partnerships.core.formatting import DOC_LOCALE, long_date, number, office_today
 from partnerships.core.models import utcnow
+from partnerships.core.safety import MAX_ID
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from partnerships.regions.models import Region
 
 TITLE_MAX, SOURCE_MAX, NOTE_MAX, LABEL_MAX, CODE_MAX = 300, 200, 1000, 40, 60
 DESCRIPTION_MAX = 20_000
-AMOUNT_MAX = 10**15  # rupiah: beyond any regional budget, within a BIGINT
+# rupiah: beyond any regional budget; a disbursed figure (Numeric(16, 2)) must hold it too
+AMOUNT_MAX = 10**14
 VALUE_MAX = Decimal("99999999999999")  # Numeric(16, 2)
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -85,7 +88,8 @@ def _whole(data: dict, key: str, low: int, high: int, message: str) -> int:
 
 def check_partner(agreement: Agreement, partner_id: int | None) -> int:
     """The party that owes a commitment is one of the agreement's government partners."""
-    is_party = partner_id is not None and db.session.scalar(
+    in_range = isinstance(partner_id, int) and 0 < partner_id <= MAX_ID
+    is_party = in_range and db.session.scalar(
         select(
             exists().where(
                 AgreementParty.agreement_id == agreement.id,
@@ -131,8 +135,12 @@ def _budget_values(data: dict) -> dict[str, Any]:
         raise CommitmentError(_("Enter the amount in whole rupiah."), "amount")
     if amount < 0:
         raise CommitmentError(_("The amount cannot be negative."), "amount")
-    if amount == 0 or amount > AMOUNT_MAX:
+    if amount == 0:
         raise CommitmentError(_("Enter an amount above zero."), "amount")
+    if amount > AMOUNT_MAX:
+        raise CommitmentError(
+            _("Enter an amount of at most %(max)s rupiah.", max=number(AMOUNT_MAX)), "amount"
+        )
     return {
         "fiscal_year": fiscal_year,
         "funding": data["funding"],
@@ -435,6 +443,7 @@ def refresh_status(commitment: Commitment, today: date | None = None) -> str:
     db.session.flush()
     verdict = queries.progress_of([commitment], today)[commitment.id].verdict
     _store_status(commitment, verdict.value, today)
+    commitment_changed.send(commitment)
     return commitment.status
 
 
@@ -458,5 +467,7 @@ def refresh_all(today: date | None = None, batch: int = 500) -> int:
         for row in rows:
             before = row.status
             _store_status(row, found[row.id].verdict.value, today)
-            changed += row.status != before
+            if row.status != before:
+                changed += 1
+                commitment_changed.send(row)
         last_id = rows[-1].id
