@@ -29,7 +29,7 @@ def test_a_budget_line_from_the_calculator_and_a_figure_in_the_browser(open_page
     assert "dua miliar lima ratus delapan puluh juta" in page.locator("main").inner_text()
     check(page, axe_source)
 
-    page.goto("/commitments")
+    page.goto("/commitments?kind=target")
     page.get_by_role("link", name=GIANYAR_TARGET, exact=True).click()
     page.get_by_label("Periode berakhir pada").fill("2026-12-31")  # not yet: refused
     page.get_by_label("Nilai yang dicapai").fill("12500")

@@ -852,3 +852,122 @@ def load_commitments() -> None:
         gyr_staff,
         done={"done_on": date(2025, 5, 20), "done_note": "Di Gedung DPRD Kabupaten Gianyar."},
     )
+    _commitment(
+        gianyar,
+        CommitmentKind.TARGET,
+        disnaker,
+        "Pelaksanaan",
+        {
+            "title": "Cakupan kepesertaan Kabupaten Gianyar dari 43% menjadi 50%",
+            "description": "Kepesertaan per 30 Juni 2024 telah mencapai 43% pekerja Kabupaten "
+            "Gianyar.",
+            "metric": Metric.COVERAGE_PCT,
+            "baseline_value": Decimal(43),
+            "baseline_on": date(2024, 6, 30),
+            "target_value": Decimal(50),
+            "due_on": date(2026, 12, 31),
+            "region_code": "51.04",
+        },
+        gyr_staff,
+        figures=[
+            (date(2025, 6, 30), "44.6", "Data kepesertaan BPJS Ketenagakerjaan Cabang Gianyar"),
+            (date(2025, 12, 31), "46.1", "Data kepesertaan BPJS Ketenagakerjaan Cabang Gianyar"),
+            (date(2026, 6, 30), "47.9", "Data kepesertaan BPJS Ketenagakerjaan Cabang Gianyar"),
+        ],
+    )
+    # "1 desa 100 pekerja rentan": 64 villages x 100 workers, paid by the regency for six months
+    _commitment(
+        gianyar,
+        CommitmentKind.BUDGET,
+        disnaker,
+        "Pembiayaan",
+        {
+            "title": "APBD 2025: 1 desa 100 pekerja rentan, iuran JKK dan JKM selama enam bulan",
+            "fiscal_year": 2025,
+            "funding": "apbd",
+            "account_code": "5.1.02.99.99.9998",
+            "programs": ["JKK", "JKM"],
+            "workers": 6400,
+            "months": 6,
+            "amount": 6400 * 16800 * 6,
+        },
+        gyr_staff,
+        figures=[
+            (date(2025, 6, 30), 322560000, "Bukti transfer BPKAD Gianyar", 6400),
+            (date(2025, 12, 31), 645120000, "Bukti transfer BPKAD Gianyar", 6400),
+        ],
+    )
+    load_pilot_and_kalimantan(dps_staff, _user(USERS[0][0]))
+
+
+def load_pilot_and_kalimantan(dps_staff: User, admin: User) -> None:
+    """The pilot villages' informal-worker targets (Sesetan 2.000, reached after the 2017
+    carnival booth; Dangin Puri Kangin and Ubung Kaja 1.000 each, in drafts starting 2027)
+    and Kalimantan Tengah's coverage, 25% of 600.000 workers in the 2015 survey."""
+    source = "Data kepesertaan Kelurahan Sesetan"
+    _commitment(
+        _by_title(f"{DESA_SADAR} Kelurahan Sesetan"),
+        CommitmentKind.TARGET,
+        "Kelurahan Sesetan",
+        "Ruang Lingkup",
+        {
+            "title": "2.000 pekerja bukan penerima upah di Kelurahan Sesetan terlindungi",
+            "metric": Metric.BPU_PARTICIPANTS,
+            "baseline_value": Decimal(0),
+            "baseline_on": date(2016, 8, 15),
+            "target_value": Decimal(2000),
+            "due_on": date(2017, 12, 31),
+            "region_code": "51.71.01.1003",
+        },
+        dps_staff,
+        figures=[
+            (date(2016, 12, 31), 650, source),
+            (date(2017, 6, 30), 1240, source),
+            (date(2017, 8, 31), 1870, source),
+            (date(2017, 12, 31), 2000, source),
+        ],
+    )
+    for village in ("Desa Dangin Puri Kangin", "Desa Ubung Kaja"):
+        _commitment(
+            _by_title(f"{DESA_SADAR} {village}"),
+            CommitmentKind.TARGET,
+            village,
+            "Ruang Lingkup",
+            {
+                "title": f"1.000 pekerja bukan penerima upah di {village} terlindungi",
+                "metric": Metric.BPU_PARTICIPANTS,
+                "baseline_value": Decimal(0),
+                "baseline_on": date(2027, 1, 1),
+                "target_value": Decimal(1000),
+                "due_on": date(2027, 12, 31),
+            },
+            dps_staff,
+        )
+    kalteng = _by_title(
+        "Perjanjian Kerja Sama Optimalisasi Penyelenggaraan Jaminan Sosial melalui "
+        "PTSP dan PATEN di Provinsi Kalimantan Tengah"
+    )
+    source = "Data kepesertaan BPJS Ketenagakerjaan Kantor Wilayah Kalimantan"
+    _commitment(
+        kalteng,
+        CommitmentKind.TARGET,
+        "Badan Penanaman Modal Daerah dan Perizinan Provinsi Kalimantan Tengah",
+        "Ruang Lingkup",
+        {
+            "title": "Cakupan kepesertaan Provinsi Kalimantan Tengah dari 25% menjadi 35%",
+            "description": "Survei 2015: 600.000 tenaga kerja di Kalimantan Tengah, baru 25% "
+            "(sekitar 150.000) terdaftar sebagai peserta.",
+            "metric": Metric.COVERAGE_PCT,
+            "baseline_value": Decimal(25),
+            "baseline_on": date(2015, 12, 31),
+            "target_value": Decimal(35),
+            "due_on": date(2020, 3, 13),
+            "region_code": "62",
+        },
+        admin,
+        figures=[
+            (date(2017, 12, 31), "27.5", source),
+            (date(2018, 12, 31), "29.8", source),
+            (date(2019, 12, 31), "31.2", source),
+        ],
+    )
