@@ -142,6 +142,8 @@ def check(page, axe_source: str) -> None:
     scrolling. The viewport goes back to desktop size afterwards."""
     found = axe_violations(page, axe_source)
     assert not found, f"accessibility violations on {page.url}:\n" + "\n".join(found)
+    wider = overflow(page)
+    assert wider <= 0, f"{page.url} scrolls sideways by {wider}px at desktop width"
     size = page.viewport_size
     page.set_viewport_size(PHONE)
     try:
