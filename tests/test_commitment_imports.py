@@ -8,9 +8,11 @@ import io
 import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from webtest import Upload
 
@@ -18,6 +20,7 @@ from partnerships.agreements.models import Agreement
 from partnerships.audit.models import AuditEntry
 from partnerships.commitments.models import Commitment, RealisationFigure
 from partnerships.extensions import db
+from tests.conftest import OFFICE_NOW
 from tests.helpers import counted_statements, id_of
 from tests.web import errors_by_field, find_form, flashes, follow, signed_in, submit, text
 
@@ -461,10 +464,8 @@ def test_a_malformed_file_is_refused_on_the_field_and_nothing_is_kept(app, name,
     assert page.status_int == 200
     assert errors_by_field(page) == {"file": [message]}
     assert counts(app) == before
-    folder = app.config["UPLOAD_DIR"] + "/imports"
-    import os
-
-    assert not os.path.exists(folder) or os.listdir(folder) == []
+    folder = Path(app.config["UPLOAD_DIR"]) / "imports"
+    assert not folder.exists() or list(folder.iterdir()) == []
 
 
 def test_formulas_in_cells(app):
@@ -550,6 +551,21 @@ def test_only_staff_who_may_edit_the_agreement_import(app):
     page = follow(admin.get(preview.request.path))
     assert page.request.path == url
     assert "Unggahan itu tidak disimpan lagi" in " ".join(flashes(page))
+
+
+@pytest.mark.app_config(IDLE_TIMEOUT_MINUTES=120)  # still signed in an hour later
+def test_an_upload_waits_an_hour_for_its_confirmation(app):
+    web = signed_in(app, "staff_other")
+    c = ids(app)
+    body = csv_bytes(["ID komitmen;Akhir periode;Nilai;Sumber", f"{c['target']};31/10/2026;1;x"])
+    preview = upload(web, app, "angka.csv", body)
+    folder = Path(app.config["UPLOAD_DIR"]) / "imports"
+    assert len(list(folder.iterdir())) == 2  # the file and who kept it for which agreement
+    with time_machine.travel(OFFICE_NOW + timedelta(minutes=61)):
+        page = follow(web.get(preview.request.path))
+        assert page.request.path == f"/agreements/{c['agreement']}/figures/import"
+        assert "Unggahan itu tidak disimpan lagi" in " ".join(flashes(page))
+    assert list(folder.iterdir()) == []
 
 
 def test_the_preview_and_the_import_take_a_fixed_number_of_queries(app):

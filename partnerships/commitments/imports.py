@@ -43,7 +43,7 @@ from partnerships.extensions import db
 
 MAX_BYTES = 2 * 1024 * 1024  # 5,000 rows of figures take about half a megabyte
 MAX_ROWS = 5_000
-MAX_UNZIPPED = 50 * 1024 * 1024  # an XLSX that inflates beyond this is no sheet of figures
+MAX_UNZIPPED = 20 * 1024 * 1024  # 5,000 rows inflate to 2 MB; beyond this, no sheet of figures
 MAX_COLUMNS = 40
 HEADER_SEARCH = 30  # the header row is looked for among the first rows (instructions above)
 KEEP_FOR = timedelta(hours=1)
@@ -164,7 +164,8 @@ def _decode(data: bytes) -> str:
 
 def _csv_rows(text: str) -> list[list[Any]]:
     lines = text.splitlines()[:HEADER_SEARCH]
-    header = next((line for line in lines if "komitmen" in line.lower()), lines[0] if lines else "")
+    named = (line for line in lines if re.search("komitmen|commitment", line, re.IGNORECASE))
+    header = next(named, lines[0] if lines else "")
     delimiter = max(";,\t", key=header.count)
     try:
         rows = []
