@@ -18,6 +18,7 @@ from webtest import Upload
 
 from partnerships.agreements.models import Agreement
 from partnerships.audit.models import AuditEntry
+from partnerships.commitments import imports
 from partnerships.commitments.models import Commitment, RealisationFigure
 from partnerships.extensions import db
 from tests.conftest import OFFICE_NOW
@@ -566,6 +567,19 @@ def test_an_upload_waits_an_hour_for_its_confirmation(app):
         assert page.request.path == f"/agreements/{c['agreement']}/figures/import"
         assert "Unggahan itu tidak disimpan lagi" in " ".join(flashes(page))
     assert list(folder.iterdir()) == []
+
+
+def test_the_import_button_pressed_twice_writes_once(app):
+    web = signed_in(app, "staff_other")
+    c = ids(app)
+    body = csv_bytes(["ID komitmen;Akhir periode;Nilai;Sumber", f"{c['target']};31/10/2026;1;x"])
+    preview = upload(web, app, "angka.csv", body)
+    before = counts(app)
+    with app.test_request_context():  # the first press has taken the upload, still writing
+        assert imports.claim(preview.request.path.rsplit("/", 1)[1])
+    page = confirm(preview)
+    assert flashes(page) == ["Berkas ini sedang diimpor."]
+    assert counts(app) == before
 
 
 def test_the_preview_and_the_import_take_a_fixed_number_of_queries(app):

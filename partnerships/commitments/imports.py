@@ -508,21 +508,44 @@ def kept(token: str, user_id: int, agreement_id: int) -> tuple[bytes, str] | Non
     return data, meta.get("name", "")
 
 
+def claim(token: str) -> bool:
+    """Take the upload for writing, once: a second press of the button (or a second tab)
+    finds it taken and writes nothing (renaming a file is atomic)."""
+    if not TOKEN.fullmatch(token or ""):
+        return False
+    folder = _folder()
+    try:
+        (folder / f"{token}.json").rename(folder / f"{token}.claimed.json")
+    except OSError:
+        return False
+    return True
+
+
+def claimed(token: str) -> bool:
+    return bool(TOKEN.fullmatch(token or "")) and (_folder() / f"{token}.claimed.json").exists()
+
+
+def release(token: str) -> None:
+    """Give a claimed upload back (it had faults after all): its preview shows again."""
+    folder = _folder()
+    (folder / f"{token}.claimed.json").rename(folder / f"{token}.json")
+
+
 def forget(token: str) -> None:
     if TOKEN.fullmatch(token or ""):
-        for suffix in (".data", ".json"):
+        for suffix in (".data", ".json", ".claimed.json"):
             (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
 
 
 def sweep() -> None:
-    """Remove uploads older than the hour (never confirmed)."""
+    """Remove uploads older than the hour (never confirmed, or whose writing failed)."""
     for meta in _folder().glob("*.json"):
         try:
             kept_at = datetime.fromisoformat(json.loads(meta.read_text())["kept_at"])
         except (OSError, ValueError, KeyError):
             kept_at = None
         if kept_at is None or kept_at + KEEP_FOR < utcnow():
-            forget(meta.stem)
+            forget(meta.name.split(".")[0])
 
 
 # ---- the template -----------------------------------------------------------------------

@@ -375,6 +375,12 @@ def figure_import_template(agreement_id: int, fmt: str):
 def figure_import_preview(agreement_id: int, token: str):
     agreement = _importable(agreement_id)
     found = imports.kept(token, current_user.id, agreement.id)
+    confirm = ConfirmForm()
+    confirming = request.method == "POST" and confirm.validate_on_submit()
+    # pressed twice (or in two tabs): the first press writes, the second is told so
+    if imports.claimed(token) or (confirming and found and not imports.claim(token)):
+        flash(_("This file is being imported already."), "warning")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#commitments")
     if found is None:
         flash(
             _("That upload is no longer kept (uploads wait an hour); upload the file again."),
@@ -390,8 +396,7 @@ def figure_import_preview(agreement_id: int, token: str):
         return redirect(url_for("commitments.figure_import", agreement_id=agreement.id))
     # checked afresh on every look: a figure recorded meanwhile makes its row a fault
     preview = imports.check(agreement, table)
-    confirm = ConfirmForm()
-    if request.method == "POST" and confirm.validate_on_submit():
+    if confirming:
         if preview.ready:
             written = imports.write(preview, current_user)
             db.session.commit()
@@ -401,6 +406,7 @@ def figure_import_preview(agreement_id: int, token: str):
                 "success",
             )
             return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#commitments")
+        imports.release(token)
         flash(_("Nothing was imported: some rows have faults."), "danger")
     return render_template(
         "commitments/import_preview.html",
