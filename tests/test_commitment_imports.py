@@ -569,6 +569,17 @@ def test_an_upload_waits_an_hour_for_its_confirmation(app):
     assert list(folder.iterdir()) == []
 
 
+def test_a_template_left_empty_has_nothing_to_import(app):
+    web = signed_in(app, "staff_other")
+    blank = import_page(web, app).click(description=r"Templat \(CSV\)").body
+    page = upload(web, app, "templat.csv", blank)
+    assert " ".join(page.html.find(id="summary").get_text(" ").split()) == (
+        "Tidak ada baris berisi angka untuk diimpor: isi setidaknya periode, nilai, dan "
+        "sumber. 2 baris tanpa angka dilewati."
+    )
+    assert import_button(page) == []
+
+
 def test_the_import_button_pressed_twice_writes_once(app):
     web = signed_in(app, "staff_other")
     c = ids(app)
