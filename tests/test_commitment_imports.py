@@ -20,8 +20,8 @@ from partnerships.agreements.models import Agreement
 from partnerships.audit.models import AuditEntry
 from partnerships.commitments import imports
 from partnerships.commitments.models import Commitment, RealisationFigure
+from partnerships.core.models import utcnow
 from partnerships.extensions import db
-from tests.conftest import OFFICE_NOW
 from tests.helpers import counted_statements, id_of
 from tests.web import errors_by_field, find_form, flashes, follow, signed_in, submit, text
 
@@ -250,12 +250,23 @@ def test_a_semicolon_csv_in_windows_1252_with_indonesian_numbers(app):
 @pytest.mark.parametrize(
     ("typed", "value"),
     [("87.000", "87000"), ("1.234,5", "1234.5"), ("47,5", "47.5"), ("12.5", "12.5"),
-     ("1,234,567", "1234567"), ("1234.56", "1234.56"), (" Rp 1.000 ", "1000")],
+     ("1,234,567", "1234567"), ("1234.56", "1234.56"), (" Rp 1.000 ", "1000"),
+     ("0.500", "0.5"), ("1234.567", "1234.567"), ("-5", "-5"), ("48%", "48")],
 )  # fmt: skip
 def test_indonesian_number_formats(typed, value):
     from partnerships.commitments.imports import _number
 
     assert _number(typed) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    "typed", ["31/10/2026", "31-10-2026", "31.10.2026", "2026-10-31", "2026-10-31 00:00:00",
+              datetime(2026, 10, 31), 46326],
+)  # fmt: skip
+def test_dates_as_excel_and_people_write_them(typed):
+    from partnerships.commitments.imports import _date
+
+    assert _date(typed) == date(2026, 10, 31)
 
 
 # ---- the template round trip --------------------------------------------------------------
@@ -562,7 +573,7 @@ def test_an_upload_waits_an_hour_for_its_confirmation(app):
     preview = upload(web, app, "angka.csv", body)
     folder = Path(app.config["UPLOAD_DIR"]) / "imports"
     assert len(list(folder.iterdir())) == 2  # the file and who kept it for which agreement
-    with time_machine.travel(OFFICE_NOW + timedelta(minutes=61)):
+    with time_machine.travel(utcnow() + timedelta(minutes=61)):  # the office clock, ticking
         page = follow(web.get(preview.request.path))
         assert page.request.path == f"/agreements/{c['agreement']}/figures/import"
         assert "Unggahan itu tidak disimpan lagi" in " ".join(flashes(page))

@@ -289,6 +289,7 @@ def _date(value: Any) -> date:
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 100_000:
         return from_excel(value).date()  # a date cell without its date format: Excel's serial
     text = str(value).strip()
+    text = re.sub(r"[ T]00:00(:00)?$", "", text)  # a date exported with its midnight
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
@@ -299,7 +300,7 @@ def _date(value: Any) -> date:
 
 def _number(value: Any) -> Decimal:
     """A number as typed in Indonesia ("1.234,5", "87.000", "47,5") or elsewhere ("1234.5");
-    a dot followed by exactly three digits groups thousands."""
+    a lone dot after one to three digits (not 0) and before exactly three groups thousands."""
     if isinstance(value, bool):
         raise CellError(_("Enter a number."))
     if isinstance(value, int | float | Decimal):
@@ -311,7 +312,7 @@ def _number(value: Any) -> Decimal:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
     elif "," in text:
         decimal_mark = "," if text.count(",") == 1 else None
-    elif text.count(".") == 1 and not re.search(r"\.[0-9]{3}$", text):
+    elif text.count(".") == 1 and not re.fullmatch(r"-?[1-9][0-9]{0,2}\.[0-9]{3}", text):
         decimal_mark = "."
     else:
         decimal_mark = None
