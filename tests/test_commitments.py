@@ -168,6 +168,7 @@ def test_the_agreement_page_lists_its_commitments_with_the_sentence_behind_each(
         "Tambah pos anggaran",
         "Tambah target cakupan",
         "Tambah tindakan",
+        "Impor angka",
     ]
     # the Denpasar staff do not see Gianyar's agreement; its auditor reads without buttons
     auditor = signed_in(app, "auditor_office").get(

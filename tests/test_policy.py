@@ -101,6 +101,20 @@ MATRIX = {
         "L 200 200 200 403 403 403 404",
     ),
     "commitments.done": ("POST /commitments/{action}/done", "L 200 200 200 403 403 403 404"),
+    # the upload form without a file: the page again, with the field to fill
+    "commitments.figure_import": (
+        "POST /agreements/{mou}/figures/import",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "commitments.figure_import_template": (
+        "GET /agreements/{mou}/figures/import/template.xlsx",
+        "L 200 200 200 403 403 403 404",
+    ),
+    # an upload nobody kept: back to the upload form, saying so
+    "commitments.figure_import_preview": (
+        "GET /agreements/{mou}/figures/import/0123456789abcdef0123456789abcdef",
+        "L 302 302 302 403 403 403 404",
+    ),
     "commitments.rates": ("GET /contribution-rates", "L 200 200 200 403 200 200 200"),
     "commitments.rate_new": ("GET /contribution-rates/new", "L 200 403 403 403 403 403 403"),
     "commitments.rate_edit": (

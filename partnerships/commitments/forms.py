@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DecimalField,
@@ -145,3 +145,8 @@ class RateForm(Form):
     valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
     valid_to = DateField(_l("Valid until"), validators=[Optional()])
     note = StringField(_l("Regulation"), validators=[Optional(), single_line, Length(max=300)])
+
+
+class ImportForm(Form):
+    file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired()])
+    check = SubmitField(_l("Check the file"))

@@ -19,6 +19,10 @@ POLICY = {
     # staff record figures (accepted at once); partners submit theirs in the portal, later
     "commitments.figure": allow(EDITORS),
     "commitments.figure_delete": allow(EDITORS),
+    # a spreadsheet of figures for one agreement: the template, the upload, its preview
+    "commitments.figure_import": allow(EDITORS),
+    "commitments.figure_import_template": allow(EDITORS),
+    "commitments.figure_import_preview": allow(EDITORS),
     "commitments.done": allow(EDITORS),
     "commitments.rates": allow(INTERNAL),
     "commitments.rate_new": allow(Role.ADMIN),

@@ -1,7 +1,17 @@
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +22,7 @@ from partnerships.commitments import (
     bp,
     calculator,
     chart,
+    imports,
     queries,
     rates,
     rules,
@@ -29,6 +40,7 @@ from partnerships.commitments.forms import (
     METRIC_LABELS,
     DoneForm,
     FigureForm,
+    ImportForm,
     RateForm,
 )
 from partnerships.commitments.models import (
@@ -304,6 +316,108 @@ def figure_delete(commitment_id: int, figure_id: int):
         db.session.commit()
         flash(_("Figure deleted; it stays in the history."), "success")
     return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+
+
+# ---- figures imported from a spreadsheet -------------------------------------------------
+
+
+def _importable(agreement_id: int) -> Agreement:
+    """The agreement if the user may see it (else 404) and edit it (else 403)."""
+    agreement = db.first_or_404(
+        visible_agreements(current_user).where(Agreement.id == agreement_id)
+    )
+    if not can_edit_agreement(current_user, agreement):
+        abort(403)
+    return agreement
+
+
+@bp.route("/agreements/<int:agreement_id>/figures/import", methods=["GET", "POST"])
+def figure_import(agreement_id: int):
+    agreement = _importable(agreement_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.stream.read(imports.max_bytes() + 1)
+        try:
+            imports.read(data)  # refused as a whole: said on the field, nothing kept
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            token = imports.keep(data, upload.filename or "", current_user.id, agreement.id)
+            return redirect(
+                url_for("commitments.figure_import_preview", agreement_id=agreement.id, token=token)
+            )
+    return render_template(
+        "commitments/import.html",
+        form=form,
+        agreement=agreement,
+        columns=imports.COLUMNS,
+        instructions=imports.INSTRUCTIONS[1:],
+        max_rows=imports.MAX_ROWS,
+    )
+
+
+@bp.get("/agreements/<int:agreement_id>/figures/import/template.<any(csv, xlsx):fmt>")
+def figure_import_template(agreement_id: int, fmt: str):
+    agreement = _importable(agreement_id)
+    if fmt == "csv":
+        body, mimetype = imports.template_csv(agreement), "text/csv; charset=utf-8"
+    else:
+        body = imports.template_xlsx(agreement)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"angka-realisasi-{agreement.id}.{fmt}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+@bp.route("/agreements/<int:agreement_id>/figures/import/<token>", methods=["GET", "POST"])
+def figure_import_preview(agreement_id: int, token: str):
+    agreement = _importable(agreement_id)
+    found = imports.kept(token, current_user.id, agreement.id)
+    confirm = ConfirmForm()
+    confirming = request.method == "POST" and confirm.validate_on_submit()
+    # pressed twice (or in two tabs): the first press writes, the second is told so
+    if imports.claimed(token) or (confirming and found and not imports.claim(token)):
+        flash(_("This file is being imported already."), "warning")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#commitments")
+    if found is None:
+        flash(
+            _("That upload is no longer kept (uploads wait an hour); upload the file again."),
+            "warning",
+        )
+        return redirect(url_for("commitments.figure_import", agreement_id=agreement.id))
+    data, name = found
+    try:
+        table = imports.read(data)
+    except CommitmentError as error:  # kept only once read; a changed rule may refuse it now
+        imports.forget(token)
+        flash(str(error), "danger")
+        return redirect(url_for("commitments.figure_import", agreement_id=agreement.id))
+    # checked afresh on every look: a figure recorded meanwhile makes its row a fault
+    preview = imports.check(agreement, table)
+    if confirming:
+        if preview.ready:
+            written = imports.write(preview, current_user)
+            db.session.commit()
+            imports.forget(token)
+            flash(
+                ngettext("%(num)d figure imported.", "%(num)d figures imported.", written),
+                "success",
+            )
+            return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#commitments")
+        imports.release(token)
+        flash(_("Nothing was imported: some rows have faults."), "danger")
+    return render_template(
+        "commitments/import_preview.html",
+        agreement=agreement,
+        preview=preview,
+        table=table,
+        name=name,
+        confirm=confirm,
+        value_text=wording.value_text,
+        **_labels(),
+    )
 
 
 @bp.post("/commitments/<int:commitment_id>/done")

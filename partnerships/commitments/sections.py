@@ -51,6 +51,9 @@ def for_agreement(agreement, **_context) -> str:
         kinds=KIND_LABELS,
         may_add=can("commitments.new") and editable and rules.may_add(agreement),
         add_kinds=list(Kind),
+        may_import=can("commitments.figure_import")
+        and editable
+        and any(c.kind != Kind.ACTION for c in rows),
     )
 
 

@@ -300,9 +300,15 @@ def period_label(day: date) -> str:
     return format_date(day, "MMMM y", locale=DOC_LOCALE)
 
 
-def check_period(commitment: Commitment, period_end: date | None, today: date) -> date:
+def check_period(
+    commitment: Commitment,
+    period_end: date | None,
+    today: date,
+    taken: set[date] | None = None,
+) -> date:
     """A figure is dated at the end of its period: not in the future, within the agreement's
-    term, not before the baseline, and once per period."""
+    term, not before the baseline, and once per period. `taken`: the periods the commitment
+    already has figures for, when the caller loaded them at once (an import); else asked."""
     if period_end is None:
         raise CommitmentError(_("Enter the last day of the period."), "period_end")
     if period_end > today:
@@ -330,17 +336,19 @@ def check_period(commitment: Commitment, period_end: date | None, today: date) -
             ),
             "period_end",
         )
-    taken = db.session.scalar(
-        select(
-            exists().where(
-                RealisationFigure.commitment_id == commitment.id,
-                RealisationFigure.period_end == period_end,
-                RealisationFigure.is_deleted.is_(False),
-                RealisationFigure.status != FigureStatus.REJECTED,
+    if taken is None:
+        is_taken = db.session.scalar(
+            select(
+                exists().where(
+                    *_counted_figures(),
+                    RealisationFigure.commitment_id == commitment.id,
+                    RealisationFigure.period_end == period_end,
+                )
             )
         )
-    )
-    if taken:
+    else:
+        is_taken = period_end in taken
+    if is_taken:
         raise CommitmentError(
             _(
                 "A figure for the period ending %(day)s is already recorded; delete it first "
@@ -352,39 +360,88 @@ def check_period(commitment: Commitment, period_end: date | None, today: date) -
     return period_end
 
 
-def add_figure(
-    commitment: Commitment, data: dict, upload, actor, *, accept: bool = True
-) -> RealisationFigure:
-    """Record where a target or budget line stood at the end of a period. Staff figures are
-    accepted at once; a partner's (`accept=False`) wait as submitted."""
+def _counted_figures() -> tuple:
+    """The figures that hold their period: not deleted, not rejected."""
+    return (
+        RealisationFigure.is_deleted.is_(False),
+        RealisationFigure.status != FigureStatus.REJECTED,
+    )
+
+
+def taken_periods(commitment_ids: list[int]) -> dict[int, set[date]]:
+    """The periods each commitment already has a figure for, in one query (for an import)."""
+    found: dict[int, set[date]] = {cid: set() for cid in commitment_ids}
+    if commitment_ids:
+        rows = db.session.execute(
+            select(RealisationFigure.commitment_id, RealisationFigure.period_end).where(
+                *_counted_figures(), RealisationFigure.commitment_id.in_(commitment_ids)
+            )
+        )
+        for cid, day in rows:
+            found[cid].add(day)
+    return found
+
+
+def check_figure(
+    commitment: Commitment, data: dict, today: date, taken: set[date] | None = None
+) -> dict[str, Any]:
+    """Every column of a realisation figure, checked; the first fault is refused. One check
+    for the figure form and the import (which passes the periods already `taken`)."""
     if commitment.kind == Kind.ACTION:
         raise CommitmentError(_("An action is marked done; it has no figures."))
-    today = office_today()
-    period_end = check_period(commitment, data.get("period_end"), today)
+    period_end = check_period(commitment, data.get("period_end"), today, taken)
     percent = commitment.kind == Kind.TARGET and commitment.metric in PERCENT_METRICS
     value = _decimal(data, "value", percent=percent)
     workers = data.get("workers")
     if workers is not None and (commitment.kind != Kind.BUDGET or not 0 <= workers <= 10**8):
         raise CommitmentError(_("Enter the number of workers enrolled, or leave it empty."),
                               "workers")  # fmt: skip
-    figure = RealisationFigure(
+    return {
+        "period_end": period_end,
+        "period_label": _text(data, "period_label", LABEL_MAX) or period_label(period_end),
+        "value": value,
+        "workers": workers,
+        "source": _text(data, "source", SOURCE_MAX, required=True),
+        "note": _text(data, "note", NOTE_MAX),
+    }
+
+
+def _new_figure(
+    commitment: Commitment, values: dict[str, Any], actor, accept: bool
+) -> RealisationFigure:
+    return RealisationFigure(
         commitment=commitment,
-        period_end=period_end,
-        period_label=_text(data, "period_label", LABEL_MAX) or period_label(period_end),
-        value=value,
-        workers=workers,
-        source=_text(data, "source", SOURCE_MAX, required=True),
-        note=_text(data, "note", NOTE_MAX),
+        **values,
         status=FigureStatus.ACCEPTED if accept else FigureStatus.SUBMITTED,
         submitted_by_id=getattr(actor, "id", None),
         decided_by_id=getattr(actor, "id", None) if accept else None,
         decided_at=utcnow() if accept else None,
     )
+
+
+def add_figure(
+    commitment: Commitment, data: dict, upload, actor, *, accept: bool = True
+) -> RealisationFigure:
+    """Record where a target or budget line stood at the end of a period. Staff figures are
+    accepted at once; a partner's (`accept=False`) wait as submitted."""
+    values = check_figure(commitment, data, office_today())
+    figure = _new_figure(commitment, values, actor, accept)
     figure.evidence = _evidence(commitment, upload, "figure", actor)
     db.session.add(figure)
     _flush_or_discard(figure.evidence)
     refresh_status(commitment)
     return figure
+
+
+def add_figures(checked: list[tuple[Commitment, dict[str, Any]]], actor) -> int:
+    """Write figures already checked by `check_figure` (an import by staff: accepted), in the
+    caller's transaction, and refresh the status of each commitment once."""
+    for commitment, values in checked:
+        db.session.add(_new_figure(commitment, values, actor, accept=True))
+    db.session.flush()
+    touched = {c.id: c for c, _values in checked}
+    refresh_statuses(list(touched.values()))
+    return len(checked)
 
 
 def delete_figure(figure: RealisationFigure) -> None:
@@ -439,12 +496,18 @@ def _store_status(commitment: Commitment, verdict: str, today: date) -> bool:
 
 def refresh_status(commitment: Commitment, today: date | None = None) -> str:
     """Recompute the cached verdict the list filters on (the pages compute their own)."""
+    refresh_statuses([commitment], today)
+    return commitment.status
+
+
+def refresh_statuses(commitments: list[Commitment], today: date | None = None) -> None:
+    """`refresh_status` for many at once: one progress query for all of them."""
     today = today or office_today()
     db.session.flush()
-    verdict = queries.progress_of([commitment], today)[commitment.id].verdict
-    _store_status(commitment, verdict.value, today)
-    commitment_changed.send(commitment)
-    return commitment.status
+    found = queries.progress_of(commitments, today) if commitments else {}
+    for commitment in commitments:
+        _store_status(commitment, found[commitment.id].verdict.value, today)
+        commitment_changed.send(commitment)
 
 
 def refresh_all(today: date | None = None, batch: int = 500) -> int:
