@@ -242,9 +242,7 @@ class CommitmentComment(TimestampMixin, db.Model):
     commitment = relationship("Commitment")
     author = relationship("User", lazy="joined")
 
-    __table_args__ = (
-        Index("ix_commitment_comments_commitment_id_id", "commitment_id", "id"),
-    )
+    __table_args__ = (Index("ix_commitment_comments_commitment_id_id", "commitment_id", "id"),)
 
     @property
     def audit_office_id(self) -> int | None:
