@@ -504,13 +504,16 @@ def test_every_list_export_and_search_shows_a_partner_exactly_its_own(app):
         assert _linked(web.get("/partners?q=Pemerintah"), "/partners/") <= want["partners"]
         assert _linked(web.get("/partners?q=51"), "/partners/") <= want["partners"]
         officials = set().union(
-            *(_ids(p, "main tbody tr[data-id]") for p in _all_pages(web, "/officials"))
+            *(_ids(p, "main tbody td[data-id]") for p in _all_pages(web, "/officials"))
         )
         assert officials == want["officials"], name
-        assert _ids(web.get("/officials?q=Kepala"), "main tbody tr[data-id]") <= want["officials"]
+        assert _ids(web.get("/officials?q=Kepala"), "main tbody td[data-id]") <= want["officials"]
         # a region page lists only its own partner among the region's partners
-        region = web.get("/regions/51")
-        assert _linked(region, "/partners/") <= want["partners"]
+        for url in ("/regions/51", "/regions/51.71", "/regions/51.04", "/"):
+            shown = web.get(url)
+            assert _linked(shown, "/partners/") <= want["partners"], (name, url)
+            assert _linked(shown, "/agreements/") <= want["agreements"], (name, url)
+            assert _linked(shown, "/commitments/") <= want["commitments"], (name, url)
         seen_commitments[name] = want["commitments"]
         # another partner's pages: 404
         assert web.get(f"/partners/{other}", expect_errors=True).status_int == 404

@@ -48,22 +48,19 @@ def upgrade():
     with op.batch_alter_table('commitment_comments', schema=None) as batch_op:
         batch_op.create_index('ix_commitment_comments_commitment_id_id', ['commitment_id', 'id'], unique=False)
 
-    with op.batch_alter_table('partners', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('phone', sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column('email', sa.String(length=200), nullable=True))
-
-    with op.batch_alter_table('realisation_figures', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_realisation_figures_status'), ['status'], unique=False)
+    # plain ALTER TABLE: a batch would copy the table and trip over what SQLite cannot reflect
+    op.add_column('partners', sa.Column('phone', sa.String(length=40), nullable=True))
+    op.add_column('partners', sa.Column('email', sa.String(length=200), nullable=True))
+    op.create_index(
+        op.f('ix_realisation_figures_status'), 'realisation_figures', ['status'], unique=False
+    )
 
 
 
 def downgrade():
-    with op.batch_alter_table('realisation_figures', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_realisation_figures_status'))
-
-    with op.batch_alter_table('partners', schema=None) as batch_op:
-        batch_op.drop_column('email')
-        batch_op.drop_column('phone')
+    op.drop_index(op.f('ix_realisation_figures_status'), table_name='realisation_figures')
+    op.drop_column('partners', 'email')
+    op.drop_column('partners', 'phone')
 
     with op.batch_alter_table('commitment_comments', schema=None) as batch_op:
         batch_op.drop_index('ix_commitment_comments_commitment_id_id')
