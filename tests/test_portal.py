@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from webtest import Upload
 
@@ -489,6 +490,9 @@ def test_every_list_export_and_search_shows_a_partner_exactly_its_own(app):
         exported = web.get("/agreements/export.csv")
         rows = list(csv.reader(io.StringIO(exported.text)))[1:]
         assert {int(r[0]) for r in rows} == want["agreements"], name
+        sheet = load_workbook(io.BytesIO(web.get("/agreements/export.xlsx").body)).active
+        exported = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        assert exported == want["agreements"], name
         # commitments: the list and the portal
         listed = set().union(
             *(_linked(p, "/commitments/") for p in _all_pages(web, "/commitments"))
