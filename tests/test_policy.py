@@ -24,7 +24,7 @@ from partnerships.commitments.models import (
 from partnerships.core.policy import REGISTRY
 from partnerships.extensions import db
 from partnerships.numbering.models import NumberPattern
-from partnerships.organisations.models import Office, Official, Partner
+from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 from tests.conftest import csrf_token, login
 from tests.web import find_form, follow, signed_in, submit
 
@@ -115,6 +115,23 @@ MATRIX = {
         "GET /agreements/{mou}/figures/import/0123456789abcdef0123456789abcdef",
         "L 302 302 302 403 403 403 404",
     ),
+    # partners only, on what their partner owes under an active agreement: the city's MoU has
+    # ended (test_portal walks the allowed path with a Gianyar partner user)
+    "commitments.submit": (
+        "POST /commitments/{commitment}/submissions",
+        "L 403 403 403 403 403 403 403",
+    ),
+    # an accepted figure: refused with a message on the page again
+    "commitments.decide": (
+        "POST /commitments/{commitment}/figures/{figure}/decision",
+        "L 200 200 200 403 403 403 404",
+    ),
+    # an empty message: the page again, with the field to fill
+    "commitments.comment": (
+        "POST /commitments/{commitment}/comments",
+        "L 200 200 200 200 403 403 404",
+    ),
+    "commitments.portal": ("GET /portal", "L 403 403 403 200 403 403 403"),
     "commitments.rates": ("GET /contribution-rates", "L 200 200 200 403 200 200 200"),
     "commitments.rate_new": ("GET /contribution-rates/new", "L 200 403 403 403 403 403 403"),
     "commitments.rate_edit": (
@@ -132,6 +149,16 @@ MATRIX = {
     "numbering.pattern_new": ("GET /numbering/new", "L 200 403 403 403 403 403 403"),
     "numbering.pattern_edit": ("GET /numbering/{pattern}/edit", "L 200 403 403 403 403 403 403"),
     "organisations.offices": ("GET /offices", "L 200 200 200 403 200 200 200"),
+    # the partner user's own partner only; staff keep partners through the partner form
+    "organisations.profile": ("GET /partners/{partner}/profile", "L 403 403 403 200 403 403 403"),
+    "organisations.contact_new": (
+        "GET /partners/{partner}/contacts/new",
+        "L 403 403 403 200 403 403 403",
+    ),
+    "organisations.contact_edit": (
+        "GET /partners/{partner}/contacts/{contact}/edit",
+        "L 403 403 403 200 403 403 403",
+    ),
     "organisations.office": ("GET /offices/{office}", "L 200 200 200 403 200 200 200"),
     "organisations.office_new": ("GET /offices/new", "L 200 403 403 403 403 403 403"),
     "organisations.office_edit": ("GET /offices/{office}/edit", "L 200 403 403 403 403 403 403"),
@@ -176,6 +203,10 @@ MATRIX = {
     "commitments.delete": (
         "POST /commitments/{commitment}/delete",
         "L 302 302 302 403 403 403 404",
+    ),
+    "organisations.contact_delete": (
+        "POST /partners/{partner}/contacts/{contact}/delete",
+        "L 403 403 403 302 403 403 403",
     ),
     "auth.logout": ("POST /logout", "L 302 302 302 302 302 302 302"),
 }
@@ -228,8 +259,9 @@ def _demo_ids(app) -> dict[str, int]:
 
 
 def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
-    """The demo has no attachment, no evidence and no numbering pattern: the admin adds one of
-    each through the pages, as a person would."""
+    """The demo has no attachment, no evidence, no numbering pattern and no contact person: the
+    admin adds one of the first three and the partner user the last through the pages, as a
+    person would."""
     admin = signed_in(app, "admin")
     page = admin.get(f"/commitments/{ids['commitment']}")
     evidence = ("evidence", ("rekap.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
@@ -250,7 +282,11 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
     options = find_form(page, button="Simpan")["office_id"].options
     office = next(value for value, _on, label in options if "Denpasar" in label)
     follow(submit(page, button="Simpan", office_id=office, pattern="{seq:03d}/KS/{year}"))
+    partner = signed_in(app, "partner")
+    page = partner.get(f"/partners/{ids['partner']}/contacts/new")
+    follow(submit(page, button="Simpan narahubung", name="Kontak", phone="0361 223344"))
     with app.app_context():
+        ids["contact"] = db.session.scalar(select(ContactPerson.id))
         ids["pattern"] = db.session.scalar(select(NumberPattern.id))
         ids["evidence"] = db.session.scalar(select(Evidence.id))
         ids["attachment"] = db.session.scalar(

@@ -126,6 +126,27 @@ class FigureForm(Form):
     add = SubmitField(_l("Add figure"))
 
 
+class SubmitFigureForm(FigureForm):
+    """A partner's figure: the same fields, sent to the office for a decision."""
+
+    add = SubmitField(_l("Submit figure"))
+
+
+class DecisionForm(Form):
+    reason = StringField(
+        _l("Reason for rejecting"),
+        validators=[Optional(), single_line, Length(max=500)],
+        description=_l("Required to reject; the partner reads it."),
+    )
+    accept = SubmitField(_l("Accept"))
+    reject = SubmitField(_l("Reject"))
+
+
+class CommentForm(Form):
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
+    post = SubmitField(_l("Send"))
+
+
 class DoneForm(Form):
     done_on = DateField(_l("Done on"), validators=[InputRequired()])
     done_note = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=1000)])

@@ -188,7 +188,7 @@ class RealisationFigure(TimestampMixin, SoftDeleteMixin, db.Model):
     source: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(String(1000), default="")
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("commitment_evidence.id"))
-    status: Mapped[str] = mapped_column(String(10), default=FigureStatus.SUBMITTED)
+    status: Mapped[str] = mapped_column(String(10), default=FigureStatus.SUBMITTED, index=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -225,3 +225,26 @@ class ContributionRate(TimestampMixin, db.Model):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)  # None: until further notice
     note: Mapped[str] = mapped_column(String(300), default="")  # the regulation
+
+
+class CommitmentComment(TimestampMixin, db.Model):
+    """A message in a commitment's thread between the office's staff and the owing partner's
+    users (a question about a figure, a promise of the next report)."""
+
+    __tablename__ = "commitment_comments"
+    __audit__: dict = {}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+
+    commitment = relationship("Commitment")
+    author = relationship("User", lazy="joined")
+
+    __table_args__ = (Index("ix_commitment_comments_commitment_id_id", "commitment_id", "id"),)
+
+    @property
+    def audit_office_id(self) -> int | None:
+        commitment = self.commitment
+        return commitment.agreement.office_id if commitment is not None else None

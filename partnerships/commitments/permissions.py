@@ -5,6 +5,7 @@ from sqlalchemy import Select, select
 from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import can_edit as can_edit_agreement
 from partnerships.agreements.permissions import visible_agreements
+from partnerships.commitments import rules
 from partnerships.commitments.models import Commitment
 from partnerships.core.policy import allow
 from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
@@ -16,8 +17,13 @@ POLICY = {
     "commitments.new": allow(EDITORS),
     "commitments.edit": allow(EDITORS),
     "commitments.delete": allow(EDITORS),
-    # staff record figures (accepted at once); partners submit theirs in the portal, later
+    # staff record figures (accepted at once); partners submit theirs, which staff decide on
     "commitments.figure": allow(EDITORS),
+    "commitments.submit": allow(Role.PARTNER),
+    "commitments.decide": allow(EDITORS),
+    # the thread between the office and the owing partner; auditors read it
+    "commitments.comment": allow(EVERYONE - {Role.AUDITOR}),
+    "commitments.portal": allow(Role.PARTNER),
     "commitments.figure_delete": allow(EDITORS),
     # a spreadsheet of figures for one agreement: the template, the upload, its preview
     "commitments.figure_import": allow(EDITORS),
@@ -45,3 +51,19 @@ def visible_commitments(user) -> Select:
 def can_edit(user, commitment: Commitment) -> bool:
     """Whoever may edit the agreement may record and change what it commits its parties to."""
     return can_edit_agreement(user, commitment.agreement)
+
+
+def can_submit(user, commitment: Commitment) -> bool:
+    """A partner's users submit figures on what their own partner owes (the query already
+    keeps others' commitments out of sight; this says so again for the form)."""
+    return (
+        user.role == Role.PARTNER
+        and user.partner_id is not None
+        and commitment.partner_id == user.partner_id
+        and rules.may_submit(commitment)
+    )
+
+
+def can_comment(user, commitment: Commitment) -> bool:
+    """Whoever sees the commitment writes in its thread, except auditors, who only read."""
+    return user.role != Role.AUDITOR

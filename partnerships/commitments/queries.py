@@ -5,9 +5,11 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import Select, extract, false, func, select
+from sqlalchemy.orm import joinedload
 
 from partnerships.commitments.models import (
     Commitment,
+    CommitmentComment,
     CommitmentTerm,
     Evidence,
     FigureStatus,
@@ -107,6 +109,47 @@ def terms(commitment: Commitment) -> list[CommitmentTerm]:
             .where(CommitmentTerm.commitment_id == commitment.id)
             .order_by(CommitmentTerm.recorded_at, CommitmentTerm.id)
         )
+    )
+
+
+def comments(commitment: Commitment) -> list[CommitmentComment]:
+    """The commitment's thread, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CommitmentComment)
+            .where(CommitmentComment.commitment_id == commitment.id)
+            .order_by(CommitmentComment.id)
+        )
+    )
+
+
+def figures_of(commitments: Select, *, status: str | None = None, limit: int = 20):
+    """Figures of the commitments `commitments` selects (a scoped query), newest first, with
+    their commitment loaded: for the portal's "awaiting decision" and "recent" lists."""
+    ids = commitments.with_only_columns(Commitment.id).order_by(None)
+    stmt = (
+        select(RealisationFigure)
+        .options(joinedload(RealisationFigure.commitment))
+        .where(RealisationFigure.commitment_id.in_(ids), RealisationFigure.is_deleted.is_(False))
+        .order_by(RealisationFigure.updated_at.desc(), RealisationFigure.id.desc())
+        .limit(limit)
+    )
+    if status is not None:
+        stmt = stmt.where(RealisationFigure.status == status)
+    return list(db.session.scalars(stmt).unique())
+
+
+def comments_of(commitments: Select, *, limit: int = 10) -> list[CommitmentComment]:
+    """The latest comments on the commitments `commitments` selects, newest first."""
+    ids = commitments.with_only_columns(Commitment.id).order_by(None)
+    return list(
+        db.session.scalars(
+            select(CommitmentComment)
+            .options(joinedload(CommitmentComment.commitment))
+            .where(CommitmentComment.commitment_id.in_(ids))
+            .order_by(CommitmentComment.id.desc())
+            .limit(limit)
+        ).unique()
     )
 
 

@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from partnerships.agreements.lifecycle import status_label
 from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import can_edit as can_edit_agreement
 from partnerships.agreements.permissions import visible_agreements
@@ -38,10 +39,13 @@ from partnerships.commitments.forms import (
     FORMS,
     KIND_LABELS,
     METRIC_LABELS,
+    CommentForm,
+    DecisionForm,
     DoneForm,
     FigureForm,
     ImportForm,
     RateForm,
+    SubmitFigureForm,
 )
 from partnerships.commitments.models import (
     Commitment,
@@ -51,7 +55,12 @@ from partnerships.commitments.models import (
     Kind,
     RealisationFigure,
 )
-from partnerships.commitments.permissions import can_edit, visible_commitments
+from partnerships.commitments.permissions import (
+    can_comment,
+    can_edit,
+    can_submit,
+    visible_commitments,
+)
 from partnerships.commitments.status import Point
 from partnerships.core import uploads
 from partnerships.core.formatting import office_today, rupiah_words_id
@@ -233,7 +242,18 @@ def delete(commitment_id: int):
 # ---- one commitment ---------------------------------------------------------------------
 
 
-def _show(commitment: Commitment, figure_form=None, done_form=None):
+def _decision_form(figure: RealisationFigure) -> DecisionForm:
+    """One form per submitted figure; the prefix keeps their fields apart on the page."""
+    return DecisionForm(prefix=f"figure{figure.id}")
+
+
+def _show(
+    commitment: Commitment,
+    figure_form=None,
+    done_form=None,
+    decision_forms: dict | None = None,
+    comment_form=None,
+):
     today = office_today()
     history = queries.figures(commitment)
     counted = [
@@ -247,6 +267,17 @@ def _show(commitment: Commitment, figure_form=None, done_form=None):
         figure_form = figure_form or FigureForm()
     if editable and commitment.kind == Kind.ACTION:
         done_form = done_form or DoneForm(obj=commitment)
+    if can_submit(current_user, commitment):
+        figure_form = figure_form or SubmitFigureForm()
+    decisions = {}
+    if editable:
+        decisions = {
+            f.id: (decision_forms or {}).get(f.id) or _decision_form(f)
+            for f in history
+            if f.status == FigureStatus.SUBMITTED and not f.is_deleted
+        }
+    if can_comment(current_user, commitment):
+        comment_form = comment_form or CommentForm()
     articles = dict(services.article_choices(commitment.agreement))
     terms = queries.terms(commitment)
     return render_template(
@@ -260,6 +291,12 @@ def _show(commitment: Commitment, figure_form=None, done_form=None):
         term_text=wording.term_text,
         chart=chart.draw(found, counted) if commitment.kind != Kind.ACTION else None,
         figure_form=figure_form,
+        figure_action=url_for(
+            "commitments.figure" if editable else "commitments.submit", commitment_id=commitment.id
+        ),
+        decision_forms=decisions,
+        comments=queries.comments(commitment),
+        comment_form=comment_form,
         done_form=done_form,
         done_evidence=queries.done_evidence(commitment),
         confirm=ConfirmForm(),
@@ -301,16 +338,82 @@ def figure(commitment_id: int):
     return _show(commitment, figure_form=form)
 
 
-@bp.post("/commitments/<int:commitment_id>/figures/<int:figure_id>/delete")
-def figure_delete(commitment_id: int, figure_id: int):
-    commitment = get_commitment(commitment_id, for_edit=True)
-    found = db.first_or_404(
+@bp.post("/commitments/<int:commitment_id>/submissions")
+def submit(commitment_id: int):
+    """A partner's figure, with its evidence, for the office to accept or reject."""
+    commitment = get_commitment(commitment_id)
+    if not can_submit(current_user, commitment):
+        abort(403)
+    form = SubmitFigureForm()
+    if form.validate_on_submit():
+        try:
+            added = services.submit_figure(commitment, form.data, form.evidence.data, current_user)
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            _commit_with_evidence(added.evidence)
+            flash(
+                _(
+                    "Figure for %(period)s submitted; it counts once the office accepts it.",
+                    period=added.period_label,
+                ),
+                "success",
+            )
+            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+    return _show(commitment, figure_form=form)
+
+
+def _figure_of(commitment: Commitment, figure_id: int) -> RealisationFigure:
+    return db.first_or_404(
         select(RealisationFigure).where(
             RealisationFigure.id == figure_id,
             RealisationFigure.commitment_id == commitment.id,
             RealisationFigure.is_deleted.is_(False),
         )
     )
+
+
+@bp.post("/commitments/<int:commitment_id>/figures/<int:figure_id>/decision")
+def decide(commitment_id: int, figure_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    found = _figure_of(commitment, figure_id)
+    form = _decision_form(found)
+    if form.validate_on_submit():
+        accept = bool(form.accept.data)
+        try:
+            services.decide_figure(found, accept, form.reason.data, current_user)
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            message = _("Figure accepted.") if accept else _("Figure rejected.")
+            flash(message, "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+    return _show(commitment, decision_forms={found.id: form})
+
+
+@bp.post("/commitments/<int:commitment_id>/comments")
+def comment(commitment_id: int):
+    commitment = get_commitment(commitment_id)
+    if not can_comment(current_user, commitment):
+        abort(403)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(commitment, form.body.data, current_user)
+        except CommitmentError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Message sent."), "success")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#thread")
+    return _show(commitment, comment_form=form)
+
+
+@bp.post("/commitments/<int:commitment_id>/figures/<int:figure_id>/delete")
+def figure_delete(commitment_id: int, figure_id: int):
+    commitment = get_commitment(commitment_id, for_edit=True)
+    found = _figure_of(commitment, figure_id)
     if ConfirmForm().validate_on_submit():
         services.delete_figure(found)
         db.session.commit()
@@ -451,6 +554,33 @@ def evidence(commitment_id: int, evidence_id: int):
         abort(404)
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
+
+
+# ---- the partner's portal ---------------------------------------------------------------
+
+
+@bp.get("/portal")
+def portal():
+    """A partner user's home: its agreements, what its partner owes with the status computed
+    today, the figures waiting for the office, and what happened lately."""
+    mine = visible_commitments(current_user)
+    page = keyset_page(mine, [id_key(Commitment.id)], request.args.get("after"), descending=True)
+    agreements = db.session.scalars(
+        visible_agreements(current_user).order_by(Agreement.id.desc()).limit(50)
+    ).all()
+    return render_template(
+        "commitments/portal.html",
+        agreements=agreements,
+        status_label=status_label,
+        page=page,
+        progress=queries.progress_of(page.items, office_today()),
+        sentence=wording.sentence,
+        awaiting=queries.figures_of(mine, status=FigureStatus.SUBMITTED),
+        recent=queries.figures_of(mine, limit=10),
+        recent_comments=queries.comments_of(mine),
+        value_text=wording.value_text,
+        **_labels(),
     )
 
 

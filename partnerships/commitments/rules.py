@@ -6,6 +6,8 @@ from datetime import date
 from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement, Kind, Status
+from partnerships.commitments.models import Commitment
+from partnerships.commitments.models import Kind as CommitmentKind
 from partnerships.extensions import db
 
 # A commitment can be recorded while the agreement is drafted (its articles say what is owed)
@@ -39,3 +41,13 @@ def term_setters(agreement: Agreement) -> list[Agreement]:
         .order_by(Agreement.signed_on, Agreement.id)
     )
     return [agreement, *addenda]
+
+
+def may_submit(commitment: Commitment) -> bool:
+    """A partner reports figures on what it owes while the agreement is in force; figures on an
+    ended agreement are the office's to record."""
+    return (
+        commitment.kind != CommitmentKind.ACTION
+        and commitment.agreement.status == Status.ACTIVE
+        and not commitment.is_deleted
+    )

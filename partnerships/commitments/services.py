@@ -22,6 +22,7 @@ from partnerships.commitments.models import (
     GROWTH_METRICS,
     PERCENT_METRICS,
     Commitment,
+    CommitmentComment,
     CommitmentTerm,
     Evidence,
     FigureStatus,
@@ -29,7 +30,12 @@ from partnerships.commitments.models import (
     Metric,
     RealisationFigure,
 )
-from partnerships.commitments.signals import commitment_changed
+from partnerships.commitments.signals import (
+    comment_added,
+    commitment_changed,
+    figure_decided,
+    figure_submitted,
+)
 from partnerships.core import uploads
 from partnerships.core.formatting import DOC_LOCALE, long_date, number, office_today
 from partnerships.core.models import utcnow
@@ -39,6 +45,7 @@ from partnerships.organisations.models import Partner
 from partnerships.regions.models import Region
 
 TITLE_MAX, SOURCE_MAX, NOTE_MAX, LABEL_MAX, CODE_MAX = 300, 200, 1000, 40, 60
+REASON_MAX, COMMENT_MAX = 500, 5000
 DESCRIPTION_MAX = 20_000
 # rupiah: beyond any regional budget; a disbursed figure (Numeric(16, 2)) must hold it too
 AMOUNT_MAX = 10**14
@@ -444,6 +451,30 @@ def add_figures(checked: list[tuple[Commitment, dict[str, Any]]], actor) -> int:
     return len(checked)
 
 
+def submit_figure(commitment: Commitment, data: dict, upload, actor) -> RealisationFigure:
+    """A partner's figure: it waits as submitted, counting for nothing until staff accept it."""
+    if not rules.may_submit(commitment):
+        raise CommitmentError(_("Figures are submitted only under an active agreement."))
+    figure = add_figure(commitment, data, upload, actor, accept=False)
+    figure_submitted.send(figure, actor=actor)
+    return figure
+
+
+def decide_figure(figure: RealisationFigure, accept: bool, reason: str | None, actor) -> None:
+    """Staff accept a submitted figure (it counts from now on) or reject it with the reason the
+    partner reads; a rejected period is free for a corrected figure."""
+    if figure.is_deleted or figure.status != FigureStatus.SUBMITTED:
+        raise CommitmentError(_("This figure has already been decided."))
+    reason = _text({"reason": reason}, "reason", REASON_MAX, required=not accept)
+    figure.status = FigureStatus.ACCEPTED if accept else FigureStatus.REJECTED
+    figure.reject_reason = None if accept else reason
+    figure.decided_by_id = getattr(actor, "id", None)
+    figure.decided_at = utcnow()
+    db.session.flush()
+    refresh_status(figure.commitment)
+    figure_decided.send(figure, actor=actor)
+
+
 def delete_figure(figure: RealisationFigure) -> None:
     """Take a figure out of the count; it stays in the history, marked deleted."""
     figure.is_deleted = True
@@ -474,6 +505,19 @@ def _flush_or_discard(evidence: Evidence | None) -> None:
         if evidence is not None:
             uploads.discard(evidence.stored_name)
         raise
+
+
+# ---- the thread ------------------------------------------------------------------------
+
+
+def add_comment(commitment: Commitment, body: str | None, actor) -> CommitmentComment:
+    text = _text({"body": body}, "body", COMMENT_MAX, required=True)
+    comment = CommitmentComment(commitment=commitment, author_id=getattr(actor, "id", None),
+                                body=text)  # fmt: skip
+    db.session.add(comment)
+    db.session.flush()
+    comment_added.send(comment, actor=actor)
+    return comment
 
 
 # ---- the status cache -------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from partnerships.core.forms import Form, optional_id, single_line
 from partnerships.organisations.models import OFFICE_CODE, IdentifierKind, OfficeKind, PartnerKind
@@ -96,3 +96,27 @@ class NewOfficialForm(OfficialForm):
     """Opened from the officials list, where no partner or office is named yet."""
 
     owner = SelectField(_l("Serves"), validators=[DataRequired()])
+
+
+# Office lines and mobiles as people write them: +62 361 223344, (0361) 223344, 0812-3456-7890.
+PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+phone_format = Regexp(PHONE, message=_l("Use digits, spaces and + ( ) - only, e.g. (0361) 223344."))
+email_format = Regexp(EMAIL, message=_l("Enter an e-mail address such as nama@denpasarkota.go.id."))
+
+
+class ProfileForm(Form):
+    """What a partner's own users keep current about it."""
+
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), phone_format])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200), email_format])
+    save = SubmitField(_l("Save profile"))
+
+
+class ContactForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(), single_line, Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), single_line, Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), phone_format])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200), email_format])
+    save = SubmitField(_l("Save contact person"))

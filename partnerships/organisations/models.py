@@ -87,6 +87,9 @@ class Partner(TimestampMixin, SoftDeleteMixin, db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
+    # kept current by the partner's own users on its profile page ("Profil instansi")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
 
     region = relationship("Region", lazy="joined")
     office = relationship("Office", lazy="joined")
@@ -137,3 +140,27 @@ class Official(TimestampMixin, SoftDeleteMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Official {self.name} {self.title}>"
+
+
+class ContactPerson(TimestampMixin, SoftDeleteMixin, db.Model):
+    """Whom the office calls at a partner about the agreements (not a signatory: officials
+    sign); kept by the partner's own users."""
+
+    __tablename__ = "contact_persons"
+    __audit__: dict = {}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+
+    partner = relationship("Partner", lazy="joined", innerjoin=True)
+
+    @property
+    def audit_office_id(self) -> int | None:
+        return self.partner.office_id if self.partner is not None else None
+
+    def __repr__(self) -> str:
+        return f"<ContactPerson {self.name}>"

@@ -23,6 +23,11 @@ POLICY = {
     "organisations.official_new": allow(EDITORS),
     "organisations.official_edit": allow(EDITORS),
     "organisations.official_delete": allow(EDITORS),
+    # a partner's own users keep its address and contact persons ("Profil instansi")
+    "organisations.profile": allow(Role.PARTNER),
+    "organisations.contact_new": allow(Role.PARTNER),
+    "organisations.contact_edit": allow(Role.PARTNER),
+    "organisations.contact_delete": allow(Role.PARTNER),
 }
 
 

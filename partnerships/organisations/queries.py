@@ -3,8 +3,8 @@
 from sqlalchemy import Select, func, or_, select
 
 from partnerships.extensions import db
-from partnerships.organisations.models import Office, Official, Partner
-from partnerships.organisations.scope import visible_officials, visible_partners
+from partnerships.organisations.models import ContactPerson, Office, Official, Partner
+from partnerships.organisations.scope import visible_contacts, visible_officials, visible_partners
 
 
 def offices() -> list[Office]:
@@ -38,6 +38,17 @@ def partner_officials(user, partner: Partner) -> list[Official]:
             visible_officials(user)
             .where(Official.partner_id == partner.id)
             .order_by(Official.tenure_start.desc())
+        )
+    )
+
+
+def partner_contacts(user, partner: Partner) -> list[ContactPerson]:
+    """The partner's contact persons, if `user` may see the partner; by name."""
+    return list(
+        db.session.scalars(
+            visible_contacts(user)
+            .where(ContactPerson.partner_id == partner.id)
+            .order_by(ContactPerson.name, ContactPerson.id)
         )
     )
 

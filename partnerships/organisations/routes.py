@@ -15,12 +15,14 @@ from partnerships.organisations import bp, queries, sections, services  # noqa: 
 from partnerships.organisations.forms import (
     OFFICE_KIND_LABELS,
     PARTNER_KIND_LABELS,
+    ContactForm,
     NewOfficialForm,
     OfficeForm,
     OfficialForm,
     PartnerForm,
+    ProfileForm,
 )
-from partnerships.organisations.models import Office, Official, Partner
+from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 from partnerships.organisations.permissions import can_edit_official, can_edit_partner
 from partnerships.organisations.scope import (
     office_subtree_ids,
@@ -151,6 +153,7 @@ def partner(partner_id: int):
         "organisations/partner.html",
         partner=partner,
         officials=queries.partner_officials(current_user, partner),
+        contacts=queries.partner_contacts(current_user, partner),
         on=on,
         signatories=services.officials_serving(on=on, partner_id=partner.id),
         kinds=PARTNER_KIND_LABELS,
@@ -314,3 +317,87 @@ def official_delete(official_id: int):
         db.session.commit()
         flash(_("Official %(name)s deleted.", name=official.name), "success")
     return redirect(_owner_url(official))
+
+
+# ---- a partner's own profile ("Profil instansi") ---------------------------------------
+
+
+def own_partner(partner_id: int) -> Partner:
+    """The signed-in partner user's own partner; any other id is not found (404), whatever the
+    URL says: the query itself is limited to the user's partner."""
+    return db.first_or_404(
+        visible_partners(current_user).where(
+            Partner.id == partner_id, Partner.id == current_user.partner_id
+        )
+    )
+
+
+def own_contact(partner: Partner, contact_id: int) -> ContactPerson:
+    return db.first_or_404(
+        select(ContactPerson).where(
+            ContactPerson.id == contact_id,
+            ContactPerson.partner_id == partner.id,
+            ContactPerson.is_deleted.is_(False),
+        )
+    )
+
+
+def _profile_url(partner: Partner) -> str:
+    return url_for("organisations.profile", partner_id=partner.id)
+
+
+@bp.route("/partners/<int:partner_id>/profile", methods=["GET", "POST"])
+def profile(partner_id: int):
+    partner = own_partner(partner_id)
+    form = ProfileForm(obj=partner)
+    if form.validate_on_submit():
+        services.save_profile(partner, form.data)
+        db.session.commit()
+        flash(_("Profile saved."), "success")
+        return redirect(_profile_url(partner))
+    return render_template(
+        "organisations/profile.html",
+        partner=partner,
+        form=form,
+        contacts=queries.partner_contacts(current_user, partner),
+        confirm=ConfirmForm(),
+        kinds=PARTNER_KIND_LABELS,
+    )
+
+
+def _contact_page(partner: Partner, contact: ContactPerson | None):
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_contact(partner, contact, form.data)
+        except services.OrganisationError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            flash(_("Contact person %(name)s saved.", name=saved.name), "success")
+            return redirect(_profile_url(partner) + "#contacts")
+    return render_template(
+        "organisations/contact_form.html", form=form, partner=partner, contact=contact
+    )
+
+
+@bp.route("/partners/<int:partner_id>/contacts/new", methods=["GET", "POST"])
+def contact_new(partner_id: int):
+    return _contact_page(own_partner(partner_id), None)
+
+
+@bp.route("/partners/<int:partner_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+def contact_edit(partner_id: int, contact_id: int):
+    partner = own_partner(partner_id)
+    return _contact_page(partner, own_contact(partner, contact_id))
+
+
+@bp.post("/partners/<int:partner_id>/contacts/<int:contact_id>/delete")
+def contact_delete(partner_id: int, contact_id: int):
+    partner = own_partner(partner_id)
+    contact = own_contact(partner, contact_id)
+    if ConfirmForm().validate_on_submit():
+        services.soft_delete(contact)
+        db.session.commit()
+        flash(_("Contact person %(name)s removed.", name=contact.name), "success")
+    return redirect(_profile_url(partner) + "#contacts")

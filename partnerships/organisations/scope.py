@@ -8,7 +8,7 @@ from sqlalchemy import Select, or_, select
 
 from partnerships.core.roles import Role
 from partnerships.extensions import db
-from partnerships.organisations.models import Office, Official, Partner
+from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 
 
 def office_subtree_ids(office_id: int) -> set[int]:
@@ -38,3 +38,11 @@ def visible_officials(user) -> Select:
         return stmt.where(partners)
     offices = Official.office_id.in_(select(Office.id).where(Office.is_deleted.is_(False)))
     return stmt.where(or_(partners, offices))
+
+
+def visible_contacts(user) -> Select:
+    """Contact persons of the partners `user` may see (a partner user: its own only)."""
+    partners = visible_partners(user).with_only_columns(Partner.id)
+    return select(ContactPerson).where(
+        ContactPerson.is_deleted.is_(False), ContactPerson.partner_id.in_(partners)
+    )

@@ -11,6 +11,7 @@ from partnerships.core.roles import Role
 from partnerships.extensions import db
 from partnerships.organisations.models import (
     OFFICE_CODE,
+    ContactPerson,
     IdentifierKind,
     Office,
     Official,
@@ -140,7 +141,7 @@ def save_partner(partner: Partner | None, data: dict[str, Any]) -> Partner:
     return partner
 
 
-def soft_delete(record: Partner | Official) -> None:
+def soft_delete(record: Partner | Official | ContactPerson) -> None:
     record.is_deleted = True
     db.session.flush()
 
@@ -208,3 +209,38 @@ def officials_serving(*, on: date, partner_id: int | None = None, office_id: int
     else:
         stmt = stmt.where(Official.office_id == office_id)
     return list(db.session.scalars(stmt.order_by(Official.title, Official.name)))
+
+
+# ---- the partner's own profile ----------------------------------------------------------
+
+
+def _clean(data: dict[str, Any], key: str) -> str | None:
+    return (data.get(key) or "").strip() or None
+
+
+def save_profile(partner: Partner, data: dict[str, Any]) -> None:
+    """A partner's users keep its address, phone and e-mail current."""
+    partner.address = _clean(data, "address")
+    partner.phone = _clean(data, "phone")
+    partner.email = _clean(data, "email")
+    db.session.flush()
+
+
+def save_contact(partner: Partner, contact: ContactPerson | None, data: dict[str, Any]):
+    """Add or change one of `partner`'s contact persons (never another partner's)."""
+    name = _clean(data, "name")
+    if not name:
+        raise OrganisationError(_("Enter the contact person's name."), "name")
+    if not (_clean(data, "phone") or _clean(data, "email")):
+        raise OrganisationError(_("Enter a phone number or an e-mail address."), "phone")
+    if contact is None:
+        contact = ContactPerson(partner=partner)
+        db.session.add(contact)
+    elif contact.partner_id != partner.id:
+        raise OrganisationError(_("This contact person belongs to another partner."))
+    contact.name = name
+    contact.position = _clean(data, "position") or ""
+    contact.phone = _clean(data, "phone")
+    contact.email = _clean(data, "email")
+    db.session.flush()
+    return contact
