@@ -277,6 +277,25 @@ def test_a_manager_waits_on_a_draft_sent_for_review(app):
     assert f"/agreements/{aid}" not in text(signed_in(app, "staff_other").get("/waiting"))
 
 
+def test_a_returned_draft_waits_on_its_drafter_and_an_approval_on_the_signature(app):
+    aid = id_of(app, Agreement, IN_REVIEW)
+    url = f"/agreements/{aid}"
+    staff, manager = signed_in(app, STAFF), signed_in(app, MANAGER)
+    assert section(staff.get("/waiting"), "returned") is None
+    press(manager.get(url), "Kembalikan ke penyusunan draf", reason="Sesuaikan dengan RPJMD")
+    assert links(section(staff.get("/waiting"), "returned")) == [url]
+    assert section(manager.get("/waiting"), "returned") is None  # not the manager's draft
+    press(staff.get(url), "Ajukan untuk ditinjau")
+    assert section(staff.get("/waiting"), "returned") is None
+    page = staff.get(url)
+    for form in [f for f in page.forms.values() if f.action.endswith("/resolve")]:
+        form.submit()
+    press(manager.get(url), "Setujui")
+    assert url in links(section(staff.get("/waiting"), "signature"))
+    assert url in links(section(manager.get("/waiting"), "signature"))
+    assert url not in links(section(manager.get("/waiting"), "review"))
+
+
 def test_a_drafter_waits_on_a_comment_until_answering_it(app):
     aid = id_of(app, Agreement, IN_REVIEW)
     staff, partner = signed_in(app, STAFF), signed_in(app, PARTNER)
@@ -340,7 +359,12 @@ def test_the_waiting_page_takes_the_same_queries_however_many_rows(app):
             staff.get("/waiting", status=200)
         return len(seen)
 
-    before = statements()
+    def badge_statements() -> int:  # an ordinary page with the menu's count
+        with counted_statements(app) as seen:
+            staff.get("/agreements", status=200)
+        return len(seen)
+
+    before, before_badge = statements(), badge_statements()
     pks = make(app, "PKS Banyak Aksi")
     with app.app_context(), acting_as("test"):
         agreement = db.session.get(Agreement, aid)
@@ -361,8 +385,9 @@ def test_the_waiting_page_takes_the_same_queries_however_many_rows(app):
                 None,
             )
         db.session.commit()
-    after = statements()
-    assert after == before
+    assert statements() == before
+    assert badge_statements() == before_badge
     page = staff.get("/waiting")
     assert len(section(page, "comments").select(".waiting-item")) == 13
     assert len(section(page, "actions").select(".waiting-item")) == 8
+    assert badge(page) == "21 butir"  # 13 comments and 8 actions

@@ -80,6 +80,8 @@ def _title(text: str) -> str:
 @agreement_moved.connect
 def _agreement_moved(agreement: Agreement, *, move: str, actor=None, **_) -> None:
     title, link = _title(agreement.title), f"/agreements/{agreement.id}"
+    if move not in ("submit", "approve", "return"):
+        return  # the other moves stay within the office that made them
     drafter = db.session.get(User, agreement.created_by_id) if agreement.created_by_id else None
     if move == "submit":
         users = _recipients(actor, _office_users(agreement.office_id, [Role.MANAGER]))
