@@ -147,6 +147,8 @@ def test_an_opted_out_user_gets_no_mail_but_still_sees_the_item(app, smtp):  # n
             select(AuditEntry.action).where(AuditEntry.object_type == "NotificationPreference")
         ).all()
     assert changes == ["insert"]
+    trail = text(signed_in(app, "admin").get("/audit"))
+    assert "Pengaturan notifikasi e-mail" in trail and "Staf Setda Kota Denpasar" in trail
 
     press(staff.get(f"/agreements/{aid}"), "Tambah komentar", body="Mohon konfirmasi Pasal 3.")
     assert smtp.mails == []  # the partner's users were the only ones to tell
