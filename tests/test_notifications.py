@@ -171,6 +171,12 @@ def test_a_rolled_back_change_sends_nothing(app, smtp):  # noqa: F811
         assert outbox.pending() == []
         db.session.commit()  # a later commit finds nothing left over
         assert smtp.mails == []
+        # nor does one after a session closed without committing
+        workflow.transition(db.session.get(Agreement, aid), "return", user(MANAGER))
+        db.session.close()
+        assert outbox.pending() == []
+        db.session.commit()
+        assert smtp.mails == []
         # the same change committed is mailed
         agreement = db.session.get(Agreement, aid)
         workflow.transition(agreement, "return", user(MANAGER), reason="Belum lengkap")

@@ -42,9 +42,10 @@ def _send_after_commit(session: Session) -> None:
         log.warning("notification to %s refused: %s", mail["To"], error)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session: Session, previous: SessionTransaction) -> None:
-    # Only the outermost transaction holds the whole change; a savepoint rolled back inside
-    # it keeps what was queued (receivers run after the flush, outside savepoints here).
-    if previous.parent is None:
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unsent(session: Session, transaction: SessionTransaction) -> None:
+    # Runs after `after_commit` has taken the mail of a committed transaction: whatever is left
+    # belongs to one rolled back or closed without a commit. Only the outermost transaction
+    # holds the whole change (a savepoint ending inside it leaves its queue to it).
+    if transaction.parent is None:
         session.info.pop(_OUTBOX, None)
