@@ -25,6 +25,7 @@ DOMAINS = (
     "audit",
     "dashboard",
     "demo",
+    "notifications",
 )
 
 

@@ -50,6 +50,8 @@ MATRIX = {
     "dashboard.index": ("GET /", "L 200 200 200 200 200 200 200"),
     "auth.login": ("GET /login", "200 302 302 302 302 302 302 302"),
     "auth.password": ("GET /account/password", "L 200 200 200 200 200 200 200"),
+    "notifications.waiting": ("GET /waiting", "L 200 200 200 200 200 200 200"),
+    "notifications.settings": ("GET /settings/notifications", "L 200 200 200 200 200 200 200"),
     "auth.users": ("GET /admin/users", "L 200 403 403 403 403 403 403"),
     "auth.user_new": ("GET /admin/users/new", "L 200 403 403 403 403 403 403"),
     "auth.user_edit": ("GET /admin/users/{user}/edit", "L 200 403 403 403 403 403 403"),

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 
-from flask import current_app
 from sqlalchemy import select
 
 from partnerships.agreements.models import EXPIRY_WINDOWS, Agreement, ExpiryNotice, Status
 from partnerships.agreements.search import expiring_within
 from partnerships.auth.models import User
 from partnerships.core.formatting import long_date_id, office_today
+from partnerships.core.mail import MailServerDown, absolute_url, new_message, send
 from partnerships.core.roles import Role
 from partnerships.extensions import db
 
@@ -57,43 +57,16 @@ def recipients(agreement: Agreement) -> list[str]:
 
 
 def message(agreement: Agreement, days_left: int, to: list[str]) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = current_app.config["MAIL_SENDER"]
-    mail["To"] = ", ".join(to)
-    title = " ".join(agreement.title.split())  # a header must be one line
-    mail["Subject"] = f"[Kemitraan] {title} berakhir dalam {days_left} hari"
     number = next((p.number for p in agreement.parties if p.office_id and p.number), "-")
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/agreements/{agreement.id}"
-    mail.set_content(
+    link = absolute_url(f"/agreements/{agreement.id}")
+    return new_message(
+        to,
+        f"[Kemitraan] {agreement.title} berakhir dalam {days_left} hari",
         f"Yth. Bapak/Ibu,\n\n"
         f"{agreement.title} (Nomor {number}) tentang {agreement.subject} "
         f"akan berakhir pada {long_date_id(agreement.ends_on)}, {days_left} hari lagi.\n"
-        f"Mohon segera dipertimbangkan perpanjangan atau addendum.\n\n{link}\n"
+        f"Mohon segera dipertimbangkan perpanjangan atau addendum.\n\n{link}\n",
     )
-    return mail
-
-
-class MailServerDown(Exception):
-    """The mail server could not be reached or dropped the connection."""
-
-
-def send(mail: EmailMessage) -> None:
-    config = current_app.config
-    try:
-        smtp = smtplib.SMTP(
-            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT", 15)
-        )
-    except (OSError, smtplib.SMTPConnectError) as error:
-        raise MailServerDown(str(error) or type(error).__name__) from error
-    try:
-        with smtp:
-            smtp.send_message(mail)
-    except smtplib.SMTPServerDisconnected as error:
-        raise MailServerDown(str(error) or type(error).__name__) from error
-    except smtplib.SMTPException:
-        raise  # the server answered and refused this mail (SMTPException is an OSError too)
-    except OSError as error:  # a timeout or a reset connection
-        raise MailServerDown(str(error) or type(error).__name__) from error
 
 
 def notify_expiring(today: date, report: DailyReport) -> None:

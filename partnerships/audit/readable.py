@@ -46,6 +46,7 @@ TYPE_LABELS = {
     "RealisationFigure": _l("Realisation figure"),
     "Evidence": _l("Evidence"),
     "ContributionRate": _l("Contribution rate"),
+    "NotificationPreference": _l("E-mail notification setting"),
 }
 
 ACTION_LABELS = {
@@ -118,6 +119,8 @@ FIELD_LABELS = {
     "article_index": _l("Article"),
     "body": _l("Text"),
     "resolved_at": _l("Resolved at"),
+    "email_enabled": _l("E-mail notifications"),
+    "user_id": _l("User"),
     "resolved_by_id": _l("Resolved by"),
     "sent_for_review_at": _l("Sent for review"),
     "original_name": _l("File name"),
@@ -207,6 +210,7 @@ REFERENCES = {
     "recorded_by_id": "User",
     "submitted_by_id": "User",
     "decided_by_id": "User",
+    "user_id": "User",
 }
 # A parent is a row of the same kind (a PKS's MoU, a branch's Kanwil, a partner's parent).
 SELF_PARENTS = ("Agreement", "Office", "Partner")

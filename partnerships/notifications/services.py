@@ -1,0 +1,317 @@
+"""The "waiting for me" list, computed by queries within the user's role and office (never
+stored), and each user's e-mail preference.
+
+Each section is one query for its first rows; the counts of all sections are one more query,
+which is also all the badge in the menu costs.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Comment
+from partnerships.agreements.models import Status as AgreementStatus
+from partnerships.agreements.permissions import PARTNER_VISIBLE
+from partnerships.auth.models import User
+from partnerships.commitments.models import Commitment, FigureStatus, Kind, RealisationFigure
+from partnerships.core.formatting import office_today
+from partnerships.core.roles import Role
+from partnerships.extensions import db
+from partnerships.notifications.models import NotificationPreference
+from partnerships.organisations.scope import office_subtree_ids
+
+SECTION_LIMIT = 50  # rows shown per section; the rest are counted ("and N more")
+ACTIONS_AHEAD_DAYS = 30  # actions due within this many days (or overdue) are listed
+
+# key → heading, in the order the page shows them
+SECTIONS = {
+    "review": _l("Reviews to do"),
+    "returned": _l("Drafts returned to you"),
+    "comments": _l("Review comments to answer"),
+    "signature": _l("Approved, awaiting signature"),
+    "figures": _l("Figures to accept"),
+    "rejected": _l("Your rejected figures"),
+    "actions": _l("Actions due"),
+}
+
+
+@dataclass
+class Item:
+    title: str
+    note: str
+    url: str
+    due_on: date | None = None
+
+
+@dataclass
+class Section:
+    key: str
+    title: Any
+    total: int
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+# ---- who works on what ----------------------------------------------------------------------
+
+
+def _office_scope(user) -> set[int] | None:
+    """The offices whose work falls to `user`: staff and managers answer for their office and
+    those below it (as agreements.permissions.can_edit); nobody else holds office work."""
+    if user.role in (Role.STAFF, Role.MANAGER) and user.office_id is not None:
+        return office_subtree_ids(user.office_id)
+    return None
+
+
+def _last_author():
+    """The author of a thread's latest word (its first comment or a reply), per thread."""
+    later = aliased(Comment)
+    return (
+        select(later.author_id)
+        .where((later.id == Comment.id) | (later.parent_id == Comment.id))
+        .order_by(later.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _open_threads() -> Select:
+    return (
+        select(Comment)
+        .join(Agreement, Agreement.id == Comment.agreement_id)
+        .where(
+            Comment.parent_id.is_(None),
+            Comment.resolved_at.is_(None),
+            Agreement.status == AgreementStatus.IN_REVIEW,
+            Agreement.is_deleted.is_(False),
+        )
+        .options(joinedload(Comment.agreement))
+        .order_by(Comment.id)
+    )
+
+
+def _partner_commitments(user) -> Select:
+    """The commitments `user`'s partner owes under agreements it can see."""
+    return (
+        select(Commitment)
+        .join(Agreement, Agreement.id == Commitment.agreement_id)
+        .where(
+            Commitment.partner_id == user.partner_id,
+            Commitment.is_deleted.is_(False),
+            Agreement.is_deleted.is_(False),
+            Agreement.status.in_(PARTNER_VISIBLE),
+        )
+    )
+
+
+def _actions_due(stmt: Select, today: date) -> Select:
+    return stmt.where(
+        Commitment.kind == Kind.ACTION,
+        Commitment.done_on.is_(None),
+        Commitment.due_on <= today + timedelta(days=ACTIONS_AHEAD_DAYS),
+        Agreement.status == AgreementStatus.ACTIVE,  # an ended agreement asks nothing more
+    ).order_by(Commitment.due_on, Commitment.id)
+
+
+def statements(user, today: date | None = None) -> dict[str, Select]:
+    """The query of each section that applies to `user`, by key."""
+    today = today or office_today()
+    found: dict[str, Select] = {}
+    offices = _office_scope(user)
+    if offices is not None:
+        live = (Agreement.is_deleted.is_(False), Agreement.office_id.in_(offices))
+        if user.role == Role.MANAGER:
+            found["review"] = (
+                select(Agreement)
+                .where(*live, Agreement.status == AgreementStatus.IN_REVIEW)
+                .order_by(Agreement.updated_at, Agreement.id)
+            )
+        found["comments"] = _open_threads().where(
+            Agreement.office_id.in_(offices), _last_author() != user.id
+        )
+        found["signature"] = (
+            select(Agreement)
+            .where(
+                *live,
+                Agreement.status.in_(
+                    [AgreementStatus.APPROVED, AgreementStatus.AWAITING_SIGNATURE]
+                ),
+            )
+            .order_by(Agreement.updated_at, Agreement.id)
+        )
+        found["figures"] = (
+            select(RealisationFigure)
+            .join(Commitment, Commitment.id == RealisationFigure.commitment_id)
+            .join(Agreement, Agreement.id == Commitment.agreement_id)
+            .where(
+                *live,
+                RealisationFigure.status == FigureStatus.SUBMITTED,
+                RealisationFigure.is_deleted.is_(False),
+                Commitment.is_deleted.is_(False),
+            )
+            .options(joinedload(RealisationFigure.commitment))
+            .order_by(RealisationFigure.created_at, RealisationFigure.id)
+        )
+        found["actions"] = _actions_due(
+            select(Commitment)
+            .join(Agreement, Agreement.id == Commitment.agreement_id)
+            .where(*live, Commitment.is_deleted.is_(False)),
+            today,
+        )
+    if user.role in (Role.STAFF, Role.MANAGER):
+        # A draft the reviewers sent back: it went to review once (a version was sent) and is
+        # being drafted again, by whoever started it.
+        sent_before = exists().where(
+            AgreementVersion.agreement_id == Agreement.id,
+            AgreementVersion.sent_for_review_at.is_not(None),
+        )
+        found["returned"] = (
+            select(Agreement)
+            .where(
+                Agreement.is_deleted.is_(False),
+                Agreement.status == AgreementStatus.DRAFT,
+                Agreement.created_by_id == user.id,
+                sent_before,
+            )
+            .order_by(Agreement.updated_at, Agreement.id)
+        )
+    if user.role == Role.PARTNER and user.partner_id is not None:
+        own_users = select(User.id).where(User.partner_id == user.partner_id)
+        party = exists().where(
+            AgreementParty.agreement_id == Agreement.id,
+            AgreementParty.partner_id == user.partner_id,
+        )
+        found["comments"] = _open_threads().where(party, _last_author().not_in(own_users))
+        newer = aliased(RealisationFigure)
+        found["rejected"] = (
+            select(RealisationFigure)
+            .join(Commitment, Commitment.id == RealisationFigure.commitment_id)
+            .join(Agreement, Agreement.id == Commitment.agreement_id)
+            .where(
+                Commitment.partner_id == user.partner_id,
+                Commitment.is_deleted.is_(False),
+                Agreement.is_deleted.is_(False),
+                Agreement.status.in_(PARTNER_VISIBLE),
+                RealisationFigure.status == FigureStatus.REJECTED,
+                RealisationFigure.is_deleted.is_(False),
+                # answered once a newer figure for the same period came in
+                ~exists().where(
+                    newer.commitment_id == RealisationFigure.commitment_id,
+                    newer.period_end == RealisationFigure.period_end,
+                    newer.id > RealisationFigure.id,
+                    newer.is_deleted.is_(False),
+                ),
+            )
+            .options(joinedload(RealisationFigure.commitment))
+            .order_by(RealisationFigure.decided_at, RealisationFigure.id)
+        )
+        found["actions"] = _actions_due(_partner_commitments(user), today)
+    return {key: found[key] for key in SECTIONS if key in found}
+
+
+def _counts(stmts: dict[str, Select]) -> dict[str, int]:
+    """Every section's total, in one query."""
+    if not stmts:
+        return {}
+
+    def counted(stmt: Select):
+        entity = stmt.column_descriptions[0]["entity"]
+        ids = stmt.with_only_columns(entity.id).order_by(None).subquery()
+        return select(func.count()).select_from(ids).scalar_subquery()
+
+    row = db.session.execute(
+        select(*(counted(stmt).label(key) for key, stmt in stmts.items()))
+    ).one()
+    return dict(zip(stmts, row, strict=True))
+
+
+def counts(user, today: date | None = None) -> dict[str, int]:
+    return _counts(statements(user, today))
+
+
+def total(user) -> int:
+    """The number the menu shows: all sections together."""
+    return sum(counts(user).values())
+
+
+def _item(key: str, row) -> Item:
+    if isinstance(row, Comment):
+        return Item(
+            row.agreement.title,
+            row.body,
+            url_for("agreements.show", agreement_id=row.agreement_id, _anchor=f"comment-{row.id}"),
+        )
+    if isinstance(row, RealisationFigure):
+        note = row.period_label if key == "figures" else (row.reject_reason or row.period_label)
+        return Item(
+            row.commitment.title,
+            note,
+            url_for("commitments.show", commitment_id=row.commitment_id),
+        )
+    if isinstance(row, Commitment):
+        return Item(
+            row.title,
+            row.agreement.title,
+            url_for("commitments.show", commitment_id=row.id),
+            due_on=row.due_on,
+        )
+    return Item(row.title, row.subject, url_for("agreements.show", agreement_id=row.id))
+
+
+def waiting(user, today: date | None = None) -> list[Section]:
+    """The sections that apply to `user` with their first rows: one query per section and one
+    for all the counts, however many rows there are."""
+    today = today or office_today()
+    stmts = statements(user, today)
+    totals = _counts(stmts)
+    sections = []
+    for key, stmt in stmts.items():
+        rows = db.session.scalars(stmt.limit(SECTION_LIMIT)).unique().all()
+        sections.append(Section(key, SECTIONS[key], totals[key], [_item(key, row) for row in rows]))
+    return sections
+
+
+# ---- e-mail preference ----------------------------------------------------------------------
+
+
+def preference(user) -> NotificationPreference | None:
+    return db.session.scalar(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    )
+
+
+def email_enabled(user) -> bool:
+    row = preference(user)
+    return row is None or row.email_enabled
+
+
+def set_email_enabled(user, enabled: bool) -> None:
+    row = preference(user)
+    if row is None:
+        row = NotificationPreference(user=user, user_id=user.id, email_enabled=enabled)
+        db.session.add(row)
+    else:
+        row.email_enabled = enabled
+    db.session.flush()
+
+
+def opted_out(user_ids: set[int]) -> set[int]:
+    """Those of `user_ids` who turned e-mail off."""
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(NotificationPreference.user_id).where(
+                NotificationPreference.user_id.in_(user_ids),
+                NotificationPreference.email_enabled.is_(False),
+            )
+        )
+    )
