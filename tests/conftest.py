@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, insert, select, text
 from config import TestConfig, database_url
 from partnerships import create_app
 from partnerships.audit.services import acting_as
+from partnerships.core import mail
 from partnerships.demo import services as demo
 from partnerships.extensions import db
 from partnerships.regions.services import import_regions
@@ -27,6 +28,8 @@ PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith(("postgres://", "postgresql"))
 PASSWORD = demo.DEMO_PASSWORD
 EMAILS = {role: email for email, _name, role, _office, _partner in demo.USERS}
+EMAILS["partner"] = "mitra.denpasar@kemitraan.test"
+EMAILS["partner_other"] = "mitra.gianyar@kemitraan.test"
 EMAILS["auditor_office"] = "auditor.bali@kemitraan.test"
 EMAILS["staff_other"] = "staf.gianyar@kemitraan.test"
 EMAILS["staff"] = "staf.denpasar@kemitraan.test"
@@ -55,10 +58,10 @@ def make_app(uri: str, **overrides):
 def _seed(app) -> None:
     with app.app_context():
         upgrade()
-        with acting_as("test-seed"):
+        with acting_as("test-seed"), mail.quiet():
             import_regions()
             demo.load_demo()
-        db.session.commit()
+            db.session.commit()
 
 
 @pytest.fixture(scope="session")

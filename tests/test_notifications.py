@@ -4,9 +4,8 @@ office, and one e-mail per hand-off per recipient through a real SMTP server on 
 
 import logging
 from datetime import date
-from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from partnerships.agreements import workflow
 from partnerships.agreements.models import Agreement, Comment
@@ -15,10 +14,7 @@ from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import acting_as
 from partnerships.auth.models import User
 from partnerships.commitments import services as commitments
-from partnerships.commitments.models import Commitment, FigureStatus, Kind
-from partnerships.commitments.signals import comment_added as commitment_comment_added
-from partnerships.commitments.signals import figure_decided, figure_submitted
-from partnerships.core.models import utcnow
+from partnerships.commitments.models import Commitment, Kind, RealisationFigure
 from partnerships.extensions import db
 from partnerships.notifications import outbox
 from tests.helpers import counted_statements, id_of
@@ -197,74 +193,68 @@ def test_a_mail_server_that_is_down_does_not_undo_the_action(app, caplog):
 
 
 # ---- figures and commitment comments: unit tests of the receivers -------------------------
-# The partner portal that submits and decides figures is built elsewhere; until it merges,
-# these send the signals as its services will (inside a transaction that then commits) and
-# check what the receivers queue. The end-to-end tests come with the portal.
+# Figures and the commitment thread, through the portal's forms: Disnaker Gianyar's partner
+# user reports, the Gianyar branch decides.
+
+GIANYAR_TARGET = "Pekerja rentan terlindungi dari 6.400 menjadi 12.800"
+GIANYAR_BUDGET = "APBD 2026 untuk iuran JKK dan JKM 12.800 pekerja rentan"
+GIANYAR_STAFF = "staf.gianyar@kemitraan.test"
+GIANYAR_MANAGER = "manajer.gianyar@kemitraan.test"
+GIANYAR_PARTNER = "mitra.gianyar@kemitraan.test"
 
 
-def _coverage(app) -> int:
+def _commitment(app, title: str) -> int:
     with app.app_context():
-        return db.session.scalar(select(Commitment.id).where(Commitment.title == DENPASAR_COVERAGE))
+        return db.session.scalar(select(Commitment.id).where(Commitment.title == title))
 
 
-def test_unit_figure_submitted_mails_the_owning_office(app, smtp):  # noqa: F811
-    cid = _coverage(app)
-    with app.app_context(), acting_as("test"):
-        commitment = db.session.get(Commitment, cid)
-        partner_user = user(PARTNER)
-        figure = commitments.add_figure(
-            commitment,
-            {"period_end": date(2017, 3, 31), "value": "46.5", "source": "Data BPS"},
-            None,
-            partner_user,
-            accept=False,
-        )
-        figure_submitted.send(figure, actor=partner_user)
-        db.session.commit()
-    subject = f"[Kemitraan] Angka realisasi menunggu diterima: {DENPASAR_COVERAGE}"
-    assert delivered(smtp) == [(MANAGER, subject), (STAFF, subject)]
-    assert "Pemerintah Kota Denpasar melaporkan realisasi Maret 2017: 46,5" in (smtp.mails[0].body)
+def test_a_submitted_figure_mails_the_office_and_its_decision_mails_the_partner(app, smtp):  # noqa: F811
+    cid = _commitment(app, GIANYAR_TARGET)
+    partner = signed_in(app, "partner_other")
+    page = press(
+        partner.get(f"/commitments/{cid}"),
+        "Ajukan angka",
+        period_end="2026-10-31",
+        value="12900",
+        source="Data kepesertaan Disnaker Gianyar",
+    )
+    assert "diajukan" in flashes(page)[0]
+    subject = f"[Kemitraan] Angka realisasi menunggu diterima: {GIANYAR_TARGET}"
+    assert delivered(smtp) == [(GIANYAR_MANAGER, subject), (GIANYAR_STAFF, subject)]
     assert f"{BASE_URL}/commitments/{cid}" in smtp.mails[0].body
-    # and the staff's list holds it until decided
-    assert f"/commitments/{cid}" in links(section(signed_in(app, STAFF).get("/waiting"), "figures"))
+    with app.app_context():
+        figure_id = db.session.scalar(select(func.max(RealisationFigure.id)))
+    staff = signed_in(app, "staff_other")
+    assert f"/commitments/{cid}" in links(section(staff.get("/waiting"), "figures"))
 
-
-def test_unit_figure_decided_mails_the_partner_users_with_the_reason(app, smtp):  # noqa: F811
-    cid = _coverage(app)
-    with app.app_context(), acting_as("test"):
-        commitment = db.session.get(Commitment, cid)
-        figure = commitments.add_figure(
-            commitment,
-            {"period_end": date(2017, 3, 31), "value": "46.5", "source": "Data BPS"},
-            None,
-            user(PARTNER),
-            accept=False,
-        )
-        db.session.commit()
-        smtp.mails.clear()
-        staff = user(STAFF)
-        figure.status, figure.reject_reason = FigureStatus.REJECTED, "Sumber data tidak resmi"
-        figure.decided_by_id, figure.decided_at = staff.id, utcnow()
-        db.session.flush()
-        figure_decided.send(figure, actor=staff)
-        db.session.commit()
+    smtp.mails.clear()
+    field = f"figure{figure_id}-reason"
+    page = press(
+        staff.get(f"/commitments/{cid}"),
+        "Tolak",
+        action=f"/commitments/{cid}/figures/{figure_id}/decision",
+        **{field: "Melebihi jumlah pekerja rentan terdata."},
+    )
+    assert flashes(page) == ["Angka ditolak."]
     assert delivered(smtp) == [
-        (PARTNER, f"[Kemitraan] Angka realisasi ditolak: {DENPASAR_COVERAGE}")
+        (GIANYAR_PARTNER, f"[Kemitraan] Angka realisasi ditolak: {GIANYAR_TARGET}")
     ]
-    assert "Alasan: Sumber data tidak resmi" in smtp.mails[0].body
-    # the partner's list shows its rejected figure, with the reason
-    rejected = section(signed_in(app, PARTNER).get("/waiting"), "rejected")
+    assert "Alasan: Melebihi jumlah pekerja rentan terdata." in smtp.mails[0].body
+    rejected = section(partner.get("/waiting"), "rejected")
     assert links(rejected) == [f"/commitments/{cid}"]
-    assert "Sumber data tidak resmi" in rejected.get_text()
+    assert "Melebihi jumlah pekerja rentan terdata." in rejected.get_text()
 
 
-def test_unit_a_commitment_comment_mails_the_other_side(app, smtp):  # noqa: F811
-    cid = _coverage(app)
-    with app.app_context(), acting_as("test"):
-        comment = SimpleNamespace(commitment=db.session.get(Commitment, cid), body="Data Juni?")
-        commitment_comment_added.send(comment, actor=user(STAFF))
-        db.session.commit()
-    assert delivered(smtp) == [(PARTNER, f"[Kemitraan] Komentar baru: {DENPASAR_COVERAGE}")]
+def test_a_commitment_message_mails_the_other_side(app, smtp):  # noqa: F811
+    cid = _commitment(app, GIANYAR_BUDGET)
+    subject = f"[Kemitraan] Komentar baru: {GIANYAR_BUDGET}"
+    partner = signed_in(app, "partner_other")
+    press(partner.get(f"/commitments/{cid}"), "Kirim", body="Pencairan triwulan IV menunggu SP2D.")
+    assert delivered(smtp) == [(GIANYAR_MANAGER, subject), (GIANYAR_STAFF, subject)]
+    smtp.mails.clear()
+    staff = signed_in(app, "staff_other")
+    press(staff.get(f"/commitments/{cid}"), "Kirim", body="Terima kasih, kami tunggu.")
+    assert delivered(smtp) == [(GIANYAR_PARTNER, subject)]
 
 
 # ---- the waiting list ---------------------------------------------------------------------

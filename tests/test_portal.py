@@ -15,8 +15,6 @@ from webtest import Upload
 from partnerships.agreements.models import Agreement, AgreementParty, Status
 from partnerships.agreements.permissions import PARTNER_VISIBLE
 from partnerships.audit.models import AuditEntry
-from partnerships.audit.services import acting_as
-from partnerships.auth import services as accounts
 from partnerships.auth.models import User
 from partnerships.commitments import signals
 from partnerships.commitments.models import (
@@ -26,8 +24,6 @@ from partnerships.commitments.models import (
     FigureStatus,
     RealisationFigure,
 )
-from partnerships.core.roles import Role
-from partnerships.demo.services import DEMO_PASSWORD
 from partnerships.extensions import db
 from partnerships.organisations.models import ContactPerson, Official, Partner
 from tests.helpers import counted_statements, id_of
@@ -54,16 +50,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def gianyar_user(app) -> str:
-    """A second partner user, for Disnaker Gianyar (the demo has one for Denpasar only)."""
-    with app.app_context(), acting_as("test"):
-        accounts.create_user(
-            email=GIANYAR_PARTNER,
-            name="Staf Disnaker Gianyar",
-            role=Role.PARTNER,
-            password=DEMO_PASSWORD,
-            partner_id=id_of(app, Partner, DISNAKER),
-        )
-        db.session.commit()
+    """The demo's second partner user, for Disnaker Gianyar, whose agreement is in force."""
     return GIANYAR_PARTNER
 
 
@@ -164,8 +151,9 @@ def test_a_partner_submits_a_figure_that_counts_once_the_office_accepts_it(app, 
         decided = db.session.get(RealisationFigure, figure_id)
         assert decided.decided_by.email == "staf.gianyar@kemitraan.test"
     assert received[-1] == ("figure_decided", received[-1][1], "staf.gianyar@kemitraan.test")
-    assert "Angka yang menunggu" in text(partner.get("/portal"))
-    assert "Tidak ada angka yang menunggu keputusan." in text(partner.get("/portal"))
+    awaiting = partner.get("/portal").html.find(id="awaiting")
+    assert "Oktober 2026" not in awaiting.get_text(" ")  # decided: no longer waiting
+    assert "September 2026" in awaiting.get_text(" ")  # the demo's own submission still is
 
 
 def test_a_rejection_needs_a_reason_which_the_partner_reads(app, received):

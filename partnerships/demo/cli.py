@@ -1,6 +1,7 @@
 import click
 from flask_babel import force_locale
 
+from partnerships.core import mail
 from partnerships.core.actor import acting_as
 from partnerships.demo import bp, services
 from partnerships.extensions import db
@@ -9,7 +10,7 @@ from partnerships.extensions import db
 @bp.cli.command("load")
 def load_command() -> None:
     """Load the seed stories' offices, partners, officials and demo users."""
-    with acting_as("cli:demo-load"), force_locale("en"):
+    with acting_as("cli:demo-load"), force_locale("en"), mail.quiet():
         try:
             loaded = services.load_demo()
         except services.DemoError as error:

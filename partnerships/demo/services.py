@@ -15,8 +15,8 @@ from partnerships.auth import services as accounts
 from partnerships.auth.models import User
 from partnerships.clauses import services as clauses
 from partnerships.commitments import services as commitments
+from partnerships.commitments.models import Commitment, Metric
 from partnerships.commitments.models import Kind as CommitmentKind
-from partnerships.commitments.models import Metric
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
@@ -305,6 +305,14 @@ USERS = [
         Role.AUDITOR,
         "Kantor Wilayah Bali, Nusa Tenggara dan Papua",
         None,
+    ),
+    # a partner under an agreement in force, so the demo shows a figure submitted and waiting
+    (
+        "mitra.gianyar@kemitraan.test",
+        "Staf Disnaker Gianyar",
+        Role.PARTNER,
+        None,
+        "Dinas Tenaga Kerja Kabupaten Gianyar",
     ),
 ]
 
@@ -898,6 +906,22 @@ def load_commitments() -> None:
         ],
     )
     load_pilot_and_kalimantan(dps_staff, _user(USERS[0][0]))
+    # Disnaker Gianyar reports September's coverage; the branch has yet to accept it
+    commitments.submit_figure(
+        db.session.scalar(
+            select(Commitment).where(
+                Commitment.title == "Cakupan kepesertaan Kabupaten Gianyar dari 43% menjadi 50%"
+            )
+        ),
+        {
+            "period_end": date(2026, 9, 30),
+            "value": Decimal("48.6"),
+            "source": "Rekapitulasi kepesertaan Disnaker Gianyar",
+            "note": "Termasuk 800 pekerja rentan dari program 1 desa 100 pekerja rentan.",
+        },
+        None,
+        _user("mitra.gianyar@kemitraan.test"),
+    )
 
 
 def load_pilot_and_kalimantan(dps_staff: User, admin: User) -> None:
