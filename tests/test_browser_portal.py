@@ -3,29 +3,13 @@
 rejects the figure (first without the reason) and the partner reads why. Every page is checked
 at 1366 px and at 390 px (axe-core, WCAG 2.1 AA, no sideways scrolling), forms with errors too."""
 
-from partnerships.audit.services import acting_as
-from partnerships.auth import services as accounts
-from partnerships.core.roles import Role
-from partnerships.demo.services import DEMO_PASSWORD
-from partnerships.extensions import db
-from partnerships.organisations.models import Partner
 from tests.browser import check
-from tests.helpers import id_of
 
 GIANYAR_TARGET = "Pekerja rentan terlindungi dari 6.400 menjadi 12.800"
 PARTNER = "mitra.gianyar@kemitraan.test"
 
 
-def test_the_partner_portal_in_the_browser(app, open_page, axe_source):
-    with app.app_context(), acting_as("test"):
-        accounts.create_user(
-            email=PARTNER,
-            name="Staf Disnaker Gianyar",
-            role=Role.PARTNER,
-            password=DEMO_PASSWORD,
-            partner_id=id_of(app, Partner, "Dinas Tenaga Kerja Kabupaten Gianyar"),
-        )
-        db.session.commit()
+def test_the_partner_portal_in_the_browser(open_page, axe_source):
     page = open_page(PARTNER)
     page.get_by_role("link", name="Komitmen saya").click()
     page.wait_for_load_state()

@@ -627,3 +627,49 @@ def test_the_preview_and_the_import_take_a_fixed_number_of_queries(app):
     assert few == many
     page = confirm(page)
     assert flashes(page) == ["20 angka diimpor."]
+
+
+# ---- hostile workbooks --------------------------------------------------------------------
+
+
+def _patched(body: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook with `old` replaced by `new` in its first sheet's XML (what openpyxl
+    would never write, a hand-edited file may hold)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(body)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(old, new)
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_number_beyond_any_range_in_a_cell_is_a_fault_of_its_row(app):
+    web = signed_in(app, "staff_other")
+    c = ids(app)
+    good = xlsx_bytes(
+        [
+            ["ID komitmen", "Akhir periode", "Nilai", "Pekerja terdaftar", "Sumber"],
+            [c["budget"], date(2026, 10, 31), 2150400000, 424242, "BPKAD"],
+        ]
+    )
+    body = _patched(good, b"<v>424242</v>", b"<v>1E999</v>")  # read as infinity
+    before = counts(app)
+    page = upload(web, app, "angka.xlsx", body, XLSX_TYPE)
+    assert fault_rows(page) == [("2", "Pekerja terdaftar (D)", "Masukkan bilangan bulat.")]
+    assert not import_button(page)
+    assert counts(app) == before
+
+
+def test_a_workbook_of_many_sheets_is_refused_before_they_are_read(app):
+    book = openpyxl.Workbook()
+    for n in range(11):
+        book.create_sheet(f"Lembar {n}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    web = signed_in(app, "staff_other")
+    page = upload(web, app, "banyak.xlsx", buffer.getvalue(), XLSX_TYPE)
+    assert errors_by_field(page) == {
+        "file": ["Buku kerja ini memiliki lebih dari 10 lembar; simpan lembar angka saja."]
+    }

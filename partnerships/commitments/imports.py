@@ -39,6 +39,7 @@ from partnerships.core import uploads
 from partnerships.core.exports import FORMULA_START, csv_value
 from partnerships.core.formatting import number, office_today
 from partnerships.core.models import utcnow
+from partnerships.core.safety import is_single_line
 from partnerships.extensions import db
 
 MAX_BYTES = 2 * 1024 * 1024  # 5,000 rows of figures take about half a megabyte
@@ -46,6 +47,7 @@ MAX_ROWS = 5_000
 MAX_UNZIPPED = 20 * 1024 * 1024  # 5,000 rows inflate to 2 MB; beyond this, no sheet of figures
 MAX_COLUMNS = 40
 HEADER_SEARCH = 30  # the header row is looked for among the first rows (instructions above)
+MAX_SHEETS = 10  # the template has two; a workbook of many sheets is not a figures file
 KEEP_FOR = timedelta(hours=1)
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -194,11 +196,19 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         kinds = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            for sheet, formulas in zip(values.worksheets, kinds.worksheets, strict=True):
-                rows = _sheet_rows(sheet, formulas)
-                if _header_at(rows) is not None:
-                    return rows
-            return _sheet_rows(values.worksheets[0], kinds.worksheets[0])
+            if len(values.worksheets) > MAX_SHEETS:
+                raise ImportFileError(
+                    _(
+                        "The workbook has more than %(n)d sheets; keep the figures sheet only.",
+                        n=MAX_SHEETS,
+                    )
+                )
+            # Find the sheet with the header in each sheet's first rows only, then read that
+            # one sheet whole: a sheet is never read in full just to look for a header.
+            pairs = list(zip(values.worksheets, kinds.worksheets, strict=True))
+            headed = (p for p in pairs if _header_at(_sheet_rows(*p, HEADER_SEARCH)) is not None)
+            chosen = next(headed, pairs[0])
+            return _sheet_rows(*chosen)
         finally:
             values.close()
             kinds.close()
@@ -208,11 +218,11 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
         raise damaged from error
 
 
-def _sheet_rows(sheet, formulas) -> list[list[Any]]:
+def _sheet_rows(sheet, formulas, limit: int = MAX_ROWS + HEADER_SEARCH + 1) -> list[list[Any]]:
     rows = []
     for cells, kinds in zip(
-        sheet.iter_rows(max_col=MAX_COLUMNS),
-        formulas.iter_rows(max_col=MAX_COLUMNS),
+        sheet.iter_rows(max_col=MAX_COLUMNS, max_row=limit),
+        formulas.iter_rows(max_col=MAX_COLUMNS, max_row=limit),
         strict=False,
     ):
         row = [
@@ -355,11 +365,12 @@ def _cell(key: str, value: Any) -> Any:
         return _number(value)
     if key in ("workers", "commitment_id"):
         found = _number(value)
-        if found != found.to_integral_value():
+        # an XLSX cell may hold 1E999, read as infinity; a whole number has no fraction
+        if not found.is_finite() or found.adjusted() > 15 or found != found.to_integral_value():
             raise CellError(_("Enter a whole number."))
         return int(found)
     text = _text(value)
-    if key in SINGLE_LINE and any(ord(c) < 32 for c in text):
+    if key in SINGLE_LINE and not is_single_line(text):
         raise CellError(_("Use a single line, without control characters."))
     return text
 

@@ -464,7 +464,7 @@ def figure_import(agreement_id: int):
 def figure_import_template(agreement_id: int, fmt: str):
     agreement = _importable(agreement_id)
     if fmt == "csv":
-        body, mimetype = imports.template_csv(agreement), "text/csv; charset=utf-8"
+        body, mimetype = imports.template_csv(agreement), "text/csv"
     else:
         body = imports.template_xlsx(agreement)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

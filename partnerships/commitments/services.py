@@ -77,7 +77,8 @@ def _decimal(data: dict, key: str, *, percent: bool = False) -> Decimal:
         value = Decimal(str(_required(data, key)))
     except InvalidOperation as error:
         raise CommitmentError(_("Enter a number."), key) from error
-    if not value.is_finite() or abs(value) > VALUE_MAX:
+    # the exponent first: abs() of 1e999999999 overflows the decimal context
+    if not value.is_finite() or value.adjusted() > 15 or abs(value) > VALUE_MAX:
         raise CommitmentError(_("Enter a number."), key)
     if value < 0:
         raise CommitmentError(_("The value cannot be negative."), key)

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 from wtforms.validators import ValidationError
 
+from partnerships.core.safety import is_single_line
+
 
 def refuse(form, error) -> None:
     """Undo the refused change and show why: on its field when the form has it, else flashed."""
@@ -27,7 +29,7 @@ def optional_id(value):
 
 def single_line(_form, field) -> None:
     """A validator for titles and names: no line breaks or other control characters."""
-    if field.data and any(ord(c) < 32 for c in field.data):
+    if field.data and not is_single_line(field.data):
         raise ValidationError(_l("Use a single line, without control characters."))
 
 

@@ -1,3 +1,4 @@
+import unicodedata
 from urllib.parse import urlsplit
 
 
@@ -26,3 +27,12 @@ def db_id(value: str) -> int:
 
 def contains_nul(*texts: str) -> bool:
     return any("\x00" in t for t in texts)
+
+
+# Control and format characters (a right-to-left override shows a name reversed) and the
+# Unicode line and paragraph separators (they break a line where ASCII has none).
+_NOT_IN_A_LINE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def is_single_line(text: str) -> bool:
+    return not any(unicodedata.category(c) in _NOT_IN_A_LINE for c in text)
