@@ -540,6 +540,12 @@ def test_staff_add_a_figure_with_evidence_and_the_status_follows(app):
             "Angka untuk periode yang berakhir 30 September 2026 sudah dicatat; hapus dulu "
             "untuk membetulkannya.",
         ),
+        (  # one figure a month: the 15th of a month that has its figure on the 30th
+            {"period_end": "2026-09-15"},
+            "period_end",
+            "Angka untuk periode yang berakhir 30 September 2026 sudah dicatat; hapus dulu "
+            "untuk membetulkannya.",
+        ),
         ({"value": "-100"}, "value", "Nilai tidak boleh negatif."),
         ({"value": "1e999999999999999999"}, "value", "Isi dengan angka."),
         ({"source": ""}, "source", "Kolom ini wajib diisi."),

@@ -421,7 +421,7 @@ def check(agreement: Agreement, table: Table) -> Preview:
     commitments = {c.id: c for c in agreement_commitments(agreement)}
     taken = services.taken_periods(list(commitments))
     today = office_today()
-    seen: dict[tuple[int, date], int] = {}
+    seen: dict[tuple[int, int, int], int] = {}  # (commitment, year, month): first line
     preview = Preview()
 
     def where(key: str) -> str:
@@ -451,12 +451,12 @@ def check(agreement: Agreement, table: Table) -> Preview:
                 )
             period = data.get("period_end")
             if period is not None:
-                first = seen.setdefault((row.commitment.id, period), line)
+                key = (row.commitment.id, period.year, period.month)
+                first = seen.setdefault(key, line)
                 if first != line:
                     raise CommitmentError(
                         _(
-                            "Row %(line)d already gives this commitment a figure for the "
-                            "period ending on this day.",
+                            "Row %(line)d already gives this commitment a figure for this month.",
                             line=first,
                         ),
                         "period_end",

@@ -3,6 +3,7 @@ pass, in one place for the pages, the CLI and the imports to come. Services flus
 commits. A refusal is a CommitmentError naming the field at fault, raised before anything is
 written that the rollback would not undo."""
 
+from calendar import monthrange
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -344,24 +345,28 @@ def check_period(
             ),
             "period_end",
         )
+    # One figure per month: two levels for one month (the 22nd and the 31st) read as a
+    # double count in every chart and letter.
+    month_start = period_end.replace(day=1)
+    month_end = month_start.replace(day=monthrange(month_start.year, month_start.month)[1])
     if taken is None:
-        is_taken = db.session.scalar(
-            select(
-                exists().where(
-                    *_counted_figures(),
-                    RealisationFigure.commitment_id == commitment.id,
-                    RealisationFigure.period_end == period_end,
-                )
+        clash = db.session.scalar(
+            select(RealisationFigure.period_end)
+            .where(
+                *_counted_figures(),
+                RealisationFigure.commitment_id == commitment.id,
+                RealisationFigure.period_end.between(month_start, month_end),
             )
+            .limit(1)
         )
     else:
-        is_taken = period_end in taken
-    if is_taken:
+        clash = next((day for day in taken if month_start <= day <= month_end), None)
+    if clash is not None:
         raise CommitmentError(
             _(
                 "A figure for the period ending %(day)s is already recorded; delete it first "
                 "to correct it.",
-                day=long_date(period_end),
+                day=long_date(clash),
             ),
             "period_end",
         )
