@@ -242,19 +242,25 @@ def test_a_submitted_figure_mails_the_office_and_its_decision_mails_the_partner(
     assert "Alasan: Melebihi jumlah pekerja rentan terdata." in smtp.mails[0].body
     rejected = section(partner.get("/waiting"), "rejected")
     assert links(rejected) == [f"/commitments/{cid}"]
-    assert "Melebihi jumlah pekerja rentan terdata." in rejected.get_text()
+    assert "Oktober 2026: Melebihi jumlah pekerja rentan terdata." in rejected.get_text()
 
 
 def test_a_commitment_message_mails_the_other_side(app, smtp):  # noqa: F811
     cid = _commitment(app, GIANYAR_BUDGET)
     subject = f"[Kemitraan] Komentar baru: {GIANYAR_BUDGET}"
     partner = signed_in(app, "partner_other")
+    staff = signed_in(app, "staff_other")
+    assert section(staff.get("/waiting"), "messages") is None
     press(partner.get(f"/commitments/{cid}"), "Kirim", body="Pencairan triwulan IV menunggu SP2D.")
     assert delivered(smtp) == [(GIANYAR_MANAGER, subject), (GIANYAR_STAFF, subject)]
+    # the office's turn: on its list (even with e-mail off), not on the partner's
+    assert links(section(staff.get("/waiting"), "messages")) == [f"/commitments/{cid}"]
+    assert section(partner.get("/waiting"), "messages") is None
     smtp.mails.clear()
-    staff = signed_in(app, "staff_other")
     press(staff.get(f"/commitments/{cid}"), "Kirim", body="Terima kasih, kami tunggu.")
     assert delivered(smtp) == [(GIANYAR_PARTNER, subject)]
+    assert section(staff.get("/waiting"), "messages") is None
+    assert links(section(partner.get("/waiting"), "messages")) == [f"/commitments/{cid}"]
 
 
 # ---- the waiting list ---------------------------------------------------------------------

@@ -123,6 +123,11 @@ MATRIX = {
         "POST /commitments/{commitment}/submissions",
         "L 403 403 403 403 403 403 403",
     ),
+    # partners only, on their own figures awaiting a decision (the city's MoU has ended)
+    "commitments.withdraw": (
+        "POST /commitments/{commitment}/figures/{figure}/withdraw",
+        "L 403 403 403 403 403 403 403",
+    ),
     # an accepted figure: refused with a message on the page again
     "commitments.decide": (
         "POST /commitments/{commitment}/figures/{figure}/decision",

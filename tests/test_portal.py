@@ -185,6 +185,7 @@ def test_a_rejection_needs_a_reason_which_the_partner_reads(app, received):
     own = partner.get(f"/commitments/{cid}")
     row = " ".join(figure_row(own, "Oktober 2026").get_text(" ").split())
     assert "Ditolak" in row and "Melebihi jumlah pekerja rentan terdata." in row
+    assert "Diputuskan oleh I Gede Wirawan" in row  # who decided, for the partner to ask
     assert "Alasan: Melebihi jumlah pekerja rentan terdata." in text(partner.get("/portal"))
     # the period is free again for a corrected figure
     again = follow(submit_figure(partner, cid, period_end="2026-10-31", value="12500", source="x"))
@@ -532,3 +533,46 @@ def test_every_list_export_and_search_shows_a_partner_exactly_its_own(app):
     own = commitment_of(app, DENPASAR_BPU)
     forged = f"/commitments/{own}/evidence/{evidence}"  # its own commitment, another's file
     assert denpasar.get(forged, expect_errors=True).status_int == 404
+
+
+def test_a_partner_withdraws_its_own_figure_before_the_office_decides(app):
+    partner = signed_in(app, gianyar_user(app))
+    cid = commitment_of(app, GIANYAR_TARGET)
+    page = follow(submit_figure(partner, cid, period_end="2026-10-31", value="20000", source="x"))
+    # the same month again: refused until the first is withdrawn
+    again = submit_figure(partner, cid, period_end="2026-10-15", value="12900", source="y")
+    assert field_errors(again, "period_end") == [
+        "Angka untuk periode yang berakhir 31 Oktober 2026 sudah dicatat; hapus dulu untuk "
+        "membetulkannya."
+    ]
+    with app.app_context():
+        figure_id = db.session.scalar(select(func.max(RealisationFigure.id)))
+    withdrawn = press(page, "Tarik", action=f"/commitments/{cid}/figures/{figure_id}/withdraw")
+    assert flashes(withdrawn) == ["Angka ditarik; bulannya bebas untuk angka yang dibetulkan."]
+    row = " ".join(figure_row(withdrawn, "Oktober 2026").get_text(" ").split())
+    assert "Dihapus" in row
+    corrected = follow(
+        submit_figure(partner, cid, period_end="2026-10-31", value="12900", source="y")
+    )
+    assert "diajukan" in flashes(corrected)[0]
+    # a decided figure is not withdrawn: the office accepted it
+    with app.app_context():
+        newest = db.session.scalar(select(func.max(RealisationFigure.id)))
+    staff = signed_in(app, "staff_other")
+    press(
+        staff.get(f"/commitments/{cid}"),
+        "Terima",
+        action=f"/commitments/{cid}/figures/{newest}/decision",
+    )
+    token = find_form(partner.get("/portal"), button="Keluar")["csrf_token"].value
+    late = follow(
+        partner.post(f"/commitments/{cid}/figures/{newest}/withdraw", {"csrf_token": token})
+    )
+    assert flashes(late) == ["Angka ini sudah diputuskan."]
+    with app.app_context():
+        assert db.session.get(RealisationFigure, newest).status == FigureStatus.ACCEPTED
+    # the office's staff never withdraw (they delete), and other partners never reach it
+    for web, status in ((staff, 403), (signed_in(app, "partner"), 404)):
+        token = find_form(web.get("/"), button="Keluar")["csrf_token"].value
+        url = f"/commitments/{cid}/figures/{newest}/withdraw"
+        assert web.post(url, {"csrf_token": token}, expect_errors=True).status_int == status

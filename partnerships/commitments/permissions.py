@@ -20,6 +20,7 @@ POLICY = {
     # staff record figures (accepted at once); partners submit theirs, which staff decide on
     "commitments.figure": allow(EDITORS),
     "commitments.submit": allow(Role.PARTNER),
+    "commitments.withdraw": allow(Role.PARTNER),
     "commitments.decide": allow(EDITORS),
     # the thread between the office and the owing partner; auditors read it
     "commitments.comment": allow(EVERYONE - {Role.AUDITOR}),

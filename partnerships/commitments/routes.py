@@ -301,6 +301,7 @@ def _show(
         done_evidence=queries.done_evidence(commitment),
         confirm=ConfirmForm(),
         can_edit=editable,
+        can_withdraw=can_submit(current_user, commitment),
         article=articles.get(commitment.article, f"Pasal {commitment.article}"),
         amount_words=rupiah_words_id(commitment.amount) if commitment.amount else None,
         **_labels(),
@@ -359,7 +360,7 @@ def submit(commitment_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id))
     return _show(commitment, figure_form=form)
 
 
@@ -388,7 +389,7 @@ def decide(commitment_id: int, figure_id: int):
             db.session.commit()
             message = _("Figure accepted.") if accept else _("Figure rejected.")
             flash(message, "success")
-            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#figures")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id))
     return _show(commitment, decision_forms={found.id: form})
 
 
@@ -406,8 +407,27 @@ def comment(commitment_id: int):
         else:
             db.session.commit()
             flash(_("Message sent."), "success")
-            return redirect(url_for("commitments.show", commitment_id=commitment.id) + "#thread")
+            return redirect(url_for("commitments.show", commitment_id=commitment.id))
     return _show(commitment, comment_form=form)
+
+
+@bp.post("/commitments/<int:commitment_id>/figures/<int:figure_id>/withdraw")
+def withdraw(commitment_id: int, figure_id: int):
+    """A partner takes back its own submitted figure before the office decides on it."""
+    commitment = get_commitment(commitment_id)
+    if not can_submit(current_user, commitment):
+        abort(403)
+    found = _figure_of(commitment, figure_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.withdraw_figure(found)
+        except CommitmentError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Figure withdrawn; its month is free for a corrected one."), "success")
+    return redirect(url_for("commitments.show", commitment_id=commitment.id))
 
 
 @bp.post("/commitments/<int:commitment_id>/figures/<int:figure_id>/delete")

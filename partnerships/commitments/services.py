@@ -481,6 +481,16 @@ def decide_figure(figure: RealisationFigure, accept: bool, reason: str | None, a
     figure_decided.send(figure, actor=actor)
 
 
+def withdraw_figure(figure: RealisationFigure) -> None:
+    """A partner takes back a figure the office has not decided yet (to correct it, or sent
+    by mistake); it stays in the history, marked deleted, and its month is free again."""
+    if figure.is_deleted or figure.status != FigureStatus.SUBMITTED:
+        raise CommitmentError(_("This figure has already been decided."))
+    figure.is_deleted = True
+    db.session.flush()
+    refresh_status(figure.commitment)
+
+
 def delete_figure(figure: RealisationFigure) -> None:
     """Take a figure out of the count; it stays in the history, marked deleted."""
     figure.is_deleted = True

@@ -11,14 +11,20 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Comment
 from partnerships.agreements.models import Status as AgreementStatus
 from partnerships.agreements.permissions import PARTNER_VISIBLE
 from partnerships.auth.models import User
-from partnerships.commitments.models import Commitment, FigureStatus, Kind, RealisationFigure
+from partnerships.commitments.models import (
+    Commitment,
+    CommitmentComment,
+    FigureStatus,
+    Kind,
+    RealisationFigure,
+)
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
 from partnerships.extensions import db
@@ -35,6 +41,7 @@ SECTIONS = {
     "comments": _l("Review comments to answer"),
     "signature": _l("Approved, awaiting signature"),
     "figures": _l("Figures to accept"),
+    "messages": _l("Commitment messages to answer"),
     "rejected": _l("Your rejected figures"),
     "actions": _l("Actions due"),
 }
@@ -112,6 +119,19 @@ def _partner_commitments(user) -> Select:
     )
 
 
+def _last_message_by(authors: Select):
+    """Commitments whose thread's latest message was written by one of `authors`: the other
+    side spoke last, so the turn is ours."""
+    latest = (
+        select(CommitmentComment.author_id)
+        .where(CommitmentComment.commitment_id == Commitment.id)
+        .order_by(CommitmentComment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return latest.in_(authors)
+
+
 def _actions_due(stmt: Select, today: date) -> Select:
     return stmt.where(
         Commitment.kind == Kind.ACTION,
@@ -159,6 +179,16 @@ def statements(user, today: date | None = None) -> dict[str, Select]:
             )
             .options(joinedload(RealisationFigure.commitment))
             .order_by(RealisationFigure.created_at, RealisationFigure.id)
+        )
+        found["messages"] = (
+            select(Commitment)
+            .join(Agreement, Agreement.id == Commitment.agreement_id)
+            .where(
+                *live,
+                Commitment.is_deleted.is_(False),
+                _last_message_by(select(User.id).where(User.role == Role.PARTNER)),
+            )
+            .order_by(Commitment.updated_at, Commitment.id)
         )
         found["actions"] = _actions_due(
             select(Commitment)
@@ -213,6 +243,14 @@ def statements(user, today: date | None = None) -> dict[str, Select]:
             .options(joinedload(RealisationFigure.commitment))
             .order_by(RealisationFigure.decided_at, RealisationFigure.id)
         )
+        others = select(User.id).where(
+            or_(User.partner_id.is_(None), User.partner_id != user.partner_id)
+        )
+        found["messages"] = (
+            _partner_commitments(user)
+            .where(_last_message_by(others))
+            .order_by(Commitment.updated_at, Commitment.id)
+        )
         found["actions"] = _actions_due(_partner_commitments(user), today)
     return {key: found[key] for key in SECTIONS if key in found}
 
@@ -250,11 +288,17 @@ def _item(key: str, row) -> Item:
             url_for("agreements.show", agreement_id=row.agreement_id, _anchor=f"comment-{row.id}"),
         )
     if isinstance(row, RealisationFigure):
-        note = row.period_label if key == "figures" else (row.reject_reason or row.period_label)
+        note = row.period_label
+        if key == "rejected" and row.reject_reason:  # which month, and why
+            note = f"{row.period_label}: {row.reject_reason}"
         return Item(
             row.commitment.title,
             note,
             url_for("commitments.show", commitment_id=row.commitment_id),
+        )
+    if isinstance(row, Commitment) and key == "messages":
+        return Item(
+            row.title, row.agreement.title, url_for("commitments.show", commitment_id=row.id)
         )
     if isinstance(row, Commitment):
         return Item(

@@ -102,7 +102,7 @@ class NewOfficialForm(OfficialForm):
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 phone_format = Regexp(PHONE, message=_l("Use digits, spaces and + ( ) - only, e.g. (0361) 223344."))
-email_format = Regexp(EMAIL, message=_l("Enter an e-mail address such as nama@denpasarkota.go.id."))
+email_format = Regexp(EMAIL, message=_l("Enter an e-mail address such as nama@instansi.go.id."))
 
 
 class ProfileForm(Form):
