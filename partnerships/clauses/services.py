@@ -27,6 +27,9 @@ MAX_BITS = 4_096  # the largest number it may compute
 # loop steps and calls it may take. A real clause takes a few dozen of each.
 MAX_OUTPUT = 20_000
 MAX_STEPS = 10_000
+# Characters the filters may read in one render: a costly filter over a long value in a loop
+# ('ab ' * 33000 | title, a hundred times) is refused here, whatever the machine's speed.
+MAX_WORK = 2_000_000
 _steps: ContextVar[list[int]] = ContextVar("clause_steps")
 # What rendering may take beyond the budget above, enforced by the operating system.
 RENDER_SECONDS = 2
@@ -61,6 +64,14 @@ def _step() -> None:
             raise SecurityError("the clause takes too many steps")
 
 
+def _work(value: Any) -> None:
+    counter = _steps.get(None)
+    if counter is not None and isinstance(value, str | list | tuple):
+        counter[1] += len(value)
+        if counter[1] > MAX_WORK:
+            raise SecurityError("the clause's filters read too much text")
+
+
 def _too_long(value: Any) -> bool:
     return (isinstance(value, str | list | tuple) and len(value) > MAX_TEXT) or (
         isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_TEXT
@@ -73,6 +84,8 @@ def _bounded_filter(function):
 
     def bounded(*args, **kwargs):
         _step()
+        for value in args[:2]:  # the value filtered (after the context Jinja may pass)
+            _work(value)
         if any(_too_long(v) for v in (*args[1:], *kwargs.values())):
             raise SecurityError("a filter argument is too large")
         result = function(*args, **kwargs)
@@ -192,7 +205,7 @@ def _refused(error: Exception | str) -> ClauseError:
 
 
 def _render_here(body: str, context: dict[str, Any]) -> str:
-    token = _steps.set([0])
+    token = _steps.set([0, 0])  # steps taken, characters read by filters
     try:
         written, out = 0, []
         for chunk in _env.from_string(body).generate(**context):
