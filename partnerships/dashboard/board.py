@@ -77,7 +77,7 @@ def status_chart(found: dict) -> charts.BarChart:
 
 def board(user, scope: Scope) -> dict:
     found = services.figures(scope)
-    provinces = services.provinces_of(scope, found)
+    provinces = services.provinces_of(scope)
     names = dict(
         db.session.execute(select(Region.code, Region.name).where(Region.code.in_(provinces))).all()
     )

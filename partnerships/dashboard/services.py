@@ -307,7 +307,7 @@ def overdue_actions(scope: Scope) -> list:
     ).all()
 
 
-def provinces_of(scope: Scope, found: dict) -> list[str]:
+def provinces_of(scope: Scope) -> list[str]:
     """The provinces a scope's map covers: those its offices serve or have facts in."""
     if scope.national:
         return []
