@@ -1,7 +1,15 @@
 """Everything the dashboard page shows for a scope, put together: the figures from the
-rollups, the charts and the coverage maps (server-drawn SVG), and the lists."""
+rollups, the charts and the coverage maps (server-drawn SVG), and the lists.
 
-from flask import url_for
+The rendered commitments part is kept per process until the facts change (facts.version: a
+token rewritten with every change of the facts, read in one query), for each scope, set of
+readable offices, role and language: the country's map alone has 514 shapes to write out.
+"""
+
+from collections import OrderedDict
+
+from flask import render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -10,7 +18,7 @@ from sqlalchemy import select
 from partnerships.commitments.status import Verdict
 from partnerships.commitments.wording import VERDICT_LABELS
 from partnerships.core.formatting import number, percent, rupiah
-from partnerships.dashboard import charts, services
+from partnerships.dashboard import charts, facts, services
 from partnerships.dashboard.services import Scope
 from partnerships.extensions import db
 from partnerships.regions import maps
@@ -75,6 +83,29 @@ def status_chart(found: dict) -> charts.BarChart:
     return charts.horizontal(rows, [(_("Commitments"), "#0b5ed7")], number, bar=16, gap=6)
 
 
+CACHE_SIZE = 64
+_rendered: OrderedDict[tuple, Markup] = OrderedDict()
+
+
+def commitments_part(user, scope: Scope) -> Markup:
+    """The commitments part of the page, rendered, or kept from an earlier request while the
+    facts have not changed since."""
+    token = facts.version()
+    key = (str(db.engine.url), token, scope.value, scope.detail_ids, user.role, str(get_locale()))
+    if token is not None and key in _rendered:
+        _rendered.move_to_end(key)
+        return _rendered[key]
+    page = render_template(
+        "dashboard/_commitments.html", board=board(user, scope), verdicts=VERDICT_LABELS
+    )
+    html = Markup(page)  # noqa: S704 - a template rendered with autoescaping
+    if token is not None:
+        _rendered[key] = html
+        while len(_rendered) > CACHE_SIZE:
+            _rendered.popitem(last=False)
+    return html
+
+
 def board(user, scope: Scope) -> dict:
     found = services.figures(scope)
     provinces = services.provinces_of(scope)
@@ -88,8 +119,6 @@ def board(user, scope: Scope) -> dict:
     )
     return {
         "scope": scope,
-        "choices": services.scope_choices(user),
-        "home": services.dashboard(user, scope.office_ids),
         "found": found,
         "status_order": [v.value for v in STATUS_ORDER],
         "budget_chart": budget_chart(found),

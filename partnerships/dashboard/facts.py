@@ -9,18 +9,24 @@ straight from the commitments and their figures: the tests and the benchmark com
 """
 
 import re
+import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy import case, delete, func, insert, literal, select, update
 
 from partnerships.agreements.models import Agreement
 from partnerships.commitments import queries
 from partnerships.commitments.models import Commitment, Kind
 from partnerships.commitments.status import ActionProgress, Progress, Verdict
 from partnerships.core.formatting import office_today
-from partnerships.dashboard.models import CommitmentFact, OfficeRollup, PartnerRollup
+from partnerships.dashboard.models import (
+    CommitmentFact,
+    DashboardState,
+    OfficeRollup,
+    PartnerRollup,
+)
 from partnerships.extensions import db
 
 # An action counts as a regulation issued when its title or description names one: a
@@ -96,6 +102,18 @@ def write_facts(commitments: list[Commitment], today: date | None = None) -> Non
     touched = set(before) | {(r["office_id"], r["partner_id"]) for r in rows}
     for office_id in {office for office, _ in touched}:
         _roll_up([office_id], [p for o, p in touched if o == office_id])
+    _changed()
+
+
+def version() -> str | None:
+    """The token of the facts as they stand (None when the state row is missing)."""
+    return db.session.scalar(select(DashboardState.token).where(DashboardState.id == 1))
+
+
+def _changed() -> None:
+    db.session.execute(
+        update(DashboardState).where(DashboardState.id == 1).values(token=uuid.uuid4().hex)
+    )
 
 
 def _roll_up(office_ids: list[int] | None, partner_ids: list[int] | None) -> None:
@@ -218,6 +236,7 @@ def rebuild(today: date | None = None, batch: int = BATCH) -> int:
         written += len(rows)
         db.session.expunge_all()  # a batch's objects are done with: memory stays flat
     _roll_up(None, None)
+    _changed()
     return written
 
 

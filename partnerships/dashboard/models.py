@@ -83,3 +83,13 @@ class PartnerRollup(db.Model):
     overdue: Mapped[int]  # actions past their date, not done
 
     __table_args__ = (Index("ix_dashboard_partner_rollups_partner_id", "partner_id"),)
+
+
+class DashboardState(db.Model):
+    """One row: a token that changes with every write of the facts, so a rendered dashboard
+    can be kept (dashboard.board) until the figures behind it change, in every process."""
+
+    __tablename__ = "dashboard_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

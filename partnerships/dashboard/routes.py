@@ -2,11 +2,16 @@ from flask import Response, abort, current_app, render_template, request, stream
 from flask_login import current_user
 
 from partnerships.agreements.lifecycle import STATUS_LABELS
-from partnerships.commitments.wording import VERDICT_LABELS
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
 from partnerships.dashboard import board, bp, exports, scorecard
-from partnerships.dashboard.services import Scope, dashboard, is_national, resolve_scope
+from partnerships.dashboard.services import (
+    Scope,
+    dashboard,
+    is_national,
+    resolve_scope,
+    scope_choices,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,13 +23,13 @@ def index():
             "dashboard/index.html", data=dashboard(current_user), statuses=STATUS_LABELS
         )
     scope = resolve_scope(current_user, request.args.get("office"))
-    found = board.board(current_user, scope)
     return render_template(
         "dashboard/index.html",
-        data=found["home"],
-        board=found,
+        data=dashboard(current_user, scope.office_ids),
+        scope=scope,
+        choices=scope_choices(current_user),
+        commitments=board.commitments_part(current_user, scope),
         statuses=STATUS_LABELS,
-        verdicts=VERDICT_LABELS,
     )
 
 
@@ -58,7 +63,7 @@ def scorecard_page():
     return render_template(
         "dashboard/scorecard.html",
         scope=scope,
-        choices=board.services.scope_choices(current_user),
+        choices=scope_choices(current_user),
         rows=rows,
         total=len(found),
         next_cursor=next_cursor,
