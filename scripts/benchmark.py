@@ -413,8 +413,10 @@ def dashboard_at_scale() -> None:
     page, with COMMITMENTS commitments and FIGURES figures; a partner's list at both scales."""
     import platform
 
+    from sqlalchemy import text
+
     from partnerships.core.formatting import office_today
-    from partnerships.dashboard import facts, services
+    from partnerships.dashboard import board, facts, services
     from partnerships.demo.services import load_demo
 
     tmp = tempfile.mkdtemp()
@@ -445,6 +447,10 @@ def dashboard_at_scale() -> None:
         started = time.perf_counter()
         _bulk_national(office_today())
         inserted = time.perf_counter() - started
+        # the planner's statistics, as PostgreSQL's autovacuum keeps them: without them SQLite
+        # walks the is_deleted indexes (two values) instead of the selective ones
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         rebuilt, written = timed(lambda: (facts.rebuild(), db.session.commit())[0])
         db.session.remove()
     print(
@@ -452,9 +458,15 @@ def dashboard_at_scale() -> None:
         f"{inserted:.0f}s; facts rebuilt in {rebuilt:.0f}s"
     )
     get(admin, "/")  # warm up what is loaded once per process
-    page, _ = timed(lambda: get(admin, "/"), repeat=10)
-    trivial, _ = timed(lambda: get(admin, "/account/password"), repeat=10)
-    kanwil, _ = timed(lambda: get(admin, "/?office=10000"), repeat=10)
+    page, _ = timed(lambda: get(admin, "/"), repeat=20)
+    trivial, _ = timed(lambda: get(admin, "/account/password"), repeat=20)
+    kanwil, _ = timed(lambda: get(admin, "/?office=10000"), repeat=20)
+
+    def first_visit():  # the commitments part rendered afresh, as after a change
+        board._rendered.clear()
+        return get(admin, "/")
+
+    fresh, _ = timed(first_visit, repeat=5)
     scorecard, _ = timed(lambda: get(admin, "/scorecard"), repeat=5)
 
     def live():
@@ -464,8 +476,9 @@ def dashboard_at_scale() -> None:
     computed, _ = timed(live, repeat=1)
     big_list, _ = timed(lambda: get(partner, "/commitments"), repeat=10)
     print(
-        f"  dashboard (country, from facts): {page * 1000:.0f} ms; the same figures "
-        f"computed live: {computed:.1f} s, {computed / page:,.0f}x slower (goal >= 10x)"
+        f"  dashboard (country, from facts): {page * 1000:.0f} ms ({fresh * 1000:.0f} ms when the "
+        f"facts just changed); the same figures computed live: {computed:.1f} s, "
+        f"{computed / fresh:,.0f}x slower than the fresh render (goal >= 10x)"
     )
     print(
         f"  dashboard vs a trivial logged-in page ({trivial * 1000:.0f} ms): "

@@ -1,9 +1,9 @@
 """Everything the dashboard page shows for a scope, put together: the figures from the
 rollups, the charts and the coverage maps (server-drawn SVG), and the lists.
 
-The rendered commitments part is kept per process until the facts change (facts.version: a
-token rewritten with every change of the facts, read in one query), for each scope, set of
-readable offices, role and language: the country's map alone has 514 shapes to write out.
+The rendered page is kept per process until what it shows changes (see home_page), for each
+scope, set of readable offices, role and language: the country's map alone has 514 shapes to
+write out, and the page then costs two small queries.
 """
 
 from collections import OrderedDict
@@ -13,14 +13,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from partnerships.agreements.lifecycle import STATUS_LABELS
+from partnerships.agreements.models import Agreement
 from partnerships.commitments.status import Verdict
 from partnerships.commitments.wording import VERDICT_LABELS
-from partnerships.core.formatting import number, percent, rupiah
+from partnerships.core.formatting import number, office_today, percent, rupiah
 from partnerships.dashboard import charts, facts, services
 from partnerships.dashboard.services import Scope
 from partnerships.extensions import db
+from partnerships.organisations.models import Office, Official, Partner
 from partnerships.regions import maps
 from partnerships.regions.models import Region
 
@@ -87,16 +90,38 @@ CACHE_SIZE = 64
 _rendered: OrderedDict[tuple, Markup] = OrderedDict()
 
 
-def commitments_part(user, scope: Scope) -> Markup:
-    """The commitments part of the page, rendered, or kept from an earlier request while the
-    facts have not changed since."""
+def _home_version() -> tuple:
+    """What the headline numbers rest on, in one query: the agreements', partners', officials'
+    and offices' counts and latest changes (a soft delete is a change too)."""
+    parts = []
+    for model in (Agreement, Partner, Official, Office):
+        parts += [
+            select(func.count()).select_from(model).scalar_subquery(),
+            select(func.max(model.updated_at)).scalar_subquery(),
+        ]
+    return tuple(db.session.execute(select(*parts)).one())
+
+
+def home_page(user, scope: Scope) -> Markup:
+    """The internal home page's body for `scope`, rendered, or kept from an earlier request
+    while nothing it shows has changed: the facts (facts.version, rewritten with every change),
+    the headline tables (_home_version), the office's day, the user's reach and language."""
     token = facts.version()
-    key = (str(db.engine.url), token, scope.value, scope.detail_ids, user.role, str(get_locale()))
+    key = (
+        str(db.engine.url), token, _home_version(), office_today(), scope.value,
+        scope.detail_ids, user.role, user.office_id, str(get_locale()),
+    )  # fmt: skip
     if token is not None and key in _rendered:
         _rendered.move_to_end(key)
         return _rendered[key]
     page = render_template(
-        "dashboard/_commitments.html", board=board(user, scope), verdicts=VERDICT_LABELS
+        "dashboard/_home.html",
+        data=services.dashboard(user, scope.office_ids),
+        scope=scope,
+        choices=services.scope_choices(user),
+        board=board(user, scope),
+        statuses=STATUS_LABELS,
+        verdicts=VERDICT_LABELS,
     )
     html = Markup(page)  # noqa: S704 - a template rendered with autoescaping
     if token is not None:

@@ -23,14 +23,7 @@ def index():
             "dashboard/index.html", data=dashboard(current_user), statuses=STATUS_LABELS
         )
     scope = resolve_scope(current_user, request.args.get("office"))
-    return render_template(
-        "dashboard/index.html",
-        data=dashboard(current_user, scope.office_ids),
-        scope=scope,
-        choices=scope_choices(current_user),
-        commitments=board.commitments_part(current_user, scope),
-        statuses=STATUS_LABELS,
-    )
+    return render_template("dashboard/index.html", body=board.home_page(current_user, scope))
 
 
 def _download(table: str, fmt: str, scope: Scope, name: str):
