@@ -28,10 +28,10 @@ from partnerships.regions import maps
 from partnerships.regions.models import Region
 
 BANDS = [
-    maps.Band(0.0, "#c6dbef", _l("under 25% of the target")),
-    maps.Band(0.25, "#6baed6", _l("25-49% of the target")),
-    maps.Band(0.5, "#2171b5", _l("50-74% of the target")),
-    maps.Band(0.75, "#08306b", _l("75% of the target or more")),
+    maps.Band(0.0, "#c6dbef", _l("under %(share)s of the target", share="25%")),
+    maps.Band(0.25, "#6baed6", _l("%(low)s to %(high)s of the target", low="25%", high="49%")),
+    maps.Band(0.5, "#2171b5", _l("%(low)s to %(high)s of the target", low="50%", high="74%")),
+    maps.Band(0.75, "#08306b", _l("%(share)s of the target or more", share="75%")),
 ]
 COMMITTED, REALISED = "#6c757d", "#146c43"
 # the order people read statuses in: results first, then what needs attention

@@ -20,7 +20,7 @@ def header(table: str) -> list[str]:
     common = [
         _("Commitments"), _("Met or done"), _("Behind, lapsed or overdue"),
         _("Budget committed (Rp)"), _("Budget realised (Rp)"), _("Coverage targets"),
-        _("Coverage reached (% of target)"),
+        _("Coverage reached (percent of target)"),
     ]  # fmt: skip
     if table == "partners":
         return [
