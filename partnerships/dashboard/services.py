@@ -204,10 +204,16 @@ def _sums(model) -> list:
 
 
 def _line(values) -> Line:
-    line = Line(*(v or 0 for v in values))
-    line.realised = Decimal(str(line.realised))
-    line.share_sum = float(line.share_sum)
-    return line
+    """A Line from summed columns (PostgreSQL sums BIGINT into NUMERIC: typed back here)."""
+    found = dict(zip(LINE_COLUMNS, (v or 0 for v in values), strict=True))
+    return Line(
+        **{
+            name: Decimal(str(value)) if name == "realised"
+            else float(value) if name == "share_sum"
+            else int(value)
+            for name, value in found.items()
+        }
+    )  # fmt: skip
 
 
 def figures(scope: Scope) -> dict:
@@ -223,11 +229,11 @@ def figures(scope: Scope) -> dict:
     by_status: dict[str, int] = defaultdict(int)
     years: dict[int, dict] = {}
     for kind, status, year, n, amount, realised in db.session.execute(stmt):
-        by_status[status] += n
+        by_status[status] += int(n)
         row = years.setdefault(year, {"commitments": 0, "amount": 0, "realised": Decimal(0)})
-        row["commitments"] += n
+        row["commitments"] += int(n)
         if kind == Kind.BUDGET:
-            row["amount"] += amount or 0
+            row["amount"] += int(amount or 0)
             row["realised"] += Decimal(str(realised or 0))
     p = PartnerRollup
     stmt = (
@@ -240,9 +246,9 @@ def figures(scope: Scope) -> dict:
     regions, provinces = {}, {}
     for regency, province, share_sum, share_n in db.session.execute(stmt):
         if regency:
-            regions[regency] = float(share_sum) / share_n
+            regions[regency] = float(share_sum) / int(share_n)
         else:
-            provinces[province] = float(share_sum) / share_n
+            provinces[province] = float(share_sum) / int(share_n)
     return {
         "by_status": {v.value: by_status.get(v.value, 0) for v in Verdict},
         "years": dict(sorted(years.items())),
