@@ -4,6 +4,7 @@ commitments dashboard reads facts that equal a direct computation, in every scop
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -417,3 +418,62 @@ def test_the_rendered_figures_are_kept_until_the_facts_change(app):
     follow(add_figure(web, cid, period_end="2026-10-31", value="12900", source="Disnaker"))
     changed = web.get("/")
     assert changed.html.find("td", attrs={"data-status": "met"}).get_text() == "1"
+
+
+KALTENG_PKS = (
+    "Perjanjian Kerja Sama Optimalisasi Penyelenggaraan Jaminan Sosial melalui PTSP dan PATEN "
+    "di Provinsi Kalimantan Tengah"
+)
+
+
+def test_a_province_wide_target_colours_kalimantan_tengah_on_the_maps(app):
+    """Kalimantan Tengah's province agency owes a coverage target for the whole province: the
+    country's map colours its regencies, and the Kanwil Kalimantan draws both its provinces."""
+    from partnerships.audit.services import acting_as
+    from partnerships.commitments import services as commitments
+    from partnerships.commitments.models import Kind, Metric
+    from partnerships.organisations.models import Partner
+
+    with app.app_context(), acting_as("test"):
+        agreement = db.session.scalar(select(Agreement).where(Agreement.title == KALTENG_PKS))
+        admin = _user(EMAILS["admin"])
+        bpmd = db.session.scalar(select(Partner.id).where(Partner.name.like("Badan Penanaman%")))
+        target = commitments.create(
+            agreement,
+            Kind.TARGET,
+            {
+                "partner_id": bpmd, "article": 1, "title": "Izin usaha dengan kepesertaan",
+                "metric": Metric.PARTICIPANTS, "baseline_value": Decimal(1000),
+                "baseline_on": date(2017, 3, 31), "target_value": Decimal(3000),
+                "due_on": date(2019, 12, 31),
+            },
+            admin,
+        )  # fmt: skip
+        commitments.add_figure(
+            target,
+            {"period_end": date(2018, 12, 31), "value": Decimal(2500), "source": "DPMPTSP"},
+            None,
+            admin,
+        )
+        db.session.commit()
+        kanwil = db.session.scalar(
+            select(Office.id).where(Office.name == "Kantor Wilayah Kalimantan")
+        )
+    fact = _fact(app, _last_commitment(app))
+    assert (fact.regency_code, fact.province_code, fact.share) == ("", "62", 0.75)
+    svg = signed_in(app, "admin").get("/").html.find("svg", class_="region-map")
+    fill = {p["data-code"]: p["fill"] for p in svg.find_all("path")}
+    assert {fill[c] for c in _geojson_codes("62")} == {"#08306b"}  # 75% of the way there
+    maps_drawn = (
+        signed_in(app, "admin").get(f"/?office={kanwil}").html.find_all("svg", class_="region-map")
+    )
+    assert [s.title.get_text() for s in maps_drawn] == [
+        "Cakupan terhadap target: Kalimantan Tengah",
+        "Cakupan terhadap target: Kalimantan Timur",
+    ]
+    assert_facts_match_a_direct_computation(app)
+
+
+def _last_commitment(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.max(Commitment.id)))
