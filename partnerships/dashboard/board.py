@@ -1,29 +1,25 @@
 """Everything the dashboard page shows for a scope, put together: the figures from the
 rollups, the charts and the coverage maps (server-drawn SVG), and the lists.
 
-The rendered page is kept per process until what it shows changes (see home_page), for each
-scope, set of readable offices, role and language: the country's map alone has 514 shapes to
-write out, and the page then costs two small queries.
+The rendered page is kept per process until what it shows changes (cache.py), for each scope,
+set of readable offices, role and language: the country's map alone has 514 shapes to write
+out, and the page then costs two small queries.
 """
-
-from collections import OrderedDict
 
 from flask import render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from partnerships.agreements.lifecycle import STATUS_LABELS
-from partnerships.agreements.models import Agreement
 from partnerships.commitments.status import Verdict
 from partnerships.commitments.wording import VERDICT_LABELS
-from partnerships.core.formatting import number, office_today, percent, rupiah
-from partnerships.dashboard import charts, facts, services
+from partnerships.core.formatting import number, percent, rupiah
+from partnerships.dashboard import cache, charts, services
 from partnerships.dashboard.services import Scope
 from partnerships.extensions import db
-from partnerships.organisations.models import Office, Official, Partner
 from partnerships.regions import maps
 from partnerships.regions.models import Region
 
@@ -86,49 +82,24 @@ def status_chart(found: dict) -> charts.BarChart:
     return charts.horizontal(rows, [(_("Commitments"), "#0b5ed7")], number, bar=16, gap=6)
 
 
-CACHE_SIZE = 64
-_rendered: OrderedDict[tuple, Markup] = OrderedDict()
-
-
-def _home_version() -> tuple:
-    """What the headline numbers rest on, in one query: the agreements', partners', officials'
-    and offices' counts and latest changes (a soft delete is a change too)."""
-    parts = []
-    for model in (Agreement, Partner, Official, Office):
-        parts += [
-            select(func.count()).select_from(model).scalar_subquery(),
-            select(func.max(model.updated_at)).scalar_subquery(),
-        ]
-    return tuple(db.session.execute(select(*parts)).one())
-
-
 def home_page(user, scope: Scope) -> Markup:
-    """The internal home page's body for `scope`, rendered, or kept from an earlier request
-    while nothing it shows has changed: the facts (facts.version, rewritten with every change),
-    the headline tables (_home_version), the office's day, the user's reach and language."""
-    token = facts.version()
-    key = (
-        str(db.engine.url), token, _home_version(), office_today(), scope.value,
-        scope.detail_ids, user.role, user.office_id, str(get_locale()),
-    )  # fmt: skip
-    if token is not None and key in _rendered:
-        _rendered.move_to_end(key)
-        return _rendered[key]
-    page = render_template(
-        "dashboard/_home.html",
-        data=services.dashboard(user, scope.office_ids),
-        scope=scope,
-        choices=services.scope_choices(user),
-        board=board(user, scope),
-        statuses=STATUS_LABELS,
-        verdicts=VERDICT_LABELS,
-    )
-    html = Markup(page)  # noqa: S704 - a template rendered with autoescaping
-    if token is not None:
-        _rendered[key] = html
-        while len(_rendered) > CACHE_SIZE:
-            _rendered.popitem(last=False)
-    return html
+    """The internal home page's body for `scope`, rendered, or kept (cache.kept) for the same
+    scope, reach, role and language while nothing it shows has changed."""
+
+    def render() -> Markup:
+        page = render_template(
+            "dashboard/_home.html",
+            data=services.dashboard(user, scope.office_ids),
+            scope=scope,
+            choices=services.scope_choices(user),
+            board=board(user, scope),
+            statuses=STATUS_LABELS,
+            verdicts=VERDICT_LABELS,
+        )
+        return Markup(page)  # noqa: S704 - a template rendered with autoescaping
+
+    key = ("home", scope.value, scope.detail_ids, user.role, user.office_id, str(get_locale()))
+    return cache.kept(key, render)
 
 
 def board(user, scope: Scope) -> dict:

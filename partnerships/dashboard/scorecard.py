@@ -13,6 +13,7 @@ column shows a dash until an events domain provides `events_by_partner`.
 from dataclasses import dataclass
 
 from partnerships.core.pagination import decode_cursor, encode_cursor
+from partnerships.dashboard import cache
 from partnerships.dashboard.services import Line, Scope, partner_lines
 
 EVENTS_RECORDED = False
@@ -50,6 +51,13 @@ def _rank(cards: list[Card], attribute: str) -> None:
 
 
 def cards(scope: Scope, national: Scope) -> list[Card]:
+    """`ranked_cards`, kept while the data behind them do not change (cache.py)."""
+    return cache.kept(
+        ("cards", scope.value, scope.detail_ids), lambda: ranked_cards(scope, national)
+    )
+
+
+def ranked_cards(scope: Scope, national: Scope) -> list[Card]:
     """Every partner with commitments in `scope` the user may read, ranked within its
     province (and the country) among all partners with commitments, whatever the scope."""
     everyone = [
