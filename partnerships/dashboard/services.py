@@ -22,6 +22,7 @@ from partnerships.agreements.permissions import visible_agreements
 from partnerships.agreements.search import expiring_within
 from partnerships.commitments.models import Commitment, Kind
 from partnerships.commitments.status import Verdict
+from partnerships.core.roles import Role
 from partnerships.dashboard.facts import LATE, MET
 from partnerships.dashboard.models import CommitmentFact, OfficeRollup, PartnerRollup
 from partnerships.extensions import db
@@ -95,7 +96,10 @@ class Scope:
 
 
 def is_national(user) -> bool:
-    return user.role == "admin" or user.office_id is None
+    """Admins and users of no office (the national auditor); never a partner's user."""
+    if user.role == Role.PARTNER:
+        return False
+    return user.role == Role.ADMIN or user.office_id is None
 
 
 def kanwil_of(office: Office) -> Office:
