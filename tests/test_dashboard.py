@@ -477,3 +477,19 @@ def test_a_province_wide_target_colours_kalimantan_tengah_on_the_maps(app):
 def _last_commitment(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.max(Commitment.id)))
+
+
+def test_the_region_table_is_the_maps_text_equivalent_for_the_whole_kanwil(app):
+    """A branch user in its Kanwil's view: the regions table and the map both count Gianyar's
+    commitments (no partner named), while the partner rows stay within its own office."""
+    web = signed_in(app, "staff")
+    kanwil = _office_id(app, KANWIL_BALI)
+    page = web.get(f"/?office={kanwil}").html
+    regions = [row.th.get_text(strip=True) for row in page.select("#regions tbody tr")]
+    assert "Kabupaten Gianyar" in regions
+    fill = {
+        p["data-code"]: p["fill"] for p in page.find("svg", class_="region-map").find_all("path")
+    }
+    assert fill["51.04"] != "#d9d9d9"
+    partners = [row.th.get_text(strip=True) for row in page.select("#coverage tbody tr")]
+    assert "Dinas Tenaga Kerja Kabupaten Gianyar" not in partners

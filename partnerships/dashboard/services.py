@@ -283,7 +283,8 @@ def partner_lines(scope: Scope, *, limit: int | None = None, order: str = "name"
 
 def region_lines(scope: Scope) -> list:
     """(code, name, Line) by province for the country, by regency or city otherwise (the
-    province-wide commitments under their province), within what the user may read."""
+    province-wide commitments under their province), over the whole scope: the map's text
+    equivalent, so no partner is named and the totals match the map's colours."""
     p = PartnerRollup
     key = (
         p.province_code
@@ -292,7 +293,7 @@ def region_lines(scope: Scope) -> list:
     )
     grouped = (
         select(key.label("code"), *_sums(p))
-        .where(*scope.partner_filter(p.office_id))
+        .where(*([p.office_id.in_(scope.office_ids)] if scope.office_ids is not None else []))
         .group_by(key)
         .subquery()
     )
