@@ -19,6 +19,7 @@ Run: `make benchmark` (SQLite) or with DATABASE_URL for PostgreSQL;
 
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -497,6 +498,7 @@ def dashboard_at_scale() -> None:
     )
     with app.app_context():
         db.engine.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)  # 200 MB of sample data
 
 
 if __name__ == "__main__":
