@@ -55,7 +55,9 @@ def recent_points(commitment_ids: list[int]) -> dict[int, list[Point]]:
         .where(
             RealisationFigure.commitment_id.in_(commitment_ids),
             RealisationFigure.status == FigureStatus.ACCEPTED,
-            RealisationFigure.is_deleted.is_(False),
+            # IS NOT TRUE, not = false: SQLite would otherwise walk the is_deleted index over
+            # every figure (0.7 s at a million) instead of the commitment's own figures
+            RealisationFigure.is_deleted.is_not(True),
         )
         .subquery()
     )

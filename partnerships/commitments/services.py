@@ -276,6 +276,7 @@ def update(commitment: Commitment, data: dict, set_by_id: int | None, note: str,
 def delete(commitment: Commitment) -> None:
     commitment.is_deleted = True
     db.session.flush()
+    commitment_changed.send(commitment)  # its figures leave the dashboard's counts
 
 
 # ---- realisation figures ----------------------------------------------------------------

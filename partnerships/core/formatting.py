@@ -10,6 +10,7 @@ from babel.dates import format_date as babel_date
 from babel.numbers import format_currency, format_decimal
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import format_decimal as ui_decimal
+from flask_babel import format_percent as ui_percent
 from num2words import num2words
 
 DOC_LOCALE = "id_ID"
@@ -63,9 +64,15 @@ def _ui_locale() -> str:
     return "id_ID" if locale is None or locale.language == "id" else str(locale)
 
 
+def percent(share: float | None) -> str:
+    """0.456 → '46%' (a share of 1 is 100%); None → '—'."""
+    return "—" if share is None else ui_percent(share, "#,##0%")
+
+
 FILTERS = {
     "rupiah": rupiah,
     "number": number,
+    "percent": percent,
     "date": long_date,
     "datetime": long_datetime,
 }

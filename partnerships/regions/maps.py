@@ -71,33 +71,17 @@ def _band(value: float | None, bands: list[Band]) -> Band | None:
     return found
 
 
-def choropleth(
-    values: Mapping[str, float | None],
-    *,
-    title: str,
-    description: str,
-    bands: list[Band],
-    no_data: str,
-    province: str | None = None,
-    link: Callable[[str], str | None] | None = None,
-    label: Callable[[Outline, float | None], str] | None = None,
-    width: int = 800,
-    ident: str = "map",
-) -> Markup:
-    """The regencies and cities of `province` (or the country) coloured by `values` (by region
-    code; a region without a value is grey, `no_data`), with a legend, a title and a description
-    for screen readers; `link(code)` makes a region a link, `label` words its tooltip."""
+@lru_cache(maxsize=64)
+def _geometry(province: str | None, width: int) -> tuple[int, dict[str, str]]:
+    """The drawn height and each region's path for a province (or the country) at `width`:
+    computed once per process, as the boundaries never change while it runs."""
     shapes = in_province(province)
     points = [p for o in shapes for poly in o.polygons for ring in poly for p in ring]
-    if not points:
-        return Markup("")
     west, east = min(p[0] for p in points), max(p[0] for p in points)
     south, north = min(p[1] for p in points), max(p[1] for p in points)
     squeeze = math.cos(math.radians((north + south) / 2))  # an equirectangular projection
     scale = width / max((east - west) * squeeze, 1e-9)
     height = math.ceil((north - south) * scale)
-    legend_top = height + 10
-    total_height = legend_top + 22 * (len(bands) + 1)
 
     # Where a pixel is more than a kilometre, whole pixels and a coarser step are plenty.
     digits, step = (1, 1.0) if scale > 100 else (0, 1.5)
@@ -124,6 +108,32 @@ def choropleth(
                 )
         return "".join(parts)
 
+    return height, {outline.code: path(outline) for outline in shapes}
+
+
+def choropleth(
+    values: Mapping[str, float | None],
+    *,
+    title: str,
+    description: str,
+    bands: list[Band],
+    no_data: str,
+    province: str | None = None,
+    link: Callable[[str], str | None] | None = None,
+    label: Callable[[Outline, float | None], str] | None = None,
+    width: int = 800,
+    ident: str = "map",
+) -> Markup:
+    """The regencies and cities of `province` (or the country) coloured by `values` (by region
+    code; a region without a value is grey, `no_data`), with a legend, a title and a description
+    for screen readers; `link(code)` makes a region a link, `label` words its tooltip."""
+    shapes = in_province(province)
+    if not shapes:
+        return Markup("")
+    height, paths = _geometry(province, width)
+    legend_top = height + 10
+    total_height = legend_top + 22 * (len(bands) + 1)
+
     out = [
         Markup(
             '<svg xmlns="http://www.w3.org/2000/svg" class="region-map" role="group" '
@@ -138,7 +148,9 @@ def choropleth(
         shape = Markup(
             '<path d="{d}" fill="{f}" stroke="#ffffff" stroke-width="0.5" '
             'fill-rule="evenodd" data-code="{c}"><title>{t}</title></path>'
-        ).format(d=path(outline), f=band.colour if band else NO_DATA, c=outline.code, t=tooltip)
+        ).format(
+            d=paths[outline.code], f=band.colour if band else NO_DATA, c=outline.code, t=tooltip
+        )
         href = link(outline.code) if link else None
         out.append(Markup('<a href="{h}">{s}</a>').format(h=href, s=shape) if href else shape)
     legend = [
