@@ -729,6 +729,14 @@ def test_exported_text_is_never_a_formula(app, as_role):
     table = export_csv(client)
     row = next(r for r in table if r[0] == str(agreement))
     assert row[3] == "'" + title  # a spreadsheet shows the text, it does not run it
+    # spreadsheets skip leading blanks and line breaks before they look for a formula
+    from partnerships.core.exports import csv_value
+
+    assert [csv_value(v) for v in ("  =1+1", "\n=2+3", "Pasal 1")] == [
+        "'  =1+1",
+        "'\n=2+3",
+        "Pasal 1",
+    ]
     response = client.get("/agreements/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.data))["Perjanjian"]
     cells = {r[0].value: r for r in sheet.iter_rows(min_row=2)}

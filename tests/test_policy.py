@@ -106,9 +106,9 @@ MATRIX = {
         "L 200 200 200 403 403 403 404",
     ),
     "commitments.done": ("POST /commitments/{action}/done", "L 200 200 200 403 403 403 404"),
-    # the upload form without a file: the page again, with the field to fill
+    # the upload form (test_commitment_imports posts to it)
     "commitments.figure_import": (
-        "POST /agreements/{mou}/figures/import",
+        "GET /agreements/{mou}/figures/import",
         "L 200 200 200 403 403 403 404",
     ),
     "commitments.figure_import_template": (

@@ -11,7 +11,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def csv_value(value):
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    # spreadsheets skip leading blanks and line breaks before they look for a formula
+    if isinstance(value, str) and value.lstrip(" \n\r\t").startswith(FORMULA_START):
         return "'" + value
     return value
 

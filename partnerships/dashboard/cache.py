@@ -5,6 +5,7 @@ with every change of the facts, facts.version), the counts and latest changes of
 partners, officials and offices, and the office's day; any change makes a new key, so nothing
 stale is ever served, in any process. Without the state row nothing is kept."""
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from partnerships.organisations.models import Office, Official, Partner
 
 SIZE = 64
 _kept: OrderedDict[tuple, Any] = OrderedDict()
+_lock = threading.Lock()  # threaded servers share the dictionary
 
 
 def state() -> tuple | None:
@@ -42,14 +44,18 @@ def kept(key: tuple, compute: Callable[[], Any]) -> Any:
     if now is None:
         return compute()
     full = (now, *key)
-    if full in _kept:
-        _kept.move_to_end(full)
-        return _kept[full]
-    value = _kept[full] = compute()
-    while len(_kept) > SIZE:
-        _kept.popitem(last=False)
+    with _lock:
+        if full in _kept:
+            _kept.move_to_end(full)
+            return _kept[full]
+    value = compute()  # outside the lock: two first visits may both compute, never wait
+    with _lock:
+        _kept[full] = value
+        while len(_kept) > SIZE:
+            _kept.popitem(last=False)
     return value
 
 
 def clear() -> None:
-    _kept.clear()
+    with _lock:
+        _kept.clear()

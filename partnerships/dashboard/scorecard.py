@@ -97,7 +97,8 @@ def page(found: list[Card], cursor: str | None, size: int) -> tuple[list[Card], 
     a partner added meanwhile does not shift what the reader sees; unknown cursor: first."""
     after = decode_cursor(cursor, 1)
     start = 0
-    if after is not None:
+    # an edited cursor holding anything but a partner id ([[1]], [{}], [true]) reads as none
+    if after is not None and type(after[0]) is int:
         positions = {c.partner_id: i for i, c in enumerate(found)}
         start = positions.get(after[0], -1) + 1
     rows = found[start : start + size]
