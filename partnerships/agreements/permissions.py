@@ -1,6 +1,6 @@
 """Who may reach the agreement pages, and which agreements each user may see or change."""
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, select
 
 from partnerships.agreements.models import Agreement, AgreementParty, Status
 from partnerships.core.policy import allow
@@ -36,11 +36,12 @@ def visible_agreements(user) -> Select:
     partner users the agreements their partner is a party to, from review onwards."""
     stmt = select(Agreement).where(Agreement.is_deleted.is_(False))
     if user.role == Role.PARTNER:
-        party = exists().where(
-            AgreementParty.agreement_id == Agreement.id,
-            AgreementParty.partner_id == user.partner_id,
+        # The partner's own few agreements found by its index, not every agreement scanned
+        # with a correlated test (17,000 of them at national scale).
+        own = select(AgreementParty.agreement_id).where(
+            AgreementParty.partner_id == user.partner_id
         )
-        return stmt.where(party, Agreement.status.in_(PARTNER_VISIBLE))
+        return stmt.where(Agreement.id.in_(own), Agreement.status.in_(PARTNER_VISIBLE))
     if user.role == Role.ADMIN or user.office_id is None:
         return stmt
     return stmt.where(Agreement.office_id.in_(office_subtree_ids(user.office_id)))
