@@ -198,10 +198,10 @@ def test_a_good_csv_is_previewed_then_written_all_at_once_and_audited(app):
             ("staf.gianyar@kemitraan.test", "Oktober 2026 (APBD)"),
         ]
         assert db.session.get(Commitment, c["target"]).status == "on_track"
-    # the upload is forgotten once written: it cannot be imported twice
+    # the upload is forgotten once written: it cannot be imported twice, and says so
     again = follow(web.get(preview_path))
-    assert again.request.path == f"/agreements/{c['agreement']}/figures/import"
-    assert "Unggahan itu tidak disimpan lagi" in " ".join(flashes(again))
+    assert again.request.path == f"/agreements/{c['agreement']}"
+    assert flashes(again) == ["Berkas ini sudah diimpor: 2 angka."]
 
 
 def test_a_good_xlsx_with_excel_dates_and_numbers(app):
@@ -605,6 +605,19 @@ def test_the_import_button_pressed_twice_writes_once(app):
         assert imports.claim(preview.request.path.rsplit("/", 1)[1])
     page = confirm(preview)
     assert flashes(page) == ["Berkas ini sedang diimpor."]
+    assert counts(app) == before
+
+
+def test_the_preview_opened_again_after_the_import_says_it_was_imported(app):
+    web = signed_in(app, "staff_other")
+    c = ids(app)
+    body = csv_bytes(["ID komitmen;Akhir periode;Nilai;Sumber", f"{c['target']};31/10/2026;1;x"])
+    preview = upload(web, app, "angka.csv", body)
+    assert flashes(confirm(preview)) == ["1 angka diimpor."]
+    before = counts(app)
+    again = follow(web.get(preview.request.path))  # the Back button
+    assert flashes(again) == ["Berkas ini sudah diimpor: 1 angka."]
+    assert again.request.path == f"/agreements/{c['agreement']}"
     assert counts(app) == before
 
 

@@ -545,8 +545,26 @@ def release(token: str) -> None:
 
 def forget(token: str) -> None:
     if TOKEN.fullmatch(token or ""):
-        for suffix in (".data", ".json", ".claimed.json"):
+        for suffix in (".data", ".json", ".claimed.json", ".done.json"):
             (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def finish(token: str, written: int) -> None:
+    """The file is written: drop it, keeping for the hour a note that says so (the preview's
+    address opened again, by Back, says it was imported rather than that it expired)."""
+    forget(token)
+    note = {"kept_at": utcnow().isoformat(), "written": written}
+    (_folder() / f"{token}.done.json").write_text(json.dumps(note))
+
+
+def imported(token: str) -> int | None:
+    """How many figures the upload `token` wrote, if it was imported within the hour."""
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    try:
+        return int(json.loads((_folder() / f"{token}.done.json").read_text())["written"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def sweep() -> None:

@@ -504,6 +504,16 @@ def figure_import_preview(agreement_id: int, token: str):
     if imports.claimed(token) or (confirming and found and not imports.claim(token)):
         flash(_("This file is being imported already."), "warning")
         return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#commitments")
+    if found is None and (written := imports.imported(token)) is not None:
+        flash(
+            ngettext(
+                "This file was imported already: %(num)d figure.",
+                "This file was imported already: %(num)d figures.",
+                written,
+            ),
+            "info",
+        )
+        return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#commitments")
     if found is None:
         flash(
             _("That upload is no longer kept (uploads wait an hour); upload the file again."),
@@ -523,7 +533,7 @@ def figure_import_preview(agreement_id: int, token: str):
         if preview.ready:
             written = imports.write(preview, current_user)
             db.session.commit()
-            imports.forget(token)
+            imports.finish(token, written)
             flash(
                 ngettext("%(num)d figure imported.", "%(num)d figures imported.", written),
                 "success",
