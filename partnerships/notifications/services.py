@@ -132,6 +132,23 @@ def _last_message_by(authors: Select):
     return latest.in_(authors)
 
 
+def _figures(status: FigureStatus, *conditions) -> Select:
+    """Live figures in `status` on live commitments, with their agreement joined for
+    `conditions`; one query shape for the office's figures to accept and a partner's rejected."""
+    return (
+        select(RealisationFigure)
+        .join(Commitment, Commitment.id == RealisationFigure.commitment_id)
+        .join(Agreement, Agreement.id == Commitment.agreement_id)
+        .where(
+            RealisationFigure.status == status,
+            RealisationFigure.is_deleted.is_(False),
+            Commitment.is_deleted.is_(False),
+            *conditions,
+        )
+        .options(joinedload(RealisationFigure.commitment))
+    )
+
+
 def _actions_due(stmt: Select, today: date) -> Select:
     return stmt.where(
         Commitment.kind == Kind.ACTION,
@@ -167,18 +184,8 @@ def statements(user, today: date | None = None) -> dict[str, Select]:
             )
             .order_by(Agreement.updated_at, Agreement.id)
         )
-        found["figures"] = (
-            select(RealisationFigure)
-            .join(Commitment, Commitment.id == RealisationFigure.commitment_id)
-            .join(Agreement, Agreement.id == Commitment.agreement_id)
-            .where(
-                *live,
-                RealisationFigure.status == FigureStatus.SUBMITTED,
-                RealisationFigure.is_deleted.is_(False),
-                Commitment.is_deleted.is_(False),
-            )
-            .options(joinedload(RealisationFigure.commitment))
-            .order_by(RealisationFigure.created_at, RealisationFigure.id)
+        found["figures"] = _figures(FigureStatus.SUBMITTED, *live).order_by(
+            RealisationFigure.created_at, RealisationFigure.id
         )
         found["messages"] = (
             select(Commitment)
@@ -221,28 +228,19 @@ def statements(user, today: date | None = None) -> dict[str, Select]:
         )
         found["comments"] = _open_threads().where(party, _last_author().not_in(own_users))
         newer = aliased(RealisationFigure)
-        found["rejected"] = (
-            select(RealisationFigure)
-            .join(Commitment, Commitment.id == RealisationFigure.commitment_id)
-            .join(Agreement, Agreement.id == Commitment.agreement_id)
-            .where(
-                Commitment.partner_id == user.partner_id,
-                Commitment.is_deleted.is_(False),
-                Agreement.is_deleted.is_(False),
-                Agreement.status.in_(PARTNER_VISIBLE),
-                RealisationFigure.status == FigureStatus.REJECTED,
-                RealisationFigure.is_deleted.is_(False),
-                # answered once a newer figure for the same period came in
-                ~exists().where(
-                    newer.commitment_id == RealisationFigure.commitment_id,
-                    newer.period_end == RealisationFigure.period_end,
-                    newer.id > RealisationFigure.id,
-                    newer.is_deleted.is_(False),
-                ),
-            )
-            .options(joinedload(RealisationFigure.commitment))
-            .order_by(RealisationFigure.decided_at, RealisationFigure.id)
-        )
+        found["rejected"] = _figures(
+            FigureStatus.REJECTED,
+            Commitment.partner_id == user.partner_id,
+            Agreement.is_deleted.is_(False),
+            Agreement.status.in_(PARTNER_VISIBLE),
+            # answered once a newer figure for the same period came in
+            ~exists().where(
+                newer.commitment_id == RealisationFigure.commitment_id,
+                newer.period_end == RealisationFigure.period_end,
+                newer.id > RealisationFigure.id,
+                newer.is_deleted.is_(False),
+            ),
+        ).order_by(RealisationFigure.decided_at, RealisationFigure.id)
         others = select(User.id).where(
             or_(User.partner_id.is_(None), User.partner_id != user.partner_id)
         )
