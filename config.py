@@ -66,6 +66,8 @@ class Config:
     # Requests a little over the upload cap are cut off by Flask itself with a 413.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Documents are kept in the database unless this names a folder shared by every app server.
+    DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")

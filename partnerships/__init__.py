@@ -20,6 +20,7 @@ DOMAINS = (
     "organisations",
     "numbering",
     "clauses",
+    "documents",
     "agreements",
     "commitments",
     "audit",

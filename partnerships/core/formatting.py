@@ -69,6 +69,14 @@ def percent(share: float | None) -> str:
     return "—" if share is None else ui_percent(share, "#,##0%")
 
 
+# Documents (pdf_templates/) always speak formal Indonesian, whatever the reader's UI language.
+DOCUMENT_FILTERS = {
+    "rupiah": rupiah_id,
+    "rupiah_words": rupiah_words_id,
+    "number": number_id,
+    "date": long_date_id,
+}
+
 FILTERS = {
     "rupiah": rupiah,
     "number": number,

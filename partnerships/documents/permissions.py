@@ -1,0 +1,3 @@
+from partnerships.core.policy import allow  # noqa: F401
+
+POLICY: dict = {}
