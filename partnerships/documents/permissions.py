@@ -1,3 +1,6 @@
-from partnerships.core.policy import allow  # noqa: F401
+from partnerships.core.policy import PUBLIC
 
-POLICY: dict = {}
+POLICY = {
+    # anyone holding a document may check it; the page shows no content (rate-limited)
+    "documents.verify_token": PUBLIC,
+}
