@@ -1,4 +1,4 @@
-"""The public verification page (anyone, rate-limited)."""
+"""The public verification page: a registered document looked up by its random token."""
 
 from flask import abort, render_template
 

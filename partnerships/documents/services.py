@@ -4,10 +4,9 @@ row over a content-addressed blob, in the caller's transaction."""
 import secrets
 from datetime import date
 
-from flask import current_app, url_for
 from sqlalchemy import func, select
 
-from partnerships.documents import sealing, store
+from partnerships.documents import store
 from partnerships.documents.models import DocKind, Document, Origin
 from partnerships.extensions import db
 
@@ -94,17 +93,3 @@ def by_token(token: str) -> Document | None:
 
 def by_hash(sha256: str) -> list[Document]:
     return list(db.session.scalars(select(Document).where(Document.sha256 == sha256)))
-
-
-def verify_url(token: str) -> str:
-    """The public verification page a sealed document's QR points to."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for("documents.verify_token", token=token, _external=False)
-
-
-def issue_sealed(pdf: bytes, *, office_id: int, **details) -> Document:
-    """Seal a generated PDF with the office's certificate (its stamp's QR pointing to the
-    document's verification page) and register it."""
-    token = new_verify_token()
-    sealed = sealing.seal(pdf, office_id=office_id, verify_url=verify_url(token))
-    return register(sealed, office_id=office_id, sealed=True, verify_token=token, **details)
