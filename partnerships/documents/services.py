@@ -2,11 +2,13 @@
 row over a content-addressed blob, in the caller's transaction."""
 
 import secrets
+from collections.abc import Mapping
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import func, select
 
-from partnerships.documents import store
+from partnerships.documents import rendering, sealing, store
 from partnerships.documents.models import DocKind, Document, Origin
 from partnerships.extensions import db
 
@@ -93,3 +95,51 @@ def by_token(token: str) -> Document | None:
 
 def by_hash(sha256: str) -> list[Document]:
     return list(db.session.scalars(select(Document).where(Document.sha256 == sha256)))
+
+
+def verify_url(token: str) -> str:
+    return url_for("documents.verify_token", token=token, _external=True)
+
+
+def issue(
+    template: str,
+    data: Mapping,
+    *,
+    kind: DocKind,
+    subject: tuple[str, int],
+    title: str,
+    filename: str,
+    office_id: int,
+    issued_on: date,
+    number: str | None = None,
+    period: str | None = None,
+    agreement_version: int | None = None,
+    is_draft: bool = False,
+    seal: bool = True,
+    user_id: int | None = None,
+) -> Document:
+    """Render `template` from plain `data`, seal it with the office's certificate (unless a
+    draft or `seal=False`) and register it. The template receives `verify_url` (the QR's
+    target; the token is chosen first) besides `data`."""
+    token = new_verify_token()
+    url = verify_url(token)
+    pdf = rendering.render_pdf(template, {**data, "verify_url": url})
+    sealed = seal and not is_draft
+    if sealed:
+        pdf = sealing.seal(pdf, office_id=office_id, verify_url=url)
+    return register(
+        pdf,
+        kind=kind,
+        subject=subject,
+        title=title,
+        filename=filename,
+        office_id=office_id,
+        issued_on=issued_on,
+        number=number,
+        period=period,
+        agreement_version=agreement_version,
+        is_draft=is_draft,
+        sealed=sealed,
+        verify_token=token,
+        user_id=user_id,
+    )
