@@ -68,6 +68,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Documents are kept in the database unless this names a folder shared by every app server.
     DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")
+    # An auditor's dossier larger than this (its files together) is refused with a message.
+    DOSSIER_MAX_BYTES = _int("DOSSIER_MAX_BYTES", 1024 * 1024 * 1024)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")

@@ -32,6 +32,7 @@ from partnerships.agreements import (
     vacancies,
     workflow,
 )
+from partnerships.agreements import dossier as agreement_dossier
 from partnerships.agreements.errors import AgreementError
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
@@ -64,6 +65,7 @@ from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
+from partnerships.documents.dossier import DossierTooLarge, too_large_message
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.scope import office_subtree_ids, visible_partners
@@ -621,6 +623,23 @@ def download(agreement_id: int, attachment_id: int):
         abort(404)
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
+
+
+@bp.post("/agreements/<int:agreement_id>/dossier")
+def dossier(agreement_id: int):
+    """The auditor's dossier (a zip); its sealed manifest is registered, so the request
+    commits before the file goes out."""
+    agreement = get_agreement(agreement_id)
+    try:
+        built = agreement_dossier.build(agreement, current_user)
+    except DossierTooLarge:
+        db.session.rollback()
+        flash(too_large_message(), "danger")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    db.session.commit()
+    return send_file(
+        built.file, mimetype="application/zip", as_attachment=True, download_name=built.filename
     )
 
 
