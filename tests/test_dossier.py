@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,15 +22,29 @@ from partnerships.agreements.models import Agreement, AgreementVersion, Attachme
 from partnerships.audit import offline
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import acting_as, checkpoint, entry_hash
+from partnerships.commitments.models import Commitment, Evidence
 from partnerships.documents import services as documents
+from partnerships.documents.dossier import safe_name
 from partnerships.documents.models import DocKind, Document, Origin
 from partnerships.extensions import db
-from tests.conftest import OFFICE_DAY
-from tests.helpers import id_of
-from tests.web import signed_in, submit, ui_text
+from partnerships.organisations.models import Office, Partner
+from partnerships.organisations.scope import office_subtree_ids
+from tests.conftest import OFFICE_DAY, post
+from tests.helpers import counted_statements, id_of
+from tests.web import (
+    field_errors,
+    find_form,
+    flashes,
+    follow,
+    hand_made,
+    signed_in,
+    submit,
+    ui_text,
+)
 
 MOU = "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar"
 KOTA = "Pemerintah Kota Denpasar"
+RENEWAL = "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
 BUTTON = "Audit dossier (zip)"
@@ -361,3 +376,291 @@ def _depth_first(app, root: int, members: set[int]) -> list[int]:
 def _all_agreements(app) -> list[int]:
     with app.app_context():
         return db.session.scalars(select(Agreement.id)).all()
+
+
+# ---- the partner's dossier for a period ---------------------------------------------------
+
+
+def add_evidence(app, commitment: int, content: bytes = PDF, period_end="2017-06-30") -> None:
+    """Staff record a figure with its evidence on the commitment's page."""
+    page = signed_in(app, "staff").get(f"/commitments/{commitment}")
+    response = submit(
+        page,
+        button="Tambah angka",
+        upload=("evidence", Upload("rekap kepesertaan.pdf", content, "application/pdf")),
+        period_end=period_end,
+        value="46",
+        source="Rekap kepesertaan",
+    )
+    assert response.status_int == 302, response.text[:500]
+
+
+def register_letter(app, partner: int, issued_on: date, period: str) -> str:
+    with app.test_request_context(), acting_as("test"):
+        office = db.session.get(Partner, partner).office_id
+        document = documents.register(
+            PDF + f"% surat {period}\n".encode(),
+            kind=DocKind.PROGRESS_LETTER,
+            subject=("Partner", partner),
+            title=f"Surat perkembangan {period}",
+            filename=f"surat-{period}.pdf",
+            office_id=office,
+            issued_on=issued_on,
+            period=period,
+        )
+        db.session.commit()
+        return document.sha256
+
+
+def partner_dossier_page(app, who: str, partner: int):
+    """From the partner page, follow the way to its dossier."""
+    page = signed_in(app, who).get(f"/partners/{partner}")
+    return page.click(href=rf"/partners/{partner}/dossier$")
+
+
+def kota_commitment(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(Commitment.id).where(Commitment.title.startswith("Cakupan kepesertaan Kota"))
+        )
+
+
+def test_partner_dossier_for_a_period(app, tmp_path):
+    partner = id_of(app, Partner, KOTA)
+    commitment = kota_commitment(app)
+    add_evidence(app, commitment)
+    inside = register_letter(app, partner, date(2026, 10, 1), "2026-09")
+    outside = register_letter(app, partner, date(2015, 12, 31), "2015-12")
+    sign_checkpoint(app)
+
+    page = partner_dossier_page(app, "manager", partner)
+    form = find_form(page, button=ui_text(app, "Download the dossier"))
+    # proposed: the office's year so far
+    assert (form["since"].value, form["until"].value) == ("2026-01-01", OFFICE_DAY.isoformat())
+    response = submit(page, button=ui_text(app, "Download the dossier"), since="2016-01-01")
+    assert response.status_int == 200, response.text[:500]
+    assert response.content_type == "application/zip"
+    folder = extract(response.body, tmp_path)
+    assert folder.name == f"berkas-audit-mitra-{partner}-20160101-20261130"
+    assert sha256sum(folder).returncode == 0
+    result = verify_chain(folder, "--anchors", app.config["AUDIT_ANCHOR_FILE"])
+    assert result.returncode == 0, result.stdout
+
+    with app.app_context():
+        party_of = set(
+            db.session.scalars(
+                select(Agreement.id)
+                .join(Agreement.parties)
+                .where(Agreement.parties.any(partner_id=partner))
+            )
+        )
+        owed = set(
+            db.session.scalars(select(Commitment.id).where(Commitment.partner_id == partner))
+        )
+        evidence = db.session.scalar(select(Evidence).where(Evidence.commitment_id == commitment))
+        evidence_hash = evidence.sha256
+    folders = {int(p.name.rsplit("-", 1)[1]) for p in (folder / "agreements").iterdir()}
+    # the partner's own agreements, not those of other partners: the MoU of 2016 and its
+    # renewal, negotiated now though it takes effect after the period
+    renewal = id_of(app, Agreement, RENEWAL)
+    with app.app_context():
+        assert db.session.get(Agreement, renewal).effective_on > OFFICE_DAY
+    assert folders == party_of == {id_of(app, Agreement, MOU), renewal}
+    assert {int(p.name) for p in (folder / "commitments").iterdir()} == owed
+    proofs = {
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.glob(f"commitments/{commitment}/evidence/*")
+    }
+    assert proofs == {evidence_hash}
+    figures = (folder / "commitments" / str(commitment) / "figures.csv").read_text()
+    assert "Rekap kepesertaan" in figures
+    letters = {
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("partner/documents/*")
+    }
+    assert letters == {inside} and outside not in letters
+    partner_data = json.loads((folder / "partner.json").read_text())
+    assert partner_data["name"] == KOTA and partner_data["officials"]
+
+    entries = json.loads((folder / "audit" / "entries.json").read_text())
+    about = {(e["object_type"], e["object_id"]) for e in entries}
+    assert ("Partner", str(partner)) in about
+    assert ("Evidence", str(evidence.id)) in about
+    assert {oid for kind, oid in about if kind == "Agreement"} == {str(i) for i in folders}
+    assert "Periode: 1 Januari 2016 s.d. 30 November 2026" in (folder / "README.txt").read_text()
+
+
+def test_partner_dossier_keeps_to_its_period(app, tmp_path):
+    partner = id_of(app, Partner, KOTA)
+    page = partner_dossier_page(app, "auditor", partner)
+    response = submit(
+        page, button=ui_text(app, "Download the dossier"), since="2016-01-01", until="2016-12-31"
+    )
+    folder = extract(response.body, tmp_path)
+    # the MoU signed in 2016 and in force until 2021; its renewal (in review) is not of 2016
+    assert [p.name for p in (folder / "agreements").iterdir()] == [
+        f"01-mou-{id_of(app, Agreement, MOU)}"
+    ]
+    # everything the trail holds was recorded in 2026 (the demo was entered then)
+    assert json.loads((folder / "audit" / "entries.json").read_text()) == []
+    assert sha256sum(folder).returncode == 0
+    assert verify_chain(folder).returncode == 0
+
+
+def test_partner_dossier_period_is_checked(app):
+    partner = id_of(app, Partner, KOTA)
+    page = partner_dossier_page(app, "auditor", partner)
+    response = submit(
+        page, button=ui_text(app, "Download the dossier"), since="2026-06-01", until="2026-05-31"
+    )
+    assert response.status_int == 200 and "html" in response.content_type
+    assert field_errors(response, "until") == [
+        ui_text(app, "The end of the period comes before its start.")
+    ]
+    response = submit(page, button=ui_text(app, "Download the dossier"), since="", until="")
+    assert field_errors(response, "since") and field_errors(response, "until")
+    with app.app_context():
+        assert not db.session.scalar(
+            select(func.count()).where(Document.kind == DocKind.DOSSIER_MANIFEST)
+        )
+
+
+# ---- who may take them, and what their dossier holds -------------------------------------
+
+
+@pytest.mark.parametrize("who", ["staff", "partner"])
+def test_staff_and_partner_users_get_no_dossier(app, who):
+    renewal = id_of(
+        app, Agreement, "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar"
+    )
+    page = signed_in(app, who).get(f"/agreements/{renewal}")
+    assert button(app) not in page.text
+    client = hand_made(app, who)
+    assert post(client, f"/agreements/{renewal}/dossier").status_code == 403
+    partner = id_of(app, Partner, KOTA)
+    assert "/dossier" not in signed_in(app, who).get(f"/partners/{partner}").text
+    assert client.get(f"/partners/{partner}/dossier").status_code == 403
+
+
+def test_another_offices_manager_gets_no_dossier(app, mou):
+    client = hand_made(app, "manajer.gianyar@kemitraan.test")
+    assert post(client, f"/agreements/{mou}/dossier").status_code == 404  # not in its scope
+    partner = id_of(app, Partner, KOTA)
+    page = signed_in(app, "manajer.gianyar@kemitraan.test").get(f"/partners/{partner}")
+    assert "/dossier" not in page.text
+    assert client.get(f"/partners/{partner}/dossier").status_code == 403
+
+
+def test_the_office_auditor_reads_only_its_offices_trail(app, mou, tmp_path):
+    response = download_agreement(app, "auditor_office", mou)
+    folder = extract(response.body, tmp_path)
+    result = verify_chain(folder)
+    assert result.returncode == 0, result.stdout
+    assert "withheld" in result.stdout
+    with app.app_context():
+        bali = db.session.scalar(
+            select(Office.id).where(Office.name.startswith("Kantor Wilayah Bali"))
+        )
+        offices = office_subtree_ids(bali)
+    chain = [
+        json.loads(line) for line in (folder / "audit" / "chain.jsonl").read_text().splitlines()
+    ]
+    shown = [r for r in chain if not r.get("withheld")]
+    withheld = [r for r in chain if r.get("withheld")]
+    assert withheld and set(withheld[0]) == {"seq", "prev_hash", "hash", "withheld"}
+    assert all(r["office_id"] in offices for r in shown)
+    assert "withheld" in (folder / "README.txt").read_text()
+
+
+def test_a_manager_sees_the_dossiers_entries_and_hashes_of_the_rest(app, mou, tmp_path):
+    folder = extract(download_agreement(app, "manager", mou).body, tmp_path)
+    entries = json.loads((folder / "audit" / "entries.json").read_text())
+    chain = [
+        json.loads(line) for line in (folder / "audit" / "chain.jsonl").read_text().splitlines()
+    ]
+    # managers do not read the audit trail in the app: only the dossier's own entries in full
+    assert {r["seq"] for r in chain if not r.get("withheld")} == {e["seq"] for e in entries}
+    assert verify_chain(folder).returncode == 0
+
+
+def test_an_agreement_outside_the_office_auditors_scope_is_404(app):
+    kalimantan = _kalimantan(app)
+    client = hand_made(app, "auditor_office")
+    assert post(client, f"/agreements/{kalimantan}/dossier").status_code == 404
+    response = post(hand_made(app, "auditor"), f"/agreements/{kalimantan}/dossier", buffered=True)
+    assert response.status_code == 200
+
+
+def _kalimantan(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            select(Agreement.id).where(Agreement.title.contains("Kalimantan Tengah"))
+        )
+
+
+# ---- bounded work, safe names, lost files --------------------------------------------------
+
+
+def test_the_queries_do_not_grow_with_the_files(app, mou):
+    web = signed_in(app, "auditor")
+
+    def download() -> int:
+        page = web.get(f"/agreements/{mou}")
+        with counted_statements(app) as seen:
+            assert submit(page, button=button(app)).status_int == 200
+        return len(seen)
+
+    register_documents(app, mou)
+    attach(app, mou, PDF, "satu.pdf")
+    add_evidence(app, kota_commitment(app))
+    first = download()
+    register_documents(app, mou)
+    attach(app, mou, JPEG, "dua.jpg")
+    attach(app, _descendants(app, mou)[0], PDF + b"%2\n", "tiga.pdf")
+    add_evidence(app, kota_commitment(app), PDF + b"%3\n", "2017-09-30")
+    assert download() == first
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\win.ini", "win.ini"),
+        ("/absolute/path.pdf", "path.pdf"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("..", "file"),
+        ("", "file"),
+        ("Désa Sesetan (asli).pdf", "Desa_Sesetan_asli_.pdf"),
+        ("a" * 200 + ".pdf", "a" * 76 + ".pdf"),
+        ("naskah\x00.pdf", "naskah_.pdf"),
+    ],
+)
+def test_stored_names_cannot_leave_their_folder(given, expected):
+    assert safe_name(given) == expected
+
+
+def test_a_lost_stored_file_is_named_not_hidden(app, mou, tmp_path):
+    attach(app, mou, PDF, "hilang.pdf")
+    with app.app_context():
+        lost = db.session.scalar(select(Attachment).where(Attachment.agreement_id == mou))
+        (Path(app.config["UPLOAD_DIR"]) / lost.stored_name).unlink()
+        name, digest = lost.original_name, lost.sha256
+    folder = extract(download_agreement(app, "auditor", mou).body, tmp_path)
+    assert sha256sum(folder).returncode == 0  # what is there is intact
+    assert not list(folder.glob("agreements/*/attachments/*"))
+    readme = (folder / "README.txt").read_text()
+    assert "MASALAH" in readme and digest in readme
+    assert digest in re.sub(r"\s+", "", manifest_text(folder))
+    assert name  # listed under its recorded hash, not put in under a new one
+
+
+@pytest.mark.app_config(DOSSIER_MAX_BYTES=4000)
+def test_a_dossier_too_large_is_refused_with_a_message(app, mou):
+    attach(app, mou, PDF + bytes(5000), "besar.pdf")
+    response = download_agreement(app, "auditor", mou)
+    assert response.status_int == 302
+    page = follow(response)
+    assert any("DOSSIER_MAX_BYTES" in message for message in flashes(page))
+    with app.app_context():
+        assert not db.session.scalar(
+            select(func.count()).where(Document.kind == DocKind.DOSSIER_MANIFEST)
+        )

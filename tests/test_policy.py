@@ -76,6 +76,9 @@ MATRIX = {
         "GET /agreements/{review}/attachments/{attachment}",
         "L 200 200 200 200 200 200 404",
     ),
+    # the auditor's dossier (a zip): admins, the office's managers and auditors; never partners
+    # or staff, whom the policy turns away before the agreement is looked up
+    "agreements.dossier": ("POST /agreements/{review}/dossier", "L 200 403 200 403 200 200 403"),
     "agreements.comment": ("POST /agreements/{review}/comments", "L 302 302 302 302 403 403 404"),
     "agreements.upload": ("POST /agreements/{review}/attachments", "L 302 302 302 403 403 403 404"),
     "agreements.transition": (
@@ -143,6 +146,11 @@ MATRIX = {
         "L 200 200 200 200 403 403 404",
     ),
     "commitments.portal": ("GET /portal", "L 403 403 403 200 403 403 403"),
+    # the period form of a partner's dossier (its POST downloads it: test_dossier)
+    "commitments.partner_dossier": (
+        "GET /partners/{partner}/dossier",
+        "L 200 403 200 403 200 200 403",
+    ),
     "commitments.rates": ("GET /contribution-rates", "L 200 200 200 403 200 200 200"),
     "commitments.rate_new": ("GET /contribution-rates/new", "L 200 403 403 403 403 403 403"),
     "commitments.rate_edit": (

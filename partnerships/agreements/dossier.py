@@ -419,38 +419,39 @@ def build(agreement: Agreement, user) -> Built:
     today = office_today()
     agreements = family(agreement, visible_agreements(user))
     archive = new_archive(f"berkas-audit-{safe_name(agreement.kind)}-{agreement.id}-{today:%Y%m%d}")
-    write_agreements(archive, agreements)
-    for write in _PARTS.values():
-        write(archive, agreements, user)
-    audit = write_audit(
-        archive, user, audit_dossier.Subjects(agreements={a.id for a in agreements})
-    )
-    number = agreement.office_number
-    title = f"{KIND_NAMES.get(agreement.kind, agreement.kind)}: {agreement.title}"
-    details = [
-        ("Nomor", number or "—"),
-        ("Kantor pemilik", agreement.office.name),
-        ("Mencakup", f"{len(agreements)} perjanjian (perjanjian ini dan turunannya)"),
-    ]
-    issuer = Issuer(
-        subject=("Agreement", agreement.id),
-        office_id=agreement.office_id,
-        office_name=agreement.office.name,
-        title=title,
-        details=details,
-        requested_by=user.name,
-        user_id=user.id,
-        filename=f"{archive.root}-manifest.pdf",
-        issued_on=today,
-    )
-    text = files.readme(
-        readme_data(
-            archive,
-            user,
-            title,
-            audit,
-            covers=[f"{KIND_NAMES.get(a.kind, a.kind)}: {a.title}" for a in agreements],
+    with archive.building():
+        write_agreements(archive, agreements)
+        for write in _PARTS.values():
+            write(archive, agreements, user)
+        audit = write_audit(
+            archive, user, audit_dossier.Subjects(agreements={a.id for a in agreements})
         )
-    )
-    zipped, manifest = files.finish(archive, issuer, text)
+        number = agreement.office_number
+        title = f"{KIND_NAMES.get(agreement.kind, agreement.kind)}: {agreement.title}"
+        details = [
+            ("Nomor", number or "—"),
+            ("Kantor pemilik", agreement.office.name),
+            ("Mencakup", f"{len(agreements)} perjanjian (perjanjian ini dan turunannya)"),
+        ]
+        issuer = Issuer(
+            subject=("Agreement", agreement.id),
+            office_id=agreement.office_id,
+            office_name=agreement.office.name,
+            title=title,
+            details=details,
+            requested_by=user.name,
+            user_id=user.id,
+            filename=f"{archive.root}-manifest.pdf",
+            issued_on=today,
+        )
+        text = files.readme(
+            readme_data(
+                archive,
+                user,
+                title,
+                audit,
+                covers=[f"{KIND_NAMES.get(a.kind, a.kind)}: {a.title}" for a in agreements],
+            )
+        )
+        zipped, manifest = files.finish(archive, issuer, text)
     return Built(zipped, f"{archive.root}.zip", manifest)

@@ -1,8 +1,9 @@
 """What agreements commit their parties to, in auditors' dossiers; and the dossier of one
 partner for a period, which spans agreements and commitments and so lives here, above both.
 
-A partner's dossier for a period holds the agreements the partner is a party to whose term
-overlaps the period (an undated draft: created by its end), each complete (every version,
+A partner's dossier for a period holds the agreements the partner is a party to whose life
+overlaps the period (from their creation, or their start if earlier, to their end: a renewal
+being negotiated counts before it takes effect), each complete (every version,
 document and attachment, whenever made, since the text in force may be older than the period);
 what the partner owes under them, with every figure and its evidence; the letters and other
 documents issued to the partner within the period; and the audit entries recorded within the
@@ -15,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import get_timezone
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from partnerships.agreements import dossier as agreement_dossier
@@ -216,20 +217,16 @@ def _moment(day: date) -> datetime:
 
 
 def agreements_in_period(user, partner: Partner, since: date, until: date) -> list[Agreement]:
-    """The agreements `user` may see that `partner` is a party to and whose term overlaps the
-    period; an agreement with no dates yet counts from its creation."""
+    """The agreements `user` may see that `partner` is a party to and whose life overlaps the
+    period: from its creation, or the start of its term if that is earlier (an agreement entered
+    after it was signed), until the end of its term (open while it has none)."""
     parties = select(AgreementParty.agreement_id).where(AgreementParty.partner_id == partner.id)
     starts = func.coalesce(Agreement.effective_on, Agreement.signed_on)
     stmt = (
         visible_agreements(user)
         .where(Agreement.id.in_(parties))
         .where(or_(Agreement.ends_on.is_(None), Agreement.ends_on >= since))
-        .where(
-            or_(
-                starts <= until,
-                and_(starts.is_(None), Agreement.created_at < _moment(until + timedelta(days=1))),
-            )
-        )
+        .where(or_(starts <= until, Agreement.created_at < _moment(until + timedelta(days=1))))
     )
     # the parties, for each agreement's folder, in one more query
     stmt = stmt.options(selectinload(Agreement.parties))
@@ -287,55 +284,58 @@ def build(partner: Partner, user, since: date, until: date) -> agreement_dossier
     today = office_today()
     root = f"berkas-audit-mitra-{partner.id}-{since:%Y%m%d}-{until:%Y%m%d}"
     archive = agreement_dossier.new_archive(root)
-    archive.add_json("partner.json", _partner_data(partner), f"Data mitra: {partner.name}")
-    agreements = agreements_in_period(user, partner, since, until)
-    agreement_dossier.write_agreements(archive, agreements)
-    commitments = _commitments_of(user, (a.id for a in agreements), partner.id)
-    write_commitments(archive, commitments)
-    start, end = _moment(since), _moment(until + timedelta(days=1))
-    letters = [
-        d for d in files.documents_of("Partner", [partner.id]) if since <= d.issued_on <= until
-    ]
-    for document, data in files.stored_documents(letters):
-        name = f"partner/documents/{files.document_name(document)}"
-        if data is None:
-            archive.note_missing(name, document.sha256, "tidak ada di penyimpanan atau berubah")
-        else:
-            archive.add(name, data, files.describe(document))
-    audit = agreement_dossier.write_audit(
-        archive,
-        user,
-        Subjects(
-            agreements={a.id for a in agreements},
-            commitments={c.id for c in commitments},
-            partners={partner.id},
-        ),
-        start,
-        end,
-    )
-    period = f"{long_date_id(since)} s.d. {long_date_id(until)}"
-    title = f"Mitra: {partner.name}"
-    issuer = Issuer(
-        subject=("Partner", partner.id),
-        office_id=partner.office_id,
-        office_name=partner.office.name,
-        title=title,
-        details=[
-            ("Periode", period),
-            ("Kantor pengelola", partner.office.name),
-            ("Mencakup", f"{len(agreements)} perjanjian, {len(commitments)} komitmen"),
-        ],
-        requested_by=user.name,
-        user_id=user.id,
-        filename=f"{root}-manifest.pdf",
-        issued_on=today,
-    )
-    covers = [f"{agreement_dossier.KIND_NAMES.get(a.kind, a.kind)}: {a.title}" for a in agreements]
-    covers += [f"Komitmen: {c.title}" for c in commitments]
-    text = files.readme(
-        agreement_dossier.readme_data(
-            archive, user, title, audit, covers=covers or ["—"], period=period
+    with archive.building():
+        archive.add_json("partner.json", _partner_data(partner), f"Data mitra: {partner.name}")
+        agreements = agreements_in_period(user, partner, since, until)
+        agreement_dossier.write_agreements(archive, agreements)
+        commitments = _commitments_of(user, (a.id for a in agreements), partner.id)
+        write_commitments(archive, commitments)
+        start, end = _moment(since), _moment(until + timedelta(days=1))
+        letters = [
+            d for d in files.documents_of("Partner", [partner.id]) if since <= d.issued_on <= until
+        ]
+        for document, data in files.stored_documents(letters):
+            name = f"partner/documents/{files.document_name(document)}"
+            if data is None:
+                archive.note_missing(name, document.sha256, "tidak ada di penyimpanan atau berubah")
+            else:
+                archive.add(name, data, files.describe(document))
+        audit = agreement_dossier.write_audit(
+            archive,
+            user,
+            Subjects(
+                agreements={a.id for a in agreements},
+                commitments={c.id for c in commitments},
+                partners={partner.id},
+            ),
+            start,
+            end,
         )
-    )
-    zipped, manifest = files.finish(archive, issuer, text)
+        period = f"{long_date_id(since)} s.d. {long_date_id(until)}"
+        title = f"Mitra: {partner.name}"
+        issuer = Issuer(
+            subject=("Partner", partner.id),
+            office_id=partner.office_id,
+            office_name=partner.office.name,
+            title=title,
+            details=[
+                ("Periode", period),
+                ("Kantor pengelola", partner.office.name),
+                ("Mencakup", f"{len(agreements)} perjanjian, {len(commitments)} komitmen"),
+            ],
+            requested_by=user.name,
+            user_id=user.id,
+            filename=f"{root}-manifest.pdf",
+            issued_on=today,
+        )
+        covers = [
+            f"{agreement_dossier.KIND_NAMES.get(a.kind, a.kind)}: {a.title}" for a in agreements
+        ]
+        covers += [f"Komitmen: {c.title}" for c in commitments]
+        text = files.readme(
+            agreement_dossier.readme_data(
+                archive, user, title, audit, covers=covers or ["—"], period=period
+            )
+        )
+        zipped, manifest = files.finish(archive, issuer, text)
     return agreement_dossier.Built(zipped, f"{root}.zip", manifest)

@@ -218,6 +218,17 @@ class Archive:
         self._file.seek(0)
         return self._file
 
+    @contextmanager
+    def building(self) -> Iterator["Archive"]:
+        """Drop the temporary file if the dossier cannot be finished (too large, a failed
+        render): nothing half-made stays behind."""
+        try:
+            yield self
+        except BaseException:
+            self._zip.close()
+            self._file.close()
+            raise
+
 
 def _byte_order(listed: Listed) -> bytes:
     return listed.name.encode()
