@@ -664,3 +664,54 @@ def test_a_dossier_too_large_is_refused_with_a_message(app, mou):
         assert not db.session.scalar(
             select(func.count()).where(Document.kind == DocKind.DOSSIER_MANIFEST)
         )
+
+
+def test_the_partner_dossiers_queries_do_not_grow_with_the_files(app):
+    partner = id_of(app, Partner, KOTA)
+    web = signed_in(app, "auditor")
+
+    def download() -> int:
+        page = web.get(f"/partners/{partner}/dossier")
+        with counted_statements(app) as seen:
+            response = submit(page, button=ui_text(app, "Download the dossier"), since="2016-01-01")
+            assert response.status_int == 200
+        return len(seen)
+
+    add_evidence(app, kota_commitment(app))
+    register_letter(app, partner, date(2026, 10, 1), "2026-09")
+    register_documents(app, id_of(app, Agreement, MOU))
+    first = download()
+    add_evidence(app, kota_commitment(app), PDF + b"%2\n", "2017-09-30")
+    register_letter(app, partner, date(2026, 11, 1), "2026-10")
+    register_documents(app, id_of(app, Agreement, RENEWAL))
+    attach(app, id_of(app, Agreement, RENEWAL), JPEG, "lampiran.jpg", kind="annex")
+    assert download() == first
+
+
+def test_same_records_same_files(app, mou, tmp_path):
+    """Names and contents follow from the records alone: two dossiers of one agreement hold
+    the same agreement and commitment files (the audit part grows by the first manifest)."""
+    register_documents(app, mou)
+    attach(app, mou, PDF, "satu.pdf")
+
+    def contents(into: Path) -> dict[str, str]:
+        folder = extract(download_agreement(app, "auditor", mou).body, into)
+        return {
+            name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in sorted(files_in(folder))
+            if name.startswith(("agreements/", "commitments/"))
+        }
+
+    first = contents(tmp_path / "1")
+    assert first and contents(tmp_path / "2") == first
+
+
+def test_a_large_dossier_spills_to_disk_and_still_checks_out(app, mou, tmp_path, monkeypatch):
+    from partnerships.documents import dossier
+
+    monkeypatch.setattr(dossier, "SPOOL_BYTES", 4096)  # past this the zip is written to disk
+    monkeypatch.setattr(dossier, "BATCH_BYTES", 64)  # and stored files are read a few at a time
+    register_documents(app, mou)
+    folder = extract(download_agreement(app, "auditor", mou).body, tmp_path)
+    assert sha256sum(folder).returncode == 0
+    assert len(list(folder.glob("agreements/*/documents/*"))) == 3
