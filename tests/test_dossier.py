@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from partnerships.audit.services import acting_as, checkpoint, entry_hash
 from partnerships.commitments.models import Commitment, Evidence
 from partnerships.documents import services as documents
 from partnerships.documents.dossier import safe_name
-from partnerships.documents.models import DocKind, Document, Origin
+from partnerships.documents.models import DocKind, Document, Origin, SigningEntry, SigningMode
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
 from partnerships.organisations.scope import office_subtree_ids
@@ -78,7 +78,7 @@ def register_documents(app, agreement: int) -> None:
             filename="naskah.pdf",
             **common,
         )
-        documents.register(
+        signed = documents.register(
             PDF + b"% signed by the partner\n",
             kind=DocKind.SIGNED_UPLOAD,
             origin=Origin.UPLOADED,
@@ -94,6 +94,27 @@ def register_documents(app, agreement: int) -> None:
             title="Pindaian tanda tangan basah",
             filename="pindaian.jpg",
             **common,
+        )
+        # the berita acara's line for the partner's certified signature (once)
+        signing = select(SigningEntry.id).where(
+            SigningEntry.subject_type == "Agreement", SigningEntry.subject_id == agreement
+        )
+        if db.session.scalar(signing) is not None:
+            db.session.commit()
+            return
+        db.session.add(
+            SigningEntry(
+                subject_type="Agreement",
+                subject_id=agreement,
+                party_position=2,
+                party_name="Pemerintah Kota Denpasar",
+                mode=SigningMode.CERTIFIED,
+                signer_name="Nyoman Ngurah Jimmy Sidharta",
+                signed_at=datetime(2026, 11, 30, 1, 0, tzinfo=UTC),
+                document_id=signed.id,
+                sha256=signed.sha256,
+                office_id=office,
+            )
         )
         db.session.commit()
 
@@ -223,6 +244,9 @@ def test_agreement_dossier_checks_out_offline_with_stock_tools(app, mou, tmp_pat
     assert not any(".." in name or name.startswith("ditandatangani") for name in files_in(folder))
     data = json.loads((folder / "agreements" / folders[0] / "agreement.json").read_text())
     assert data["id"] == mou and data["parties"][0]["role"] == "PIHAK KESATU"
+    signings = (folder / "agreements" / folders[0] / "signings.csv").read_text().splitlines()
+    assert len(signings) == 2 and "Nyoman Ngurah Jimmy Sidharta" in signings[1]
+    assert "documents/signed_upload-v01-" in signings[1]
 
     # the audit chain recomputed from the archive alone: by the shipped script ...
     anchors = app.config["AUDIT_ANCHOR_FILE"]

@@ -223,7 +223,7 @@ def write_agreements(archive: Archive, agreements: list[Agreement]) -> None:
                         s.signer_name,
                         s.signed_at,
                         s.sha256,
-                        _document_file(s.document) if s.document else "",
+                        "documents/" + _document_file(s.document) if s.document else "",
                     ]
                     for s in signings[agreement.id]
                 ),
