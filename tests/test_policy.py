@@ -52,6 +52,7 @@ MATRIX = {
     "dashboard.scorecard_page": ("GET /scorecard", "L 200 200 200 403 200 200 200"),
     "dashboard.scorecard_export": ("GET /scorecard/export.xlsx", "L 200 200 200 403 200 200 200"),
     "documents.verify_token": ("GET /verify/unknown", "404 404 404 404 404 404 404 404"),
+    "documents.verify": ("GET /verify", "200 200 200 200 200 200 200 200"),
     "auth.login": ("GET /login", "200 302 302 302 302 302 302 302"),
     "auth.password": ("GET /account/password", "L 200 200 200 200 200 200 200"),
     "notifications.waiting": ("GET /waiting", "L 200 200 200 200 200 200 200"),
