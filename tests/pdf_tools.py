@@ -7,6 +7,7 @@ a regent's certificate), and the ways a signed file gets damaged."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -148,8 +149,14 @@ def sign_as(pdf: bytes, signer: signers.SimpleSigner, field: str = "TTE Pihak Ke
 def flip_byte(pdf: bytes) -> bytes:
     """One bit changed inside a content or font stream of the signed part (the file still
     parses: only a digest can tell)."""
-    start = pdf.index(b"stream\n", len(pdf) // 4) + len(b"stream\n") + 20
-    return pdf[:start] + bytes([pdf[start] ^ 0x01]) + pdf[start + 1 :]
+    original = pdf[: pdf.index(b"%%EOF")]  # the first revision: what was signed first
+    streams = [
+        (match.end(), original.index(b"endstream", match.end()))
+        for match in re.finditer(rb"(?<!end)stream\r?\n", original)
+    ]
+    start, end = max(streams, key=lambda span: span[1] - span[0])
+    middle = (start + end) // 2  # the middle of the longest stream's data
+    return pdf[:middle] + bytes([pdf[middle] ^ 0x01]) + pdf[middle + 1 :]
 
 
 def append_text(pdf: bytes, words: str = "DIUBAH SETELAH DITANDATANGANI") -> bytes:

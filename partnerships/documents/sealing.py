@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -72,7 +73,6 @@ def seal(pdf: bytes, *, office_id: int, verify_url: str) -> bytes:
 
 _sealers: dict[tuple, "_Sealer"] = {}
 _lock = threading.Lock()
-_loops = threading.local()
 
 
 def _sealer(office_id: int) -> "_Sealer":
@@ -99,11 +99,22 @@ def _sealer(office_id: int) -> "_Sealer":
 
 
 def run_async(coroutine):
-    """Run pyHanko's coroutine on this thread's own loop (asyncio.run would make one each time)."""
-    loop = getattr(_loops, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _loops.loop = asyncio.new_event_loop()
-    return loop.run_until_complete(coroutine)
+    """Run one of pyHanko's coroutines to its end, on a loop of its own that is closed after
+    (request threads come and go; a loop left behind in each would leak its sockets). Where a
+    loop already runs in this thread (an async server, Playwright's sync API), a helper thread
+    runs it instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    global _helper
+    with _lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sealing")
+    return _helper.submit(asyncio.run, coroutine).result()
+
+
+_helper: ThreadPoolExecutor | None = None
 
 
 class _PreparedSigner(signers.SimpleSigner):

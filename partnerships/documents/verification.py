@@ -136,6 +136,8 @@ class Signature:
 
     @property
     def title(self) -> str:
+        if self.outcome == Outcome.VALID:
+            return str(_l("Valid signature"))
         return str(TITLES[self.outcome])
 
     @property
