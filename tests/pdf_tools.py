@@ -208,3 +208,24 @@ def empty_updates(pdf: bytes, count: int) -> bytes:
         writer.write(out)
         pdf = out.getvalue()
     return pdf
+
+
+def many_objects(count: int) -> bytes:
+    """A well-formed, unsigned PDF of `count` small objects (a catalog that lists them)."""
+    objects = [
+        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n",
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n",
+    ]
+    objects += [b"%d 0 obj\n(%d)\nendobj\n" % (i, i) for i in range(3, count + 1)]
+    out, offsets = [b"%PDF-1.7\n"], []
+    position = len(out[0])
+    for obj in objects:
+        offsets.append(position)
+        position += len(obj)
+        out.append(obj)
+    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1))
+    out += [b"%010d 00000 n \n" % offset for offset in offsets]
+    out.append(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count + 1, position)
+    )
+    return b"".join(out)

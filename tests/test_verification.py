@@ -22,6 +22,7 @@ from tests.pdf_tools import (
     encrypted,
     flip_byte,
     letter_pdf,
+    many_objects,
     sign_as,
 )
 from tests.web import browser, signed_in, submit, text, ui_text
@@ -163,6 +164,11 @@ def test_too_many_signatures_or_revisions_are_refused_quickly(app, provider):
     assert time.perf_counter() - started < 1
     revised = empty_updates(letter_pdf(1), verification.MAX_REVISIONS + 1)
     assert check(app, revised).outcome == Outcome.TOO_COMPLEX
+    crowded = many_objects(verification.MAX_OBJECTS + 1)
+    started = time.perf_counter()
+    assert check(app, crowded).outcome == Outcome.TOO_COMPLEX
+    assert time.perf_counter() - started < 2
+    assert check(app, many_objects(1000)).outcome == Outcome.UNSIGNED
     # At the limits, the work is done (and still bounded).
     pdf = letter_pdf(1)
     for i in range(verification.MAX_SIGNATURES):

@@ -8,8 +8,9 @@ not wait on a stranger's server), so revocation is not checked. Our own seals ar
 their certificates (the offices' `office-<id>.pem`), not by the field's name.
 
 Bounds: a hostile PDF could ask for a lot of work (every signature is checked against every
-later revision), so a file with more than MAX_SIGNATURES signatures or MAX_REVISIONS
-revisions is refused as too complex before any of that work starts.
+later revision; finding the signature fields visits every form field), so a file with more
+than MAX_SIGNATURES signatures, MAX_REVISIONS revisions or MAX_OBJECTS objects is refused as
+too complex before any of that work starts.
 """
 
 import hashlib
@@ -40,6 +41,7 @@ log = logging.getLogger("partnerships")
 
 MAX_SIGNATURES = 12
 MAX_REVISIONS = 24
+MAX_OBJECTS = 20_000  # a 100-page letter has a few thousand; finding the fields visits them all
 HEADER_WINDOW = 1024  # a PDF's header may follow some bytes of junk (readers allow it)
 
 
@@ -92,10 +94,11 @@ MESSAGES = {
     Outcome.TRUNCATED: _l("The PDF is incomplete: its end is missing (an interrupted download?)."),
     Outcome.ENCRYPTED: _l("The PDF is encrypted (password-protected) and cannot be checked."),
     Outcome.TOO_COMPLEX: _l(
-        "The PDF has too many signatures or revisions to be checked here (at most "
-        "%(signatures)s signatures and %(revisions)s revisions).",
+        "The PDF is too complex to be checked here: it may hold at most %(signatures)s "
+        "signatures, %(revisions)s revisions and %(objects)s objects.",
         signatures=MAX_SIGNATURES,
         revisions=MAX_REVISIONS,
+        objects=MAX_OBJECTS,
     ),
     Outcome.NOT_SENT: _l(
         "This is not the document that was sent for signing: the signed PDF must be that very "
@@ -236,7 +239,9 @@ def _check(data: bytes) -> Verdict:
         reader = PdfFileReader(io.BytesIO(data), strict=True)
         if reader.encrypted:
             return Verdict(Outcome.ENCRYPTED)
-        if reader.xrefs.total_revisions > MAX_REVISIONS:
+        revisions = reader.xrefs.total_revisions
+        objects = sum(len(reader.xrefs.explicit_refs_in_revision(r)) for r in range(revisions))
+        if revisions > MAX_REVISIONS or objects > MAX_OBJECTS:
             return Verdict(Outcome.TOO_COMPLEX)
         found = list(enumerate_sig_fields(reader, filled_status=True))
     except Exception as error:
