@@ -240,3 +240,15 @@ def test_sealing_a_pdf_twice_keeps_both_seals_valid(app, tmp_path):
         twice = sealing.seal(once, office_id=office_id(app), verify_url=URL)
     report = pdfsig(twice, tmp_path)
     assert report.count("Signature is Valid") == 2, report
+
+
+def test_development_keeps_a_generated_passphrase_readable_by_its_owner_only(app, tmp_path):
+    app.config.update(ENV_NAME="development", DOCUMENT_CERT_PASSPHRASE=None)
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        first = certificates.passphrase()
+        assert certificates.passphrase() == first and len(first) >= 32
+    assert (tmp_path / "document-cert-passphrase").stat().st_mode & 0o077 == 0
+    app.config["ENV_NAME"] = "production"
+    with app.app_context(), pytest.raises(certificates.NoCertificate):
+        certificates.passphrase()
