@@ -252,3 +252,11 @@ def test_development_keeps_a_generated_passphrase_readable_by_its_owner_only(app
     app.config["ENV_NAME"] = "production"
     with app.app_context(), pytest.raises(certificates.NoCertificate):
         certificates.passphrase()
+
+
+def test_what_cannot_be_sealed_is_refused_with_a_reason(app):
+    from tests.pdf_tools import encrypted
+
+    for pdf in (encrypted(letter_pdf(1)), b"%PDF-1.7\nnot really\n%%EOF\n"):
+        with app.test_request_context(), pytest.raises(sealing.SealError):
+            sealing.seal(pdf, office_id=office_id(app), verify_url=URL)
