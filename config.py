@@ -68,6 +68,11 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Documents are kept in the database unless this names a folder shared by every app server.
     DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")
+    # A PDF render stops past this much markup, this many pages or this many seconds (the
+    # defaults of documents.rendering.Limits, which renders outside an app use).
+    PDF_MAX_HTML_BYTES = _int("PDF_MAX_HTML_BYTES", 3_000_000)
+    PDF_MAX_PAGES = _int("PDF_MAX_PAGES", 300)
+    PDF_SECONDS = _int("PDF_SECONDS", 30)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
