@@ -168,7 +168,8 @@ def asset_bytes(url: str) -> bytes:
     return path.read_bytes()
 
 
-def _asset_fetcher():
+@lru_cache(maxsize=1)
+def _fetcher_classes():
     """WeasyPrint's URL fetcher: `asset:<path>` under partnerships/static and inline `data:`,
     nothing else (no file:, no http:, no path escaping the folder): it never opens a socket or
     reads elsewhere. A refusal stops the render (WeasyPrint would otherwise skip the resource
@@ -187,7 +188,13 @@ def _asset_fetcher():
             except RefusedURL as error:
                 raise Stop(url) from error
 
-    return AssetFetcher(allowed_protocols=("data",)), Stop
+    return AssetFetcher, Stop
+
+
+def _asset_fetcher():
+    """A fetcher for one render, and the error that stops it."""
+    fetcher, stop = _fetcher_classes()
+    return fetcher(allowed_protocols=("data",)), stop
 
 
 # ---- fonts ------------------------------------------------------------------------------
