@@ -77,6 +77,11 @@ class Config:
     DOCUMENT_TRUST_DIR = os.environ.get("DOCUMENT_TRUST_DIR", "")
     # Uploads to the public verification page, per visitor's address.
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "20 per minute")
+    # A PDF render stops past this much markup, this many pages or this many seconds (the
+    # defaults of documents.rendering.Limits, which renders outside an app use).
+    PDF_MAX_HTML_BYTES = _int("PDF_MAX_HTML_BYTES", 3_000_000)
+    PDF_MAX_PAGES = _int("PDF_MAX_PAGES", 300)
+    PDF_SECONDS = _int("PDF_SECONDS", 30)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")

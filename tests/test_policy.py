@@ -77,6 +77,8 @@ MATRIX = {
         "GET /agreements/{review}/attachments/{attachment}",
         "L 200 200 200 200 200 200 404",
     ),
+    # the city's MoU, signed: its PDF for whoever sees it (Gianyar's staff do not)
+    "agreements.pdf": ("GET /agreements/{mou}/pdf", "L 200 200 200 200 200 200 404"),
     "agreements.comment": ("POST /agreements/{review}/comments", "L 302 302 302 302 403 403 404"),
     "agreements.upload": ("POST /agreements/{review}/attachments", "L 302 302 302 403 403 403 404"),
     "agreements.transition": (

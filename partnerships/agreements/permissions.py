@@ -25,6 +25,8 @@ POLICY = {
     "agreements.comment_resolve": allow(EDITORS),
     "agreements.upload": allow(EDITORS),
     "agreements.download": allow(EVERYONE),
+    # whoever sees the agreement prints it (partners: their own, from review onwards)
+    "agreements.pdf": allow(EVERYONE),
 }
 
 # Partners see an agreement once it leaves the drafting table.
