@@ -23,6 +23,7 @@ from partnerships.audit import offline
 from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import acting_as, checkpoint, entry_hash
 from partnerships.commitments.models import Commitment, Evidence
+from partnerships.documents import certificates
 from partnerships.documents import services as documents
 from partnerships.documents.dossier import safe_name
 from partnerships.documents.models import DocKind, Document, Origin, SigningEntry, SigningMode
@@ -31,6 +32,7 @@ from partnerships.organisations.models import Office, Partner
 from partnerships.organisations.scope import office_subtree_ids
 from tests.conftest import OFFICE_DAY, post
 from tests.helpers import counted_statements, id_of
+from tests.pdf_tools import assert_sealed_and_valid
 from tests.web import (
     field_errors,
     find_form,
@@ -319,14 +321,29 @@ def test_the_manifest_is_registered_and_verifiable(app, mou, tmp_path):
 
 
 def test_the_manifest_passes_pdfsig(app, mou, tmp_path):
-    from partnerships.documents import sealing
+    folder = extract(download_agreement(app, "auditor", mou).body, tmp_path / "zip")
+    # as the README says, in the extracted folder: pdfsig finds the seal intact over the file
+    report = run("pdfsig", "manifest.pdf", cwd=folder).stdout
+    assert "Signature is Valid" in report, report
+    assert "Total document signed" in report, report
+    # and with the demo CA trusted (an NSS database, as an auditor sets one up), both pdfsig and
+    # pyHanko's validator accept it as the Denpasar office's seal
+    with app.app_context():
+        ca = certificates.cert_dir() / "ca.pem"
+    report = assert_sealed_and_valid((folder / "manifest.pdf").read_bytes(), ca, tmp_path)
+    assert "Denpasar" in report
 
-    if "INTERFACE ONLY" in (sealing.__doc__ or ""):
-        pytest.skip("the seal is a placeholder on this branch until branch seal is merged")
-    folder = extract(download_agreement(app, "auditor", mou).body, tmp_path)
-    result = run("pdfsig", "manifest.pdf", cwd=folder)
-    assert "Signature is Valid" in result.stdout, result.stdout + result.stderr
-    assert "Total document signed" in result.stdout
+
+@pytest.mark.app_config(DOCUMENT_CERT_DIR="")
+def test_an_office_that_cannot_seal_gets_a_reason_not_a_dossier(app, mou, tmp_path):
+    app.config["DOCUMENT_CERT_DIR"] = str(tmp_path / "empty")
+    response = download_agreement(app, "auditor", mou)
+    assert response.status_int == 302
+    assert any("flask documents demo-ca" in message for message in flashes(follow(response)))
+    with app.app_context():
+        assert not db.session.scalar(
+            select(func.count()).where(Document.kind == DocKind.DOSSIER_MANIFEST)
+        )
 
 
 def test_a_tampered_file_fails_the_check(app, mou, tmp_path):

@@ -28,6 +28,8 @@ POLICY = {
     "agreements.comment_resolve": allow(EDITORS),
     "agreements.upload": allow(EDITORS),
     "agreements.download": allow(EVERYONE),
+    # whoever sees the agreement prints it (partners: their own, from review onwards)
+    "agreements.pdf": allow(EVERYONE),
     # the auditor's dossier: the office's managers and auditors (dossier.py says why not others)
     "agreements.dossier": DOSSIER_READERS,
 }

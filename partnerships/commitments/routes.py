@@ -24,6 +24,7 @@ from partnerships.commitments import (
     calculator,
     chart,
     imports,
+    printing,  # noqa: F401 (importing it adds the budget to the agreement's PDF)
     queries,
     rates,
     rules,
@@ -69,7 +70,7 @@ from partnerships.core.formatting import office_today, rupiah_words_id
 from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import id_key, keyset_page
 from partnerships.core.safety import db_id
-from partnerships.documents.dossier import DossierTooLarge, too_large_message
+from partnerships.documents.dossier import REFUSALS as dossier_refusals
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from partnerships.organisations.scope import visible_partners
@@ -606,9 +607,9 @@ def partner_dossier(partner_id: int):
     if form.validate_on_submit():
         try:
             built = partner_dossiers.build(partner, current_user, form.since.data, form.until.data)
-        except DossierTooLarge:
+        except dossier_refusals as refused:
             db.session.rollback()
-            flash(too_large_message(), "danger")
+            flash(str(refused), "danger")
         else:
             db.session.commit()
             return send_file(

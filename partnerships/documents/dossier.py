@@ -31,8 +31,10 @@ from sqlalchemy.orm import defaultload
 
 from partnerships.core.errors import DomainError
 from partnerships.core.exports import csv_value
+from partnerships.core.uploads import size_label
 from partnerships.documents import rendering, services, store
 from partnerships.documents.models import Blob, DocKind, Document
+from partnerships.documents.rendering import RenderRefused
 from partnerships.extensions import db
 
 MANIFEST = "manifest.pdf"
@@ -55,12 +57,15 @@ KIND_NAMES = {
 
 
 class DossierTooLarge(DomainError):
-    """The files would exceed DOSSIER_MAX_BYTES."""
+    """The files would exceed DOSSIER_MAX_BYTES (the message says so, for the person)."""
+
+
+# Why a dossier could not be made, each with a message for the person who asked: too large, an
+# office without a sealing certificate, a manifest too long to render.
+REFUSALS = (DomainError, RenderRefused)
 
 
 def too_large_message() -> str:
-    from partnerships.core.uploads import size_label
-
     return gettext(
         "The dossier would be larger than %(size)s. Choose a shorter period, or ask the "
         "administrator to raise DOSSIER_MAX_BYTES.",
@@ -168,7 +173,7 @@ class Archive:
     def _count(self, size: int) -> None:
         self._written += size
         if self.max_bytes is not None and self._written > self.max_bytes:
-            raise DossierTooLarge("too large")
+            raise DossierTooLarge(too_large_message())
 
     @contextmanager
     def open(self, name: str, description: str = "") -> Iterator[_HashingWriter]:
