@@ -68,6 +68,11 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Documents are kept in the database unless this names a folder shared by every app server.
     DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")
+    # The queue of background jobs (bulk letters): empty is a SQLite file in the instance folder
+    # (no server to run); `redis://host:6379/1` in production, shared by every app server and
+    # worker. JOBS_NAME prefixes the queue's keys, so two installations can share one Redis.
+    JOBS_URL = os.environ.get("JOBS_URL", "")
+    JOBS_NAME = os.environ.get("JOBS_NAME", "partnerships")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
@@ -100,6 +105,7 @@ class TestConfig(Config):
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1  # overridden by tests that start their own SMTP server on loopback
     MAX_UPLOAD_BYTES = 200 * 1024
+    JOBS_URL = "memory://"  # queued in the process; a test that runs jobs starts a consumer
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     PAGE_SIZE = 5
     ARGON2_TIME_COST = 1
