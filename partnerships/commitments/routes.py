@@ -289,7 +289,9 @@ def _show(
         figures=history,
         term_history=list(zip(terms, wording.term_lines(commitment, terms), strict=True)),
         term_text=wording.term_text,
-        chart=chart.draw(found, counted) if commitment.kind != Kind.ACTION else None,
+        chart=chart.draw(found, counted, lambda v: wording.value_text(commitment, v))
+        if commitment.kind != Kind.ACTION
+        else None,
         figure_form=figure_form,
         figure_action=url_for(
             "commitments.figure" if editable else "commitments.submit", commitment_id=commitment.id
