@@ -4,6 +4,7 @@ from wtforms import (
     DateField,
     DecimalField,
     IntegerField,
+    MonthField,
     SelectField,
     StringField,
     SubmitField,
@@ -171,3 +172,18 @@ class RateForm(Form):
 class ImportForm(Form):
     file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired()])
     check = SubmitField(_l("Check the file"))
+
+
+class LetterForm(Form):
+    """A partner's progress letter for one month (the partner page)."""
+
+    period = MonthField(_l("Month reported on"), validators=[InputRequired()])
+    issue = SubmitField(_l("Issue the letter"))
+
+
+class BulkLettersForm(Form):
+    """Letters for every partner of an office for one month, written in the background."""
+
+    office_id = SelectField(_l("Office"), coerce=optional_id, validators=[InputRequired()])
+    period = MonthField(_l("Month reported on"), validators=[InputRequired()])
+    start = SubmitField(_l("Write the letters"))

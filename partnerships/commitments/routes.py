@@ -655,3 +655,7 @@ def rate_edit(rate_id: int):
     if form.validate_on_submit() and (done_page := _save_rate(form, rate)):
         return done_page
     return render_template("commitments/rate_form.html", form=form, rate=rate)
+
+
+# The progress letters' pages live beside these; importing them adds their routes.
+from partnerships.commitments import letter_routes  # noqa: E402, F401

@@ -13,6 +13,7 @@ its own app (links in documents need BASE_URL's host) and removes the session af
 
 import functools
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,14 @@ def init_app(app: Flask) -> None:
     huey = make_huey(app)
     bound = {key: huey.task(name=fn.__name__)(_in_app(app, fn)) for key, fn in TASKS.items()}
 
+    parent = os.getpid()
+
     @huey.on_startup()
     def _own_connections() -> None:
         # A worker process forked from the consumer must not share the parent's connections.
-        with app.app_context():
-            db.engine.dispose(close=False)
+        if os.getpid() != parent:
+            with app.app_context():
+                db.engine.dispose(close=False)
 
     app.extensions["jobs"] = {"huey": huey, "tasks": bound}
     if "jobs" not in app.cli.commands:
@@ -128,4 +132,6 @@ def worker_command(workers: int, worker_type: str) -> None:
     if isinstance(queue, MemoryHuey):
         raise click.UsageError("JOBS_URL=memory:// is a queue inside one process: no worker")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    queue.create_consumer(workers=workers, worker_type=worker_type).run()
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per rendering step
+    # An idle SQLite queue is polled; a second at most keeps a new job from waiting long.
+    queue.create_consumer(workers=workers, worker_type=worker_type, max_delay=1.0).run()
