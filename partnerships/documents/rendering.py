@@ -4,6 +4,7 @@ The environment is our own (not the app's): autoescaped, strict about undefined 
 shared formatting filters; WeasyPrint's fonts and images come only from the bundled assets.
 """
 
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -59,8 +60,25 @@ def asset_bytes(url: str) -> bytes:
     return path.read_bytes()
 
 
+_warm = threading.local()
+
+
+def _font_config():
+    """This thread's fontconfig set-up, kept warm: building one and loading the bundled faces
+    costs more than laying out a one-page letter. Per thread, as Pango's font maps are not
+    shared safely between threads."""
+    if getattr(_warm, "fonts", None) is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _warm.fonts = FontConfiguration()
+    return _warm.fonts
+
+
 def render_pdf(template: str, data: Mapping) -> bytes:
     from weasyprint import HTML  # on first use: a web worker that never prints pays nothing
 
     html = render_html(template, data)
-    return HTML(string=html, base_url="asset:", url_fetcher=_asset_fetcher()).write_pdf()
+    fonts = _font_config()
+    return HTML(string=html, base_url="asset:", url_fetcher=_asset_fetcher()).write_pdf(
+        font_config=fonts
+    )
