@@ -36,6 +36,13 @@ ATTEMPTS = 3  # a write that lost a race (two jobs on one letter) looks again
 WRITTEN, WRITTEN_LAST, UNCOUNTED, NO_JOB = "written", "written last", "uncounted", "no job"
 
 
+@jobs.preload
+def _load_the_renderer() -> None:
+    """WeasyPrint and its libraries, loaded once in the worker before it forks (about a second
+    of every worker process's first letter otherwise)."""
+    import weasyprint  # noqa: F401
+
+
 def start(office: Office, period: letters.Period, actor) -> DocumentJob:
     """Record the job (queued); the caller commits, then calls `queue`."""
     job = DocumentJob(

@@ -29,6 +29,7 @@ from partnerships.extensions import db
 log = logging.getLogger("partnerships.jobs")
 
 TASKS: dict[str, Callable[..., Any]] = {}
+PRELOADS: list[Callable[[], None]] = []
 
 
 def _key(fn: Callable) -> str:
@@ -39,6 +40,13 @@ def task(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Declare `fn` a background task (its arguments must pickle: ids and strings, not rows);
     call it through `enqueue(fn, ...)`."""
     TASKS[_key(fn)] = fn
+    return fn
+
+
+def preload(fn: Callable[[], None]) -> Callable[[], None]:
+    """Declare work the worker does once before it starts its worker processes (importing a
+    heavy library), so that each forked process starts warm instead of paying for it again."""
+    PRELOADS.append(fn)
     return fn
 
 
@@ -133,5 +141,7 @@ def worker_command(workers: int, worker_type: str) -> None:
         raise click.UsageError("JOBS_URL=memory:// is a queue inside one process: no worker")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per rendering step
+    for load in PRELOADS:
+        load()
     # An idle SQLite queue is polled; a second at most keeps a new job from waiting long.
     queue.create_consumer(workers=workers, worker_type=worker_type, max_delay=1.0).run()
