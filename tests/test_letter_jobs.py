@@ -32,7 +32,7 @@ from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Partner
 from tests.conftest import TestConfig
 from tests.helpers import run_queued_jobs
-from tests.web import find_form, follow, signed_in, submit
+from tests.web import field_errors, find_form, follow, signed_in, submit, ui_text
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/3"
@@ -304,3 +304,15 @@ def test_bulk_letters_on_redis_with_a_worker_process(app, tmp_path, redis_queue)
         assert counts(app) == (2, 2, 2)
     finally:
         print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+
+
+def test_the_bulk_form_refuses_a_month_not_begun_and_queues_nothing(app):
+    web = signed_in(app, "manager")
+    page = submit(web.get("/letters/bulk"), action="/letters/bulk", period="2027-01")
+    assert page.status_int == 200
+    assert field_errors(page, "period") == [
+        ui_text(app, "A letter reports on a month that has begun.")
+    ]
+    assert app.extensions["jobs"]["huey"].pending_count() == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DocumentJob)) == 0

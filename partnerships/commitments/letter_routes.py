@@ -33,6 +33,11 @@ def _month(value) -> str:
     return f"{value:%Y-%m}" if value else ""
 
 
+def month_label(key: str) -> str:
+    """'Oktober 2026' for the period '2026-10', in the user's language."""
+    return letters.parse_period(key).label
+
+
 @bp.get("/letters", endpoint="letters")
 def letters_index():
     stmt = visible_letters(current_user)
@@ -61,6 +66,7 @@ def letters_index():
             .order_by(Partner.name)
         ).all(),
         jobs=recent_jobs,
+        month_label=month_label,
         may_bulk=can("commitments.letters_bulk") and bool(letter_offices(current_user)),
     )
 
@@ -209,6 +215,7 @@ def for_partner(partner, **_context) -> str:
         rows=rows[:RECENT],
         more=len(rows) > RECENT,
         form=form,
+        month_label=month_label,
     )
 
 
