@@ -55,6 +55,7 @@ MATRIX = {
     "dashboard.scorecard_page": ("GET /scorecard", "L 200 200 200 403 200 200 200"),
     "dashboard.scorecard_export": ("GET /scorecard/export.xlsx", "L 200 200 200 403 200 200 200"),
     "documents.verify_token": ("GET /verify/unknown", "404 404 404 404 404 404 404 404"),
+    "documents.verify": ("GET /verify", "200 200 200 200 200 200 200 200"),
     "auth.login": ("GET /login", "200 302 302 302 302 302 302 302"),
     "auth.password": ("GET /account/password", "L 200 200 200 200 200 200 200"),
     "notifications.waiting": ("GET /waiting", "L 200 200 200 200 200 200 200"),
@@ -79,6 +80,11 @@ MATRIX = {
         "GET /agreements/{review}/attachments/{attachment}",
         "L 200 200 200 200 200 200 404",
     ),
+    # the city's MoU, signed: its PDF for whoever sees it (Gianyar's staff do not)
+    "agreements.pdf": ("GET /agreements/{mou}/pdf", "L 200 200 200 200 200 200 404"),
+    # the auditor's dossier (a zip): admins, the office's managers and auditors; never partners
+    # or staff, whom the policy turns away before the agreement is looked up
+    "agreements.dossier": ("POST /agreements/{review}/dossier", "L 200 403 200 403 200 200 403"),
     "agreements.comment": ("POST /agreements/{review}/comments", "L 302 302 302 302 403 403 404"),
     "agreements.upload": ("POST /agreements/{review}/attachments", "L 302 302 302 403 403 403 404"),
     "agreements.transition": (
@@ -146,6 +152,11 @@ MATRIX = {
         "L 200 200 200 200 403 403 404",
     ),
     "commitments.portal": ("GET /portal", "L 403 403 403 200 403 403 403"),
+    # the period form of a partner's dossier (its POST downloads it: test_dossier)
+    "commitments.partner_dossier": (
+        "GET /partners/{partner}/dossier",
+        "L 200 403 200 403 200 200 403",
+    ),
     "commitments.letters": ("GET /letters", "L 200 200 200 200 200 200 200"),
     # Sesetan's letter, issued by the Denpasar branch: not the city's partner user's
     "commitments.letter_download": (

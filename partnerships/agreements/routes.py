@@ -1,6 +1,7 @@
 import math
 import time
 from collections.abc import Callable
+from datetime import date
 
 from flask import (
     Response,
@@ -24,6 +25,7 @@ from partnerships.agreements import (
     drafting,
     drafting_rules,
     lifecycle,
+    printing,
     queries,
     review,
     rules,
@@ -32,6 +34,7 @@ from partnerships.agreements import (
     vacancies,
     workflow,
 )
+from partnerships.agreements import dossier as agreement_dossier
 from partnerships.agreements.errors import AgreementError
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
@@ -64,6 +67,8 @@ from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
+from partnerships.documents.dossier import REFUSALS as dossier_refusals
+from partnerships.documents.rendering import RenderRefused
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.scope import office_subtree_ids, visible_partners
@@ -621,6 +626,55 @@ def download(agreement_id: int, attachment_id: int):
         abort(404)
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
+
+
+@bp.get("/agreements/<int:agreement_id>/pdf")
+def pdf(agreement_id: int):
+    """The agreement as a PDF (DRAF until approved); what it still lacks is said on its page."""
+    agreement = get_agreement(agreement_id)
+    back = redirect(url_for("agreements.show", agreement_id=agreement.id))
+    on = request.args.get("on", "").strip()
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        flash(_("Enter the signing date as a date (YYYY-MM-DD)."), "danger")
+        return back
+    try:
+        content = printing.agreement_pdf(agreement, on=day)
+    except printing.PrintRefused as refused:
+        flash(
+            _(
+                "The PDF cannot be printed yet. Missing: %(items)s.",
+                items="; ".join(refused.missing),
+            ),
+            "warning",
+        )
+        return back
+    except RenderRefused as error:
+        flash(str(error), "danger")
+        return back
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename={printing.filename(agreement)}"},
+    )
+
+
+@bp.post("/agreements/<int:agreement_id>/dossier")
+def dossier(agreement_id: int):
+    """The auditor's dossier (a zip); its sealed manifest is registered, so the request
+    commits before the file goes out."""
+    agreement = get_agreement(agreement_id)
+    try:
+        built = agreement_dossier.build(agreement, current_user)
+    except dossier_refusals as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    db.session.commit()
+    return send_file(
+        built.file, mimetype="application/zip", as_attachment=True, download_name=built.filename
     )
 
 
