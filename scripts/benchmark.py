@@ -744,6 +744,8 @@ def render_speed() -> None:
     with app.app_context():
         db.engine.dispose()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
 LETTER_PARTNERS = 30
 LETTER_DAY = (2026, 11, 30)
 letters_written: dict[int, int] = {}
@@ -879,6 +881,8 @@ def _bulk_run(app, uri: str, tmp: str, period: str, workers: int) -> float:
         "AUDIT_ANCHOR_FILE": app.config["AUDIT_ANCHOR_FILE"],
         "UPLOAD_DIR": app.config["UPLOAD_DIR"],
         "JOBS_URL": app.config["JOBS_URL"],
+        "DOCUMENT_CERT_DIR": app.config["DOCUMENT_CERT_DIR"],
+        "DOCUMENT_CERT_PASSPHRASE": TestConfig.DOCUMENT_CERT_PASSPHRASE,
     }
     with open(f"{tmp}/worker-{workers}.log", "wb") as log:
         worker = subprocess.Popen(  # noqa: S603 - our own command line, nothing from input
@@ -946,7 +950,7 @@ def letters_benchmark() -> None:
     from partnerships.commitments import letters
     from partnerships.core import mail
     from partnerships.demo.services import load_demo
-    from partnerships.documents import rendering
+    from partnerships.documents import certificates, rendering
     from partnerships.organisations.models import Partner
 
     tmp = tempfile.mkdtemp()
@@ -957,12 +961,14 @@ def letters_benchmark() -> None:
         JOBS_URL=f"sqlite:///{tmp}/jobs.db",
         AUDIT_ANCHOR_FILE=f"{tmp}/anchors.jsonl",
         UPLOAD_DIR=f"{tmp}/uploads",
+        DOCUMENT_CERT_DIR=f"{tmp}/certs",
     )
     with app.app_context():
         upgrade()
         import_regions()
         with acting_as("benchmark"), mail.quiet():
             load_demo()
+            certificates.demo_ca()  # the offices seal their letters (no-op when demo made them)
             _letter_partners(LETTER_PARTNERS)
             db.session.commit()
     # September with one worker, October with two: the same partners, the same work.

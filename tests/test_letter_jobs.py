@@ -257,6 +257,8 @@ def worker_process(app, name: str, log) -> subprocess.Popen:
         "UPLOAD_DIR": app.config["UPLOAD_DIR"],
         "JOBS_URL": REDIS_URL,
         "JOBS_NAME": name,
+        "DOCUMENT_CERT_DIR": app.config["DOCUMENT_CERT_DIR"],  # the offices' seals
+        "DOCUMENT_CERT_PASSPHRASE": TestConfig.DOCUMENT_CERT_PASSPHRASE,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "jobs", "worker", "--workers", "2"],

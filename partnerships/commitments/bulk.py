@@ -22,9 +22,11 @@ from partnerships.commitments import letters
 from partnerships.commitments.models import ProgressLetter
 from partnerships.commitments.services import period_label
 from partnerships.core import jobs
+from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
 from partnerships.documents import services as documents
 from partnerships.documents.models import DocKind, Document, DocumentJob, JobStatus
+from partnerships.documents.rendering import RenderRefused
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
 
@@ -100,6 +102,11 @@ def write(job_id: int, partner_id: int, on: str, lang: str | None) -> None:
         except letters.LetterRefused as refused:
             db.session.rollback()
             failure = " ".join(refused.missing)
+            break
+        except (DomainError, RenderRefused) as error:
+            # the office cannot seal (no certificate), the render was stopped ...: say why
+            db.session.rollback()
+            failure = _("%(partner)s: %(reason)s", partner=_name(partner_id), reason=str(error))
             break
         except IntegrityError:
             # Another job wrote this letter (or another document of the partner) meanwhile.

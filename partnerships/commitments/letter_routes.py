@@ -14,6 +14,7 @@ from partnerships.commitments.forms import BulkLettersForm, LetterForm
 from partnerships.commitments.models import ProgressLetter
 from partnerships.commitments.permissions import letter_offices, visible_jobs, visible_letters
 from partnerships.core import sections
+from partnerships.core.errors import DomainError
 from partnerships.core.formatting import office_today
 from partnerships.core.forms import refuse
 from partnerships.core.pagination import id_key, keyset_page
@@ -21,6 +22,7 @@ from partnerships.core.policy import can
 from partnerships.core.safety import db_id
 from partnerships.documents import services as documents
 from partnerships.documents.models import Document, DocumentJob, JobStatus
+from partnerships.documents.rendering import RenderRefused
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from partnerships.organisations.permissions import can_edit_partner
@@ -104,7 +106,8 @@ def letter_issue(partner_id: int):
         for reason in refused.missing:
             flash(reason, "danger")
         return redirect(back)
-    except CommitmentError as error:
+    except (DomainError, RenderRefused) as error:
+        # a month refused, or the office unable to seal (no certificate) or the render stopped
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(back)
