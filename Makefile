@@ -17,6 +17,10 @@ demo: $(VENV)/.installed
 	$(DEV) $(BIN)/flask db upgrade
 	$(DEV) $(BIN)/flask regions import
 	$(DEV) $(BIN)/flask demo load
+	@# The worker writes bulk letters in the background (queue: instance/jobs.db); it is stopped,
+	@# letting the letter in hand finish, when the server stops (Ctrl-C) or the shell exits.
+	$(DEV) $(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The browser tests inject axe-core (package.json, pinned) into Chromium.

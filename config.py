@@ -84,6 +84,11 @@ class Config:
     PDF_SECONDS = _int("PDF_SECONDS", 30)
     # An auditor's dossier larger than this (its files together) is refused with a message.
     DOSSIER_MAX_BYTES = _int("DOSSIER_MAX_BYTES", 1024 * 1024 * 1024)
+    # The queue of background jobs (bulk letters): empty is a SQLite file in the instance folder
+    # (no server to run); `redis://host:6379/1` in production, shared by every app server and
+    # worker. JOBS_NAME prefixes the queue's keys, so two installations can share one Redis.
+    JOBS_URL = os.environ.get("JOBS_URL", "")
+    JOBS_NAME = os.environ.get("JOBS_NAME", "partnerships")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
@@ -116,6 +121,7 @@ class TestConfig(Config):
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 1  # overridden by tests that start their own SMTP server on loopback
     MAX_UPLOAD_BYTES = 200 * 1024
+    JOBS_URL = "memory://"  # queued in the process; a test that runs jobs starts a consumer
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     PAGE_SIZE = 5
     DOCUMENT_CERT_PASSPHRASE = "test-only-cert-passphrase"  # noqa: S105 - test certificates only

@@ -44,6 +44,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     configure_audit_anchor_key(app)
     register_extensions(app)
     register_blueprints(app)
+    register_jobs(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
@@ -131,6 +132,13 @@ def register_blueprints(app: Flask) -> None:
         policy.declare(permissions.POLICY)
     app.before_request(refuse_nul)
     app.before_request(policy.enforce)
+
+
+def register_jobs(app: Flask) -> None:
+    """The background-job queue, with the tasks the domains declared when they were imported."""
+    from partnerships.core import jobs
+
+    jobs.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

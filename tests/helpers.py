@@ -33,3 +33,14 @@ def counted_statements(app) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def run_queued_jobs(app) -> int:
+    """Run every job waiting in the app's in-process queue (JOBS_URL=memory://) here, the way a
+    worker would take them, the ones they queue too; how many ran."""
+    huey = app.extensions["jobs"]["huey"]
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        ran += 1
+    return ran

@@ -19,13 +19,16 @@ from partnerships.commitments.models import (
     Commitment,
     ContributionRate,
     Evidence,
+    ProgressLetter,
     RealisationFigure,
 )
 from partnerships.core.policy import REGISTRY
+from partnerships.documents.models import DocumentJob
 from partnerships.extensions import db
 from partnerships.numbering.models import NumberPattern
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 from tests.conftest import csrf_token, login
+from tests.helpers import run_queued_jobs
 from tests.web import find_form, follow, signed_in, submit
 
 # The columns: who asks. "other" is the Gianyar staff member, outside the Denpasar office whose
@@ -154,6 +157,27 @@ MATRIX = {
         "GET /partners/{partner}/dossier",
         "L 200 403 200 403 200 200 403",
     ),
+    "commitments.letters": ("GET /letters", "L 200 200 200 200 200 200 200"),
+    # Sesetan's letter, issued by the Denpasar branch: not the city's partner user's
+    "commitments.letter_download": (
+        "GET /letters/{letter}/download",
+        "L 200 200 200 404 200 200 404",
+    ),
+    # no month given: back to the partner page, saying so; only the city's own office issues
+    "commitments.letter_issue": (
+        "POST /partners/{partner}/letters",
+        "L 302 302 302 403 403 403 403",
+    ),
+    "commitments.letters_bulk": ("GET /letters/bulk", "L 200 200 200 403 403 403 200"),
+    "commitments.letters_job": ("GET /letters/jobs/{job}", "L 200 200 200 403 200 200 404"),
+    "commitments.letters_job_status": (
+        "GET /letters/jobs/{job}/status",
+        "L 200 200 200 403 200 200 404",
+    ),
+    "commitments.letters_job_archive": (
+        "GET /letters/jobs/{job}/archive",
+        "L 200 200 200 403 200 200 404",
+    ),
     "commitments.rates": ("GET /contribution-rates", "L 200 200 200 403 200 200 200"),
     "commitments.rate_new": ("GET /contribution-rates/new", "L 200 403 403 403 403 403 403"),
     "commitments.rate_edit": (
@@ -281,9 +305,9 @@ def _demo_ids(app) -> dict[str, int]:
 
 
 def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
-    """The demo has no attachment, no evidence, no numbering pattern and no contact person: the
-    admin adds one of the first three and the partner user the last through the pages, as a
-    person would."""
+    """The demo has no attachment, no evidence, no numbering pattern, no contact person and no
+    letter: the admin adds one of the first three and the month's letters (a background job)
+    and the partner user the contact person through the pages, as a person would."""
     admin = signed_in(app, "admin")
     page = admin.get(f"/commitments/{ids['commitment']}")
     evidence = ("evidence", ("rekap.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
@@ -304,6 +328,12 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
     options = find_form(page, button="Simpan")["office_id"].options
     office = next(value for value, _on, label in options if "Denpasar" in label)
     follow(submit(page, button="Simpan", office_id=office, pattern="{seq:03d}/KS/{year}"))
+    # the Denpasar branch's letters for October 2026, written as the worker would
+    page = admin.get("/letters/bulk")
+    options = find_form(page, action="/letters/bulk")["office_id"].options
+    office = next(value for value, _on, label in options if label == "Kantor Cabang Bali Denpasar")
+    follow(submit(page, action="/letters/bulk", office_id=office, period="2026-10"))
+    run_queued_jobs(app)
     partner = signed_in(app, "partner")
     page = partner.get(f"/partners/{ids['partner']}/contacts/new")
     follow(submit(page, button="Simpan narahubung", name="Kontak", phone="0361 223344"))
@@ -311,6 +341,8 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
         ids["contact"] = db.session.scalar(select(ContactPerson.id))
         ids["pattern"] = db.session.scalar(select(NumberPattern.id))
         ids["evidence"] = db.session.scalar(select(Evidence.id))
+        ids["job"] = db.session.scalar(select(DocumentJob.id).where(DocumentJob.archive_id > 0))
+        ids["letter"] = db.session.scalar(select(ProgressLetter.id))
         ids["attachment"] = db.session.scalar(
             select(Attachment.id).where(Attachment.agreement_id == ids["review"])
         )

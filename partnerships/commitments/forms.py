@@ -4,6 +4,7 @@ from wtforms import (
     DateField,
     DecimalField,
     IntegerField,
+    MonthField,
     SelectField,
     StringField,
     SubmitField,
@@ -190,3 +191,18 @@ class DossierForm(Form):
     def validate_since(self, field) -> None:
         if field.data and field.data.year < MIN_YEAR:
             raise ValidationError(_l("Choose a date after the year %(year)s.", year=MIN_YEAR))
+
+
+class LetterForm(Form):
+    """A partner's progress letter for one month (the partner page)."""
+
+    period = MonthField(_l("Month reported on"), validators=[InputRequired()])
+    issue = SubmitField(_l("Issue the letter"))
+
+
+class BulkLettersForm(Form):
+    """Letters for every partner of an office for one month, written in the background."""
+
+    office_id = SelectField(_l("Office"), coerce=optional_id, validators=[InputRequired()])
+    period = MonthField(_l("Month reported on"), validators=[InputRequired()])
+    start = SubmitField(_l("Write the letters"))

@@ -7,7 +7,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from partnerships.core.models import (
@@ -248,3 +258,35 @@ class CommitmentComment(TimestampMixin, db.Model):
     def audit_office_id(self) -> int | None:
         commitment = self.commitment
         return commitment.agreement.office_id if commitment is not None else None
+
+
+class ProgressLetter(TimestampMixin, db.Model):
+    """The progress letter (surat) an office sends a partner's head for one month: at most one
+    per partner and period. The row reserves the letter's number and date before its PDF is
+    rendered, so a retry (a failed render, the bulk job run again) reuses them and never draws
+    a second number; `document_id` is set once the sealed PDF is in the document store."""
+
+    __tablename__ = "progress_letters"
+    __audit__: dict = {}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))  # the issuer
+    period: Mapped[str] = mapped_column(String(7))  # "2026-10"
+    number: Mapped[str] = mapped_column(String(120))
+    issued_on: Mapped[date] = mapped_column(Date)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    partner = relationship("Partner", lazy="joined", innerjoin=True)
+    office = relationship("Office", lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("partner_id", "period"),
+        # an office's letters of a period: what the bulk job's archive gathers
+        Index("ix_progress_letters_office_id_period", "office_id", "period"),
+    )
+
+    @property
+    def audit_office_id(self) -> int:
+        return self.office_id

@@ -6,9 +6,13 @@ from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import DOSSIER_READERS, visible_agreements
 from partnerships.agreements.permissions import can_edit as can_edit_agreement
 from partnerships.commitments import rules
-from partnerships.commitments.models import Commitment
+from partnerships.commitments.models import Commitment, ProgressLetter
 from partnerships.core.policy import allow
 from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
+from partnerships.documents.models import DocumentJob
+from partnerships.extensions import db
+from partnerships.organisations.models import Office
+from partnerships.organisations.scope import office_subtree_ids
 
 POLICY = {
     "commitments.index": allow(EVERYONE),
@@ -32,6 +36,15 @@ POLICY = {
     "commitments.figure_import_preview": allow(EDITORS),
     "commitments.done": allow(EDITORS),
     "commitments.rates": allow(INTERNAL),
+    # progress letters: partners download their own; editors issue them for the partners their
+    # office manages, one at a time or for all of an office's partners as a background job
+    "commitments.letters": allow(EVERYONE),
+    "commitments.letter_download": allow(EVERYONE),
+    "commitments.letter_issue": allow(EDITORS),
+    "commitments.letters_bulk": allow(EDITORS),
+    "commitments.letters_job": allow(INTERNAL),
+    "commitments.letters_job_status": allow(INTERNAL),
+    "commitments.letters_job_archive": allow(INTERNAL),
     "commitments.rate_new": allow(Role.ADMIN),
     "commitments.rate_edit": allow(Role.ADMIN),
     # a partner's dossier for a period: as an agreement's, within the partner's office
@@ -70,3 +83,35 @@ def can_submit(user, commitment: Commitment) -> bool:
 def can_comment(user, commitment: Commitment) -> bool:
     """Whoever sees the commitment writes in its thread, except auditors, who only read."""
     return user.role != Role.AUDITOR
+
+
+def visible_letters(user) -> Select:
+    """Issued progress letters `user` may read: a partner user its own partner's, office users
+    those their office or an office below it issued, national roles all."""
+    stmt = select(ProgressLetter).where(ProgressLetter.document_id.is_not(None))
+    if user.role == Role.PARTNER:
+        return stmt.where(ProgressLetter.partner_id == user.partner_id)
+    if user.role == Role.ADMIN or user.office_id is None:
+        return stmt
+    return stmt.where(ProgressLetter.office_id.in_(office_subtree_ids(user.office_id)))
+
+
+def letter_offices(user) -> list[Office]:
+    """The offices `user` may write letters for in bulk: an administrator any, staff and
+    managers their own office and those below it."""
+    stmt = select(Office).where(Office.is_deleted.is_(False)).order_by(Office.name)
+    if user.role != Role.ADMIN:
+        if user.role not in EDITORS or user.office_id is None:
+            return []
+        stmt = stmt.where(Office.id.in_(office_subtree_ids(user.office_id)))
+    return list(db.session.scalars(stmt))
+
+
+def visible_jobs(user, kind: str) -> Select:
+    """Background jobs of `kind` an internal user may follow: those of their office subtree."""
+    stmt = select(DocumentJob).where(DocumentJob.kind == kind)
+    if user.role == Role.PARTNER:
+        return stmt.where(DocumentJob.id.is_(None))
+    if user.role == Role.ADMIN or user.office_id is None:
+        return stmt
+    return stmt.where(DocumentJob.office_id.in_(office_subtree_ids(user.office_id)))

@@ -72,6 +72,31 @@ def recent_points(commitment_ids: list[int]) -> dict[int, list[Point]]:
     return found
 
 
+def accepted_points(commitment_ids: list[int], until: date) -> dict[int, list[Point]]:
+    """Every accepted figure of each commitment up to `until`, oldest first, in one query: the
+    history a letter's annex charts and the verdict as it stood on that day."""
+    if not commitment_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            RealisationFigure.commitment_id, RealisationFigure.period_end, RealisationFigure.value
+        )
+        .where(
+            RealisationFigure.commitment_id.in_(commitment_ids),
+            RealisationFigure.status == FigureStatus.ACCEPTED,
+            RealisationFigure.is_deleted.is_not(True),
+            RealisationFigure.period_end <= until,
+        )
+        .order_by(
+            RealisationFigure.commitment_id, RealisationFigure.period_end, RealisationFigure.id
+        )
+    )
+    found: dict[int, list[Point]] = defaultdict(list)
+    for commitment_id, period_end, value in rows:
+        found[commitment_id].append(Point(period_end, float(value)))
+    return found
+
+
 def progress(commitment: Commitment, points: list[Point], today: date) -> Progress | ActionProgress:
     """The commitment's verdict on `today` with the numbers behind it."""
     if commitment.kind == Kind.ACTION:

@@ -293,7 +293,9 @@ def _show(
         figures=history,
         term_history=list(zip(terms, wording.term_lines(commitment, terms), strict=True)),
         term_text=wording.term_text,
-        chart=chart.draw(found, counted) if commitment.kind != Kind.ACTION else None,
+        chart=chart.draw(found, counted, lambda v: wording.value_text(commitment, v))
+        if commitment.kind != Kind.ACTION
+        else None,
         figure_form=figure_form,
         figure_action=url_for(
             "commitments.figure" if editable else "commitments.submit", commitment_id=commitment.id
@@ -687,3 +689,7 @@ def rate_edit(rate_id: int):
     if form.validate_on_submit() and (done_page := _save_rate(form, rate)):
         return done_page
     return render_template("commitments/rate_form.html", form=form, rate=rate)
+
+
+# The progress letters' pages live beside these; importing them adds their routes.
+from partnerships.commitments import letter_routes  # noqa: E402, F401

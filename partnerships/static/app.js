@@ -50,3 +50,32 @@ document.querySelectorAll("input[data-filter-list]").forEach((input) => {
     });
   });
 });
+
+// A background job's page follows the job: the progress bar and its words from a small JSON
+// endpoint, then the page again (with the download) once the job is finished.
+document.querySelectorAll("[data-job-status]").forEach((box) => {
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[role=status]");
+  const poll = async () => {
+    let job;
+    try {
+      const response = await fetch(box.dataset.jobStatus, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      job = await response.json();
+    } catch {
+      setTimeout(poll, 3000); // the server restarting: ask again a little later
+      return;
+    }
+    if (job.finished) {
+      window.location.reload();
+      return;
+    }
+    if (job.total) {
+      bar.max = job.total;
+      bar.value = job.done;
+    }
+    text.textContent = job.text;
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+});

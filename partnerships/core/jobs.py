@@ -1,0 +1,147 @@
+"""Background jobs with huey: the queue configured from JOBS_URL, the tasks the domains declare,
+and `flask jobs worker`, the consumer that runs them inside the app.
+
+JOBS_URL picks the queue: empty is a SQLite file in the instance folder (nothing else to run,
+what `make demo` uses); `sqlite:////path/jobs.db` another file; `redis://host:6379/1` Redis
+(production: every app server and worker shares it); `memory://` a queue inside the process
+(the tests' default: nothing runs until a test starts a consumer on it).
+
+Core imports no domain, so a domain declares its tasks with `@jobs.task` when it is imported,
+and `init_app` binds each to the app's queue: the worker runs a task in a request context of
+its own app (links in documents need BASE_URL's host) and removes the session afterwards.
+"""
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app, session
+from flask.cli import AppGroup
+from flask_login import login_user
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+from partnerships.extensions import db
+
+log = logging.getLogger("partnerships.jobs")
+
+TASKS: dict[str, Callable[..., Any]] = {}
+PRELOADS: list[Callable[[], None]] = []
+
+
+def _key(fn: Callable) -> str:
+    return f"{fn.__module__}.{fn.__name__}"
+
+
+def task(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare `fn` a background task (its arguments must pickle: ids and strings, not rows);
+    call it through `enqueue(fn, ...)`."""
+    TASKS[_key(fn)] = fn
+    return fn
+
+
+def preload(fn: Callable[[], None]) -> Callable[[], None]:
+    """Declare work the worker does once before it starts its worker processes (importing a
+    heavy library), so that each forked process starts warm instead of paying for it again."""
+    PRELOADS.append(fn)
+    return fn
+
+
+def make_huey(app: Flask) -> Huey:
+    url = (app.config.get("JOBS_URL") or "").strip()
+    name = app.config.get("JOBS_NAME") or "partnerships"
+    # Nobody reads a task's return value: progress lives in the database.
+    options = {"results": False, "utc": True}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, **options)
+    if url == "memory://":
+        return MemoryHuey(name, **options)
+    if url and not url.startswith("sqlite:///"):
+        raise RuntimeError(
+            f"JOBS_URL {url!r}: leave it empty, or use sqlite:////path, redis://host:port/db"
+        )
+    path = Path(url.removeprefix("sqlite:///")) if url else Path(app.instance_path) / "jobs.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name, filename=str(path), **options)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its queue with every declared task bound to it, and the worker command."""
+    huey = make_huey(app)
+    bound = {key: huey.task(name=fn.__name__)(_in_app(app, fn)) for key, fn in TASKS.items()}
+
+    parent = os.getpid()
+
+    @huey.on_startup()
+    def _own_connections() -> None:
+        # A worker process forked from the consumer must not share the parent's connections.
+        if os.getpid() != parent:
+            with app.app_context():
+                db.engine.dispose(close=False)
+
+    app.extensions["jobs"] = {"huey": huey, "tasks": bound}
+    if "jobs" not in app.cli.commands:
+        app.cli.add_command(jobs_cli)
+
+
+def _in_app(app: Flask, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        # A request context, not just the app's: url_for(_external=True) (the QR on a sealed
+        # document) needs a host outside any request, and BASE_URL is the one users reach.
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                log.exception("job %s failed", _key(fn))
+                db.session.rollback()
+                raise
+            finally:
+                db.session.remove()
+
+    return run
+
+
+def huey() -> Huey:
+    return current_app.extensions["jobs"]["huey"]
+
+
+def enqueue(fn: Callable[..., Any], *args: Any) -> None:
+    """Queue `fn(*args)` for the worker; call after committing what the task will read."""
+    current_app.extensions["jobs"]["tasks"][_key(fn)](*args)
+
+
+def act_for(user, lang: str | None = None) -> None:
+    """Inside a task: act as the user who asked (the audit trail names them) in their language."""
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    if user is not None:
+        login_user(user)
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs (bulk letters).")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", default=1, show_default=True, help="Jobs run at the same time.")
+@click.option(
+    "--worker-type",
+    type=click.Choice(["process", "thread"]),
+    default="process",
+    show_default=True,
+    help="Processes render in parallel on several cores; threads share one.",
+)
+def worker_command(workers: int, worker_type: str) -> None:
+    """Run the consumer: take jobs from the queue (JOBS_URL) until stopped (Ctrl-C, SIGTERM)."""
+    queue = huey()
+    if isinstance(queue, MemoryHuey):
+        raise click.UsageError("JOBS_URL=memory:// is a queue inside one process: no worker")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per rendering step
+    for load in PRELOADS:
+        load()
+    # An idle SQLite queue is polled; a second at most keeps a new job from waiting long.
+    queue.create_consumer(workers=workers, worker_type=worker_type, max_delay=1.0).run()
