@@ -25,6 +25,11 @@ POLICY = {
     "agreements.comment_resolve": allow(EDITORS),
     "agreements.upload": allow(EDITORS),
     "agreements.download": allow(EVERYONE),
+    # the owning office records its partners' signatures; documents are scoped in the query
+    # (signing.visible_documents): a partner user downloads none of another partner's
+    "agreements.sign_certified": allow(EDITORS),
+    "agreements.sign_wet_ink": allow(EDITORS),
+    "agreements.document": allow(EVERYONE),
 }
 
 # Partners see an agreement once it leaves the drafting table.

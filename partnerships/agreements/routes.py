@@ -1,3 +1,5 @@
+import io
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -29,6 +31,7 @@ from partnerships.agreements import (
     rules,
     search,
     sections,  # noqa: F401 (importing it adds the partner and region page sections)
+    signing,
     vacancies,
     workflow,
 )
@@ -38,6 +41,7 @@ from partnerships.agreements.forms import (
     FUNDING_LABELS,
     KIND_LABELS,
     ArticlesForm,
+    CertifiedSigningForm,
     CommentForm,
     EditDetailsForm,
     NewAgreementForm,
@@ -45,6 +49,7 @@ from partnerships.agreements.forms import (
     ReplyForm,
     TransitionForm,
     UploadForm,
+    WetInkSigningForm,
 )
 from partnerships.agreements.models import (
     EXPIRY_WINDOWS,
@@ -64,10 +69,15 @@ from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
+from partnerships.documents import services as documents
+from partnerships.documents.models import Document
+from partnerships.documents.store import StoreError
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.scope import office_subtree_ids, visible_partners
 from partnerships.organisations.services import office_choices
+
+log = logging.getLogger(__name__)
 
 
 def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:
@@ -207,8 +217,27 @@ def show(agreement_id: int):
         confirm=ConfirmForm(),
         party_role=party_role,
         attachment_labels=ATTACHMENT_LABELS,
+        **_signing_context(agreement),
         **_labels(),
     )
+
+
+def _signing_context(agreement: Agreement) -> dict:
+    """The signing section and the document list of the agreement page."""
+    lines = signing.signing_state(agreement)
+    sent = signing.sent_document(agreement)
+    may_sign = can_edit(current_user, agreement) and signing.may_record_signatures(agreement)
+    return {
+        "signing": lines,
+        "sent": sent,
+        "show_signing": sent is not None or may_sign or any(line.signed for line in lines),
+        "documents": db.session.scalars(signing.visible_documents(agreement, current_user)).all(),
+        "may_sign": may_sign,
+        "certified_form": CertifiedSigningForm(),
+        "wet_ink_form": WetInkSigningForm(),
+        "mode_labels": signing.MODE_LABELS,
+        "document_labels": signing.DOCUMENT_LABELS,
+    }
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
@@ -621,6 +650,100 @@ def download(agreement_id: int, attachment_id: int):
         abort(404)
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
+
+
+# ---- signing ------------------------------------------------------------------------------
+
+
+def _signed_message(agreement: Agreement, position: int) -> str:
+    party = next(p for p in agreement.parties if p.position == position)
+    return _("The signature of %(party)s is recorded.", party=party.name)
+
+
+def _form_errors(form) -> None:
+    flash(
+        _(
+            "Check the form: %(errors)s",
+            errors="; ".join(
+                f"{form[name].label.text}: {e}" for name, errs in form.errors.items() for e in errs
+            ),
+        ),
+        "danger",
+    )
+
+
+@bp.post("/agreements/<int:agreement_id>/signing/<int:position>/certified")
+def sign_certified(agreement_id: int, position: int):
+    """A partner's PDF signed with its certified signature, uploaded back."""
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = CertifiedSigningForm()
+    if form.validate_on_submit():
+        _attempt(
+            lambda: signing.record_certified(
+                agreement,
+                position,
+                form.file.data.stream,
+                form.file.data.filename,
+                current_user,
+                number=form.number.data,
+            ),
+            lambda: _signed_message(agreement, position),
+            keep={f"number-{position}": form.number.data or ""},
+        )
+    else:
+        _form_errors(form)
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
+
+
+@bp.post("/agreements/<int:agreement_id>/signing/<int:position>/wet-ink")
+def sign_wet_ink(agreement_id: int, position: int):
+    """The scan of a page a partner's signatory signed in ink."""
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = WetInkSigningForm()
+    kept = {
+        f"number-{position}": form.number.data or "",
+        f"signer-{position}": form.signer_name.data or "",
+        f"signed-on-{position}": request.form.get("signed_on", ""),
+    }
+    if form.validate_on_submit():
+        _attempt(
+            lambda: signing.record_wet_ink(
+                agreement,
+                position,
+                form.file.data.stream,
+                form.file.data.filename,
+                current_user,
+                signer_name=form.signer_name.data,
+                signed_on=form.signed_on.data,
+                number=form.number.data,
+            ),
+            lambda: _signed_message(agreement, position),
+            keep=kept,
+        )
+    else:
+        _form_errors(form)
+        session[KEPT] = {k: v[:KEPT_MAX] for k, v in kept.items() if v}
+    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
+
+
+@bp.get("/agreements/<int:agreement_id>/documents/<int:document_id>")
+def document(agreement_id: int, document_id: int):
+    """A stored document of the agreement, as it was registered (byte for byte)."""
+    agreement = get_agreement(agreement_id)
+    found = db.first_or_404(
+        signing.visible_documents(agreement, current_user).where(Document.id == document_id)
+    )
+    try:
+        data = documents.content(found)
+    except StoreError:
+        log.exception("document %s of agreement %s is unreadable", found.id, agreement.id)
+        abort(500)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
     )
 
 

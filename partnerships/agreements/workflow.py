@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from partnerships.agreements import drafting_rules
+from partnerships.agreements import drafting_rules, signing
 from partnerships.agreements.drafting import end_of_term
 from partnerships.agreements.errors import WorkflowError, refuse_stale
 from partnerships.agreements.lifecycle import STATUS_LABELS
@@ -113,6 +113,7 @@ def transition(
         _issue_office_number(agreement, today)
     elif action == "activate":
         _record_signing(agreement, signed_on, today)
+        signing.require_complete(agreement)
     elif action == "terminate" and not (reason or "").strip():
         raise WorkflowError(_("Give the reason for termination."))
     agreement.status = move.target
@@ -121,6 +122,12 @@ def transition(
         _after_activation(agreement, today)
     with refuse_stale():
         db.session.flush()
+    # The documents after the move is flushed: the sealed text is printed as sent (no DRAF),
+    # the berita acara with the agreement's final status and dates.
+    if action == "request_signature":
+        signing.seal_for_signature(agreement, user, today)
+    elif action == "activate":
+        signing.issue_signing_record(agreement, user, today)
     agreement_moved.send(agreement, move=action, actor=user)
 
 

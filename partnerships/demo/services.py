@@ -4,12 +4,13 @@ Names and positions are the ones the news stories report; NIP and NPK numbers ar
 (they are personal data) and only have the right shape.
 """
 
+import io
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from partnerships.agreements import drafting, parties, queries, review, workflow
+from partnerships.agreements import drafting, parties, queries, review, signing, workflow
 from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
@@ -438,6 +439,8 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
                 review.resolve_comment(comment, manager)
         if agreement.status == until:
             break
+        if action == "activate":
+            _signed_on_paper(agreement, staff, spec["signed_on"])
         workflow.transition(
             agreement,
             action,
@@ -449,6 +452,40 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
             else office_today(),
         )
     return agreement
+
+
+def _signed_on_paper(agreement: Agreement, staff: User, signed_on: date) -> None:
+    """The stories' agreements were signed in ink: each partner's signed page is recorded as
+    the scan its office would upload."""
+    for party in agreement.parties:
+        if party.partner_id is None:
+            continue
+        signer = party.signatory.name if party.signatory else party.name
+        scan = _scan_of_signed_page(
+            [agreement.title, "", party.name, party.number or "", "", "ttd.", signer]
+        )
+        signing.record_wet_ink(
+            agreement,
+            party.position,
+            io.BytesIO(scan),
+            f"pindaian-ttd-pihak-{party.position}.png",
+            staff,
+            signer_name=signer,
+            signed_on=signed_on,
+        )
+
+
+def _scan_of_signed_page(lines: list[str]) -> bytes:
+    """A small greyscale image standing in for a scanned signature page."""
+    from PIL import Image, ImageDraw  # only the demo draws
+
+    image = Image.new("L", (620, 400), 248)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        draw.text((40, 40 + 28 * row), line[:90], fill=30)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def load_agreements() -> None:
