@@ -15,6 +15,7 @@ from partnerships.core.formatting import long_date_id
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from tests.conftest import OFFICE_DAY
+from tests.signatures import sign_on_paper
 from tests.test_drafting import (
     KEJARI,
     MOU_TITLE,
@@ -99,9 +100,10 @@ def test_a_term_without_dates_is_fixed_by_the_signing_and_shown_once_signed(app)
     assert staff.get(url).html.find(id="blanks") is None
     press(staff.get(url), SUBMIT)
     press(manager.get(url), APPROVE)
-    press(staff.get(url), SEND)
     choose_signatories(staff, aid)
+    press(staff.get(url), SEND)
     day = OFFICE_DAY
+    sign_on_paper(staff, aid, day, {2: "470/90/SST/2026"})
     page = press(staff.get(url), SIGN, signed_on=day.isoformat())
     assert status_of(app, aid) == "active", flashes(page)
     stored = load(app, aid)
@@ -242,8 +244,9 @@ def test_signed_but_not_yet_in_force_is_shown_as_such_everywhere(app, runner):
     url = f"/agreements/{aid}"
     press(staff.get(url), SUBMIT)
     press(manager.get(url), APPROVE)
-    press(staff.get(url), SEND)
     choose_signatories(staff, aid)
+    press(staff.get(url), SEND)
+    sign_on_paper(staff, aid, OFFICE_DAY, {2: "470/91/SST/2026"})
     press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     label = f"Ditandatangani, berlaku mulai {long_date_id(start)}"
     daily = runner.invoke(args=["agreements", "daily"])

@@ -26,6 +26,7 @@ from partnerships.organisations.models import Partner
 from tests.conftest import EMAILS, OFFICE_DAY
 from tests.helpers import id_of
 from tests.pdf_signing import flip_a_signed_byte, make_provider
+from tests.signatures import png_scan
 from tests.test_agreement_workflow import (
     IRFAN,
     KARYAWATI,
@@ -131,17 +132,6 @@ def sign_wet_ink(web, agreement_id: int, position: int, data: bytes, filename: s
 
 def alerts(response, category: str = "danger") -> list[str]:
     return [m for c, m in flashed(response) if c == category]
-
-
-def png_scan() -> bytes:
-    """A real PNG image, as a scanner produces one of the signed page."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("L", (300, 200), 250)
-    ImageDraw.Draw(image).text((20, 80), "ttd. Ketut Sri Karyawati", fill=10)
-    out = BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 def pdf_text(data: bytes) -> str:
@@ -273,7 +263,7 @@ def test_send_sign_three_ways_and_record_the_signing(app, trusted):
     # Sesetan's Lurah signed on paper: the scan, who signed and when (prefilled: the signatory).
     page = staff.get(f"/agreements/{aid}")
     assert page.html.find(id="wet-signer-2")["value"] == KARYAWATI
-    scan = png_scan()
+    scan = png_scan(f"ttd. {KARYAWATI}")
     response = sign_wet_ink(staff, aid, 2, scan, "pindaian.png", signed_on=OFFICE_DAY.isoformat())
     assert alerts(response, "success") == [
         ui(app, "The signature of %(party)s is recorded.", party=SESETAN)

@@ -1,0 +1,57 @@
+"""Partners' signatures as staff record them on the agreement page (WebTest), for the tests
+whose subject is what comes after: a scan of the page each partner signed in wet ink, through
+the signing form the page renders."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from io import BytesIO
+
+from webtest import Upload
+
+from tests.web import find_form, follow, forms
+
+
+def png_scan(line: str = "ttd.") -> bytes:
+    """A real PNG image, as a scanner produces one of a signed page."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (300, 200), 250)
+    ImageDraw.Draw(image).text((20, 80), line, fill=10)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+WET_INK = re.compile(r"/agreements/(\d+)/signing/(\d+)/wet-ink$")
+
+
+def unsigned_positions(web, agreement_id: int) -> list[int]:
+    """The partner positions the page offers a signing form for."""
+    page = web.get(f"/agreements/{agreement_id}")
+    found = (WET_INK.search(f.action or "") for f in forms(page))
+    return [int(m.group(2)) for m in found if m]
+
+
+def sign_on_paper(
+    web, agreement_id: int, signed_on: date, numbers: dict[int, str] | None = None
+) -> None:
+    """Record every partner's wet-ink signature from the agreement page: the scan, the signer
+    the page proposes (the party's signatory) and the day; `numbers` by party position."""
+    numbers = numbers or {}
+    positions = unsigned_positions(web, agreement_id)
+    assert positions, "the page offers no signing form"
+    for position in positions:
+        page = web.get(f"/agreements/{agreement_id}")
+        action = f"/agreements/{agreement_id}/signing/{position}/wet-ink"
+        form = find_form(page, action=action)
+        form["signed_on"] = signed_on.isoformat()
+        if not form["signer_name"].value:
+            form["signer_name"] = "Penanda Tangan Mitra"
+        if position in numbers:
+            form["number"] = numbers[position]
+        form["file"] = Upload(f"ttd-{position}.png", png_scan(f"ttd. pihak {position}"), None)
+        page = follow(form.submit(expect_errors=True))
+        errors = [a.get_text(" ", strip=True) for a in page.html.select(".alert-danger")]
+        assert errors == [], errors
