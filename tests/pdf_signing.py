@@ -5,6 +5,7 @@ are real and are checked by the app's real verifier."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -36,6 +37,12 @@ class Provider:
 
     def sign(self, pdf: bytes, field_name: str = "TTE-Mitra") -> bytes:
         """`pdf` with this signer's signature appended as an incremental update."""
+        # pyHanko's sync API runs its own event loop: in a thread of its own, so that it works
+        # beside Playwright's loop in the browser tests too.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(self._sign, pdf, field_name).result()
+
+    def _sign(self, pdf: bytes, field_name: str) -> bytes:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
         meta = signers.PdfSignatureMetadata(field_name=field_name, reason="Penandatanganan")
         return signers.sign_pdf(writer, meta, signer=self.signer).getvalue()

@@ -205,11 +205,19 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
     assert status(staff) == "Menunggu tanda tangan"
     number = staff.locator("main table").first.locator("tbody tr").first.locator("td").last
     assert re.search(r"\d", number.inner_text()), "the office's number is issued"
+    # The city signed on paper: staff upload the scan of the signed page with its number.
+    wet_ink = staff.locator("form[action$='/signing/2/wet-ink']")
+    wet_ink.locator("input[type=file]").set_input_files(signed_scan(tmp_path / "pindaian.pdf"))
+    wet_ink.locator("input[name=signed_on]").fill(signed_on.isoformat())
+    wet_ink.locator("input[name=number]").fill("100.3.7/41/HK/2026")
+    wet_ink.locator("button").click()
+    staff.wait_for_load_state()
+    visit(staff)
     press(staff, "Catat penandatanganan", signed_on=signed_on.isoformat())
     visit(staff)
     assert status(staff) == "Aktif"
 
-    upload = staff.locator("form[enctype='multipart/form-data']")
+    upload = staff.locator("form[enctype='multipart/form-data']", has=staff.locator("select"))
     upload.locator("select[name=kind]").select_option("signed_original")
     upload.locator("input[type=file]").set_input_files(signed_scan(tmp_path / "kb-ttd.pdf"))
     upload.get_by_role("button", name="Lampirkan").click()
