@@ -34,12 +34,9 @@ def unsigned_positions(web, agreement_id: int) -> list[int]:
     return [int(m.group(2)) for m in found if m]
 
 
-def sign_on_paper(
-    web, agreement_id: int, signed_on: date, numbers: dict[int, str] | None = None
-) -> None:
+def sign_on_paper(web, agreement_id: int, signed_on: date) -> None:
     """Record every partner's wet-ink signature from the agreement page: the scan, the signer
-    the page proposes (the party's signatory) and the day; `numbers` by party position."""
-    numbers = numbers or {}
+    the page proposes (the party's signatory) and the day."""
     positions = unsigned_positions(web, agreement_id)
     assert positions, "the page offers no signing form"
     for position in positions:
@@ -49,8 +46,6 @@ def sign_on_paper(
         form["signed_on"] = signed_on.isoformat()
         if not form["signer_name"].value:
             form["signer_name"] = "Penanda Tangan Mitra"
-        if position in numbers:
-            form["number"] = numbers[position]
         form["file"] = Upload(f"ttd-{position}.png", png_scan(f"ttd. pihak {position}"), None)
         page = follow(form.submit(expect_errors=True))
         errors = [a.get_text(" ", strip=True) for a in page.html.select(".alert-danger")]

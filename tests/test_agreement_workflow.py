@@ -452,7 +452,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
         workflow._issue_office_number(agreement, today)  # as the move does, before it prints
         cannot_print = gettext(
             "The agreement cannot be printed for signature: %(missing)s.",
-            missing="; ".join(str(m) for m in printing.missing(agreement, signed=True)),
+            missing="; ".join(str(m) for m in printing.missing(agreement, signed=True, on=today)),
         )
         db.session.rollback()
     refused(app, staff, aid, "request_signature", cannot_print)
@@ -468,7 +468,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
             )
         )
     opened_before = staff.get(f"/agreements/{aid}/parties")
-    signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI})
+    signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI}, {2: "470/301/SST/2026"})
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     parties = state(app, aid)["parties"]
     with app.app_context():
@@ -480,7 +480,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
         assert [(n.office_id, n.year, n.seq) for n in issued] == [(office, today.year, last + 1)]
         assert parties[0][:2] == (1, issued[0].text)
     assert re.fullmatch(r"\d{3}/PKS/DPS/[IVX]+/\d{4}", parties[0][1])
-    assert parties[1][:2] == (2, None)  # the partner's own number is theirs to enter
+    assert parties[1][:2] == (2, "470/301/SST/2026")  # the partner's own, typed before sending
 
     # Recording the signing: a date, not in the future, every party signed by someone in office.
     refused(app, staff, aid, "activate", ui(app, "Enter the date the agreement was signed."))

@@ -40,7 +40,13 @@ def approved(app) -> int:
     staff, manager = signed_in(app, "staff"), signed_in(app, MANAGER)
     add_city_signatory(app, staff)
     aid = new_draft(app, staff, "PKS Uji Penandatanganan di Peramban", partners=(SESETAN, PEMKOT))
-    signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI, 3: NEW_SECRETARY})
+    signed_up(
+        app,
+        staff,
+        aid,
+        {1: IRFAN, 2: KARYAWATI, 3: NEW_SECRETARY},
+        {2: "470/99/SST/2026", 3: "100.3.7/77/HK/2026"},
+    )
     moved(app, staff, aid, "submit", "in_review")
     moved(app, manager, aid, "approve", "approved")
     return aid
@@ -84,7 +90,6 @@ def test_a_manager_sends_collects_the_signatures_and_records_the_signing(
     certified.locator("input[type=file]").set_input_files(
         {"name": "ttd-elektronik.pdf", "mimeType": "application/pdf", "buffer": signed}
     )
-    certified.locator("input[name=number]").fill("100.3.7/77/HK/2026")
     certified.locator("button").click()
     page.wait_for_load_state()
     assert alert(page) == ui(app, "The signature of %(party)s is recorded.", party=PEMKOT)
@@ -97,7 +102,6 @@ def test_a_manager_sends_collects_the_signatures_and_records_the_signing(
     assert wet_ink.locator("input[name=signer_name]").input_value() == KARYAWATI
     wet_ink.locator("input[type=file]").set_input_files(str(scan))
     wet_ink.locator("input[name=signed_on]").fill(OFFICE_DAY.isoformat())
-    wet_ink.locator("input[name=number]").fill("470/99/SST/2026")
     wet_ink.locator("button").click()
     page.wait_for_load_state()
     assert alert(page) == ui(app, "The signature of %(party)s is recorded.", party=SESETAN)

@@ -662,7 +662,7 @@ def test_a_signed_addendum_changes_a_commitment_and_the_history_names_it(app):
     ]
     assert counts(app) == before
 
-    sign_on_paper(manager, addendum, date(2026, 11, 30), {2: "500.15.15.1/31/Disnaker/2026"})
+    sign_on_paper(manager, addendum, date(2026, 11, 30))
     follow(submit(manager.get(f"/agreements/{addendum}"), button="Catat penandatanganan",
                   signed_on="2026-11-30"))  # fmt: skip
     page = staff.get(f"/agreements/{addendum}")

@@ -63,7 +63,8 @@ def choose_signatories(web, agreement_id: int) -> None:
         # the official in office now: the one whose tenure is open ("sekarang")
         options = form[name].options
         values[name] = next(v for v, _on, label in options if label.endswith("sekarang)"))
-    response = submit(page, button="Simpan", **values)
+    # the Lurah's own number too: the text sent for signature carries every party's
+    response = submit(page, button="Simpan", number_2="470/90/SST/2026", **values)
     assert response.status_int == 302, flashes(response)
 
 
@@ -103,7 +104,7 @@ def test_a_term_without_dates_is_fixed_by_the_signing_and_shown_once_signed(app)
     choose_signatories(staff, aid)
     press(staff.get(url), SEND)
     day = OFFICE_DAY
-    sign_on_paper(staff, aid, day, {2: "470/90/SST/2026"})
+    sign_on_paper(staff, aid, day)
     page = press(staff.get(url), SIGN, signed_on=day.isoformat())
     assert status_of(app, aid) == "active", flashes(page)
     stored = load(app, aid)
@@ -246,7 +247,7 @@ def test_signed_but_not_yet_in_force_is_shown_as_such_everywhere(app, runner):
     press(manager.get(url), APPROVE)
     choose_signatories(staff, aid)
     press(staff.get(url), SEND)
-    sign_on_paper(staff, aid, OFFICE_DAY, {2: "470/91/SST/2026"})
+    sign_on_paper(staff, aid, OFFICE_DAY)
     press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     label = f"Ditandatangani, berlaku mulai {long_date_id(start)}"
     daily = runner.invoke(args=["agreements", "daily"])

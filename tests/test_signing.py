@@ -168,7 +168,13 @@ def awaiting(app, staff, manager) -> int:
     its page: positions 1, 2 (Sesetan) and 3 (the city)."""
     add_city_signatory(app, staff)
     aid = new_draft(app, staff, "PKS Uji Penandatanganan Tiga Pihak", partners=(SESETAN, PEMKOT))
-    signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI, 3: NEW_SECRETARY})
+    signed_up(
+        app,
+        staff,
+        aid,
+        {1: IRFAN, 2: KARYAWATI, 3: NEW_SECRETARY},
+        {2: "470/88/SST/2026", 3: "100.3.7/55/HK/2026"},
+    )
     moved(app, staff, aid, "submit", "in_review")
     moved(app, manager, aid, "approve", "approved")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
@@ -229,7 +235,7 @@ def test_send_sign_three_ways_and_record_the_signing(app, trusted):
 
     # The city signs with its certified signature: our sealed PDF plus its provider's signature.
     signed_pdf = trusted.sign(sealed_pdf)
-    response = sign_certified(staff, aid, 3, signed_pdf, number="100.3.7/55/HK/2026")
+    response = sign_certified(staff, aid, 3, signed_pdf)
     assert response.status_int == 302
     assert alerts(response, "success") == [
         ui(app, "The signature of %(party)s is recorded.", party=PEMKOT)
@@ -237,7 +243,6 @@ def test_send_sign_three_ways_and_record_the_signing(app, trusted):
     city = signings_of(app, aid)[3]
     assert (city["mode"], city["signer_name"]) == ("certified", NEW_SECRETARY)
     assert city["sha256"] == hashlib.sha256(signed_pdf).hexdigest()
-    assert state(app, aid)["parties"][2][1] == "100.3.7/55/HK/2026"
     upload = next(d for d in documents_of(app, aid) if d["id"] == city["document_id"])
     assert (upload["kind"], upload["origin"], upload["agreement_version"]) == (
         "signed_upload",
@@ -274,7 +279,9 @@ def test_send_sign_three_ways_and_record_the_signing(app, trusted):
     scan_doc = next(d for d in documents_of(app, aid) if d["id"] == lurah["document_id"])
     assert (scan_doc["kind"], scan_doc["content_type"]) == ("wet_ink_scan", "image/png")
 
-    # Every party signed, but Sesetan's own number is not on record.
+    # Every party signed, but Sesetan's number was cleared on the parties page meanwhile:
+    # the signing is not recorded without it; it is entered where party numbers are.
+    signed_up(app, staff, aid, {}, {2: ""})
     refused(
         app,
         staff,
@@ -282,12 +289,12 @@ def test_send_sign_three_ways_and_record_the_signing(app, trusted):
         "activate",
         ui(
             app,
-            "Record the number %(party)s gave the agreement in its own register.",
+            "Record the number %(party)s gave the agreement in its own register, under "
+            "Parties and signatories.",
             party=SESETAN,
         ),
         signed_on=OFFICE_DAY,
     )
-    # ... it is entered where party numbers are: the parties page.
     signed_up(app, staff, aid, {}, {2: "470/88/SST/2026"})
 
     start = audit_head(app)
@@ -442,13 +449,13 @@ def test_a_scan_must_be_a_pdf_or_an_image_within_the_size_limit(app, gianyar):
     assert ui(app, "Signed by") in shown and ui(app, "This field is required.") in shown
     nothing_changed(app, gianyar, before, head)
     response = sign_wet_ink(
-        staff, gianyar, 2, png_scan(), "ttd.png", signed_on="2099-01-01", number="500/1/X/2026"
+        staff, gianyar, 2, png_scan(), "ttd.png", signed_on="2099-01-01", signer_name="Ida Ayu"
     )
     page = follow(response)
     assert [" ".join(a.get_text(" ").split()) for a in page.html.select(".alert-danger")] == [
         ui(app, "The signing date cannot be in the future.")
     ]
-    assert page.html.find(id="wet-number-2")["value"] == "500/1/X/2026"
+    assert page.html.find(id="wet-signer-2")["value"] == "Ida Ayu"
     assert page.html.find(id="wet-date-2")["value"] == "2099-01-01"
     nothing_changed(app, gianyar, before, head)
 
@@ -463,7 +470,7 @@ def test_partner_users_cannot_record_signatures(app, gianyar, trusted):
     signed = trusted.sign(sealed_of(app, staff, gianyar))
     before, head = (signings_of(app, gianyar), documents_of(app, gianyar)), audit_head(app)
     for kind in ("certified", "wet-ink"):
-        response = forge(partner, f"{url}/signing/2/{kind}", {"number": "1"}, form_url=url)
+        response = forge(partner, f"{url}/signing/2/{kind}", {"signer_name": "X"}, form_url=url)
         assert response.status_int == 403
     token = page.html.find("input", {"name": "csrf_token"})["value"]
     response = partner.post(
@@ -475,7 +482,7 @@ def test_partner_users_cannot_record_signatures(app, gianyar, trusted):
     nothing_changed(app, gianyar, before, head)
     # Another office's staff do not even find the agreement.
     other = signed_in(app, "staff")
-    response = forge(other, f"{url}/signing/2/certified", {"number": "1"})
+    response = forge(other, f"{url}/signing/2/certified", {"signer_name": "X"})
     assert response.status_int == 404
 
 

@@ -60,12 +60,13 @@ def test_every_workflow_button_moves_the_agreement(app):
     form, form_values = find_form(parties, button="Simpan"), {}
     for name in ("signatory_1", "signatory_2"):
         form_values[name] = next(value for value, _on, _label in form[name].options if value)
-    follow(submit(parties, button="Simpan", **form_values))
+    # ... with the village's own number, which the sealed text carries beside the office's
+    follow(submit(parties, button="Simpan", number_2="141/12/DPK/2026", **form_values))
     page = press(staff.get(url), "Kirim untuk ditandatangani")
     assert status_of(app, aid) == "awaiting_signature", flashes(page)
 
-    # The village signs on paper: staff upload the scan, with the village's own number.
-    sign_on_paper(staff, aid, date(2026, 11, 20), {2: "141/12/DPK/2026"})
+    # The village signs on paper: staff upload the scan of the signed page.
+    sign_on_paper(staff, aid, date(2026, 11, 20))
     page = press(staff.get(url), "Catat penandatanganan", signed_on="2026-11-20")
     assert status_of(app, aid) == "active", flashes(page)
     page = press(manager.get(url), "Akhiri", reason="Desa dimekarkan")

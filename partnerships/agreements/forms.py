@@ -98,9 +98,6 @@ class CertifiedSigningForm(Form):
     """A partner's PDF signed with its certified electronic signature, uploaded back."""
 
     file = FileField(_l("Signed PDF"), validators=[FileRequired()])
-    number = StringField(
-        _l("Its number (Nomor)"), validators=[Optional(), single_line, Length(max=120)]
-    )
 
 
 class WetInkSigningForm(Form):
@@ -111,6 +108,3 @@ class WetInkSigningForm(Form):
         _l("Signed by"), validators=[DataRequired(), single_line, Length(max=300)]
     )
     signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
-    number = StringField(
-        _l("Its number (Nomor)"), validators=[Optional(), single_line, Length(max=120)]
-    )

@@ -142,24 +142,3 @@ def set_parties(
     with refuse_stale():
         db.session.flush()
         refresh_search(agreement)
-
-
-def set_party_number(agreement: Agreement, party: AgreementParty, number: str) -> None:
-    """A partner's own number for the agreement, recorded when its signature comes back (the
-    parties page records it too); the office's number is the register's."""
-    require(
-        agreement,
-        SIGNATORY_EDITABLE,
-        _("Signatories and numbers are fixed once the agreement is signed."),
-    )
-    number = number.strip()
-    if len(number) > NUMBER_MAX:
-        raise AgreementError(_("A number has at most %(n)d characters.", n=NUMBER_MAX), "number")
-    if party.office_id:
-        raise AgreementError(
-            _("The office's number is issued by the register and cannot be typed over."),
-            "number",
-        )
-    party.number = number
-    with refuse_stale():
-        db.session.flush()

@@ -686,10 +686,8 @@ def sign_certified(agreement_id: int, position: int):
                 form.file.data.stream,
                 form.file.data.filename,
                 current_user,
-                number=form.number.data,
             ),
             lambda: _signed_message(agreement, position),
-            keep={f"number-{position}": form.number.data or ""},
         )
     else:
         _form_errors(form)
@@ -702,7 +700,6 @@ def sign_wet_ink(agreement_id: int, position: int):
     agreement = get_agreement(agreement_id, for_edit=True)
     form = WetInkSigningForm()
     kept = {
-        f"number-{position}": form.number.data or "",
         f"signer-{position}": form.signer_name.data or "",
         f"signed-on-{position}": request.form.get("signed_on", ""),
     }
@@ -716,7 +713,6 @@ def sign_wet_ink(agreement_id: int, position: int):
                 current_user,
                 signer_name=form.signer_name.data,
                 signed_on=form.signed_on.data,
-                number=form.number.data,
             ),
             lambda: _signed_message(agreement, position),
             keep=kept,

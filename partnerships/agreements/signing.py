@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, or_, select
 from partnerships.agreements import printing
 from partnerships.agreements.errors import AgreementError, WorkflowError
 from partnerships.agreements.models import Agreement, AgreementParty, Status
-from partnerships.agreements.parties import party_role, set_party_number
+from partnerships.agreements.parties import party_role
 from partnerships.agreements.queries import latest_version
 from partnerships.core import uploads
 from partnerships.core.formatting import DOC_LOCALE, office_today
@@ -163,13 +163,15 @@ def may_record_signatures(agreement: Agreement) -> bool:
 
 def seal_for_signature(agreement: Agreement, actor, today: date) -> Document:
     """Print the final text, seal it and register it; the office's party is signed by the
-    seal. Refused (WorkflowError) with what the document lacks."""
-    needed = printing.missing(agreement, signed=True)
+    seal. Refused (WorkflowError) with what the document lacks. The opening states the planned
+    signing day, or else the day it is sent."""
+    day = agreement.signed_on or today
+    needed = printing.missing(agreement, signed=True, on=day)
     if needed:
         raise WorkflowError(_cannot_print(needed))
     version = latest_version(agreement)
     try:
-        pdf = printing.agreement_pdf(agreement)
+        pdf = printing.agreement_pdf(agreement, on=day)
     except printing.PrintRefused as refused:
         raise WorkflowError(_cannot_print(refused.missing)) from refused
     token = documents.new_verify_token()
@@ -242,11 +244,6 @@ def _checked(stream, filename: str | None) -> uploads.CheckedFile:
         raise AgreementError(str(error), "file") from error
 
 
-def _record_number(agreement: Agreement, party: AgreementParty, number: str | None) -> None:
-    if (number or "").strip():
-        set_party_number(agreement, party, number)
-
-
 def _entry(
     agreement: Agreement,
     party: AgreementParty,
@@ -301,7 +298,7 @@ def verdict_refusal(verdict: verification.Verdict) -> str:
 
 
 def record_certified(
-    agreement: Agreement, position: int, stream, filename: str | None, actor, *, number=None
+    agreement: Agreement, position: int, stream, filename: str | None, actor
 ) -> SigningEntry:
     """A partner's certified electronic signature: the PDF the office sent, signed by the
     partner's provider and uploaded back. It must be exactly our sealed PDF plus at least one
@@ -338,7 +335,6 @@ def record_certified(
         raise AgreementError(
             verdict_refusal(verification.Verdict(verification.Outcome.UNSIGNED)), "file"
         )
-    _record_number(agreement, party, number)
     document = documents.register(
         checked.data,
         kind=DocKind.SIGNED_UPLOAD,
@@ -371,7 +367,6 @@ def record_wet_ink(
     *,
     signer_name: str,
     signed_on: date | None,
-    number: str | None = None,
     today: date | None = None,
 ) -> SigningEntry:
     """A partner's signature in wet ink: the scan of the signed paper (PDF or image, checked by
@@ -399,7 +394,6 @@ def record_wet_ink(
             "file",
         )
     sent = sent_document(agreement)
-    _record_number(agreement, party, number)
     document = documents.register(
         checked.data,
         kind=DocKind.WET_INK_SCAN,
@@ -452,7 +446,8 @@ def require_complete(agreement: Agreement) -> None:
         if not (party.number or "").strip():
             raise WorkflowError(
                 _(
-                    "Record the number %(party)s gave the agreement in its own register.",
+                    "Record the number %(party)s gave the agreement in its own register, under "
+                    "Parties and signatories.",
                     party=party.name,
                 )
             )

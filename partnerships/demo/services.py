@@ -654,7 +654,11 @@ def load_agreements() -> None:
             "funding": "apbd",
             "place": "Gianyar",
             "term": 12,
-            "signers": [("Pandu Aria", None), ("Ida Ayu Ketut Surya Adnyani", None)],
+            # sent for signature: every party's number is on the sealed text
+            "signers": [
+                ("Pandu Aria", None),
+                ("Ida Ayu Ketut Surya Adnyani", "500.15.15.1/31/Disnaker/2026"),
+            ],
             "fill": {
                 "Perubahan": "Ketentuan Pasal 2 Perjanjian diubah sehingga berbunyi sebagai "
                 'berikut:\n"Pasal 2\nRuang Lingkup\nRuang lingkup Perjanjian ini meliputi '
