@@ -482,6 +482,25 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
     assert re.fullmatch(r"\d{3}/PKS/DPS/[IVX]+/\d{4}", parties[0][1])
     assert parties[1][:2] == (2, "470/301/SST/2026")  # the partner's own, typed before sending
 
+    # Recording the signing needs every party's signature: the office's seal is there, the
+    # Lurah's is not yet, so the page does not offer it (and refuses it when forged).
+    assert "activate" not in offered(staff, aid)
+    refused(
+        app,
+        staff,
+        aid,
+        "activate",
+        ui(
+            app,
+            "%(party)s has not signed yet: upload its signed PDF or the scan of its signature "
+            "under Signing.",
+            party=SESETAN,
+        ),
+        signed_on=today,
+    )
+    sign_on_paper(staff, aid, today)
+    assert "activate" in offered(staff, aid)
+
     # Recording the signing: a date, not in the future, every party signed by someone in office.
     refused(app, staff, aid, "activate", ui(app, "Enter the date the agreement was signed."))
     refused(
@@ -525,21 +544,6 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
         ),
         signed_on=before_irfan,
     )
-    # ... and every party's signature: the office's seal is there, the Lurah's is not yet.
-    refused(
-        app,
-        staff,
-        aid,
-        "activate",
-        ui(
-            app,
-            "%(party)s has not signed yet: upload its signed PDF or the scan of its signature "
-            "under Signing.",
-            party=SESETAN,
-        ),
-        signed_on=today,
-    )
-    sign_on_paper(staff, aid, today)
     moved(app, staff, aid, "activate", "active", signed_on=today)
     row = state(app, aid)
     assert (row["signed_on"], row["effective_on"]) == (today, today)

@@ -158,6 +158,7 @@ def test_a_text_with_blanks_is_neither_sent_for_signature_nor_signed(app):
     store_version(app, aid, filled)
     press(staff.get(url), SEND)
     assert status_of(app, aid) == "awaiting_signature"
+    sign_on_paper(staff, aid, OFFICE_DAY)
     store_version(app, aid, blank)
     page = press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     assert status_of(app, aid) == "awaiting_signature"

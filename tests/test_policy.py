@@ -84,14 +84,14 @@ MATRIX = {
     ),
     "agreements.comment": ("POST /agreements/{review}/comments", "L 302 302 302 302 403 403 404"),
     "agreements.upload": ("POST /agreements/{review}/attachments", "L 302 302 302 403 403 403 404"),
-    # an empty form (and an agreement not awaiting signature): refused with a message
+    # an empty form: the agreement's page again, with the fields to fill
     "agreements.sign_certified": (
         "POST /agreements/{review}/signing/2/certified",
-        "L 302 302 302 403 403 403 404",
+        "L 200 200 200 403 403 403 404",
     ),
     "agreements.sign_wet_ink": (
         "POST /agreements/{review}/signing/2/wet-ink",
-        "L 302 302 302 403 403 403 404",
+        "L 200 200 200 403 403 403 404",
     ),
     "agreements.transition": (
         "POST /agreements/{review}/transition",

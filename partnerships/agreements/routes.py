@@ -65,7 +65,7 @@ from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
 from partnerships.clauses.services import ClauseError
 from partnerships.core.formatting import office_today
-from partnerships.core.forms import ConfirmForm, refuse
+from partnerships.core.forms import ConfirmForm, Form, refuse
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
@@ -190,7 +190,12 @@ def export(fmt: str):
 
 @bp.get("/agreements/<int:agreement_id>")
 def show(agreement_id: int):
-    agreement = get_agreement(agreement_id)
+    return _show(get_agreement(agreement_id))
+
+
+def _show(agreement: Agreement, posted: tuple[str, int, Form] | None = None):
+    """The agreement page; `posted`: a signing form refused (kind, party position, the form
+    with its errors), shown again where it was."""
     version = queries.latest_version(agreement)
     files = db.session.scalars(
         select(Attachment)
@@ -217,12 +222,12 @@ def show(agreement_id: int):
         confirm=ConfirmForm(),
         party_role=party_role,
         attachment_labels=ATTACHMENT_LABELS,
-        **_signing_context(agreement),
+        **_signing_context(agreement, posted),
         **_labels(),
     )
 
 
-def _signing_context(agreement: Agreement) -> dict:
+def _signing_context(agreement: Agreement, posted: tuple[str, int, Form] | None) -> dict:
     """The signing section and the document list of the agreement page."""
     lines = signing.signing_state(agreement)
     sent = signing.sent_document(agreement)
@@ -233,8 +238,11 @@ def _signing_context(agreement: Agreement) -> dict:
         "show_signing": sent is not None or may_sign or any(line.signed for line in lines),
         "documents": db.session.scalars(signing.visible_documents(agreement, current_user)).all(),
         "may_sign": may_sign,
-        "certified_form": CertifiedSigningForm(),
-        "wet_ink_form": WetInkSigningForm(),
+        "all_signed": signing.all_signed(agreement),
+        # blank forms for every party (not filled from a request that posted one of them)
+        "certified_form": CertifiedSigningForm(formdata=None),
+        "wet_ink_form": WetInkSigningForm(formdata=None),
+        "posted": posted,
         "mode_labels": signing.MODE_LABELS,
         "document_labels": signing.DOCUMENT_LABELS,
     }
@@ -656,21 +664,20 @@ def download(agreement_id: int, attachment_id: int):
 # ---- signing ------------------------------------------------------------------------------
 
 
-def _signed_message(agreement: Agreement, position: int) -> str:
-    party = next(p for p in agreement.parties if p.position == position)
-    return _("The signature of %(party)s is recorded.", party=party.name)
-
-
-def _form_errors(form) -> None:
-    flash(
-        _(
-            "Check the form: %(errors)s",
-            errors="; ".join(
-                f"{form[name].label.text}: {e}" for name, errs in form.errors.items() for e in errs
-            ),
-        ),
-        "danger",
-    )
+def _record_signature(agreement: Agreement, kind: str, position: int, form, record):
+    """Record a partner's signature from its form: done and back to the page, or the page
+    again with the form and why it was refused (at the field when it names one)."""
+    if form.validate_on_submit():
+        try:
+            record()
+        except AgreementError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            party = next(p for p in agreement.parties if p.position == position)
+            flash(_("The signature of %(party)s is recorded.", party=party.name), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
+    return _show(agreement, posted=(kind, position, form))
 
 
 @bp.post("/agreements/<int:agreement_id>/signing/<int:position>/certified")
@@ -678,20 +685,15 @@ def sign_certified(agreement_id: int, position: int):
     """A partner's PDF signed with its certified signature, uploaded back."""
     agreement = get_agreement(agreement_id, for_edit=True)
     form = CertifiedSigningForm()
-    if form.validate_on_submit():
-        _attempt(
-            lambda: signing.record_certified(
-                agreement,
-                position,
-                form.file.data.stream,
-                form.file.data.filename,
-                current_user,
-            ),
-            lambda: _signed_message(agreement, position),
-        )
-    else:
-        _form_errors(form)
-    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
+    return _record_signature(
+        agreement,
+        "certified",
+        position,
+        form,
+        lambda: signing.record_certified(
+            agreement, position, form.file.data.stream, form.file.data.filename, current_user
+        ),
+    )
 
 
 @bp.post("/agreements/<int:agreement_id>/signing/<int:position>/wet-ink")
@@ -699,28 +701,21 @@ def sign_wet_ink(agreement_id: int, position: int):
     """The scan of a page a partner's signatory signed in ink."""
     agreement = get_agreement(agreement_id, for_edit=True)
     form = WetInkSigningForm()
-    kept = {
-        f"signer-{position}": form.signer_name.data or "",
-        f"signed-on-{position}": request.form.get("signed_on", ""),
-    }
-    if form.validate_on_submit():
-        _attempt(
-            lambda: signing.record_wet_ink(
-                agreement,
-                position,
-                form.file.data.stream,
-                form.file.data.filename,
-                current_user,
-                signer_name=form.signer_name.data,
-                signed_on=form.signed_on.data,
-            ),
-            lambda: _signed_message(agreement, position),
-            keep=kept,
-        )
-    else:
-        _form_errors(form)
-        session[KEPT] = {k: v[:KEPT_MAX] for k, v in kept.items() if v}
-    return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
+    return _record_signature(
+        agreement,
+        "wet_ink",
+        position,
+        form,
+        lambda: signing.record_wet_ink(
+            agreement,
+            position,
+            form.file.data.stream,
+            form.file.data.filename,
+            current_user,
+            signer_name=form.signer_name.data,
+            signed_on=form.signed_on.data,
+        ),
+    )
 
 
 @bp.get("/agreements/<int:agreement_id>/documents/<int:document_id>")

@@ -416,6 +416,32 @@ def record_wet_ink(
 # ---- recording the signing -----------------------------------------------------------------
 
 
+def unsigned_reason(agreement: Agreement) -> str | None:
+    """Why the signing cannot be recorded yet as far as the parties go: one has not signed, or
+    has no number for the agreement; None when every party has both."""
+    found = entries(agreement)
+    for party in agreement.parties:
+        if party.position not in found:
+            return _(
+                "%(party)s has not signed yet: upload its signed PDF or the scan of its "
+                "signature under Signing.",
+                party=party.name,
+            )
+    for party in agreement.parties:
+        if not (party.number or "").strip():
+            return _(
+                "Record the number %(party)s gave the agreement in its own register, under "
+                "Parties and signatories.",
+                party=party.name,
+            )
+    return None
+
+
+def all_signed(agreement: Agreement) -> bool:
+    """Has every party signed, with its number? (The page offers "Record the signing" then.)"""
+    return unsigned_reason(agreement) is None
+
+
 def require_complete(agreement: Agreement) -> None:
     """Before the signing is recorded: the text signed is the text as it stands, every party
     has signed and has its own number for the agreement."""
@@ -432,25 +458,8 @@ def require_complete(agreement: Agreement) -> None:
                 now=version.number,
             )
         )
-    found = entries(agreement)
-    for party in agreement.parties:
-        if party.position not in found:
-            raise WorkflowError(
-                _(
-                    "%(party)s has not signed yet: upload its signed PDF or the scan of its "
-                    "signature under Signing.",
-                    party=party.name,
-                )
-            )
-    for party in agreement.parties:
-        if not (party.number or "").strip():
-            raise WorkflowError(
-                _(
-                    "Record the number %(party)s gave the agreement in its own register, under "
-                    "Parties and signatories.",
-                    party=party.name,
-                )
-            )
+    if reason := unsigned_reason(agreement):
+        raise WorkflowError(reason)
 
 
 def record_data(agreement: Agreement, actor, today: date, sent: Document) -> dict:

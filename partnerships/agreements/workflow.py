@@ -52,12 +52,14 @@ MOVES = {
 
 
 def available_moves(agreement: Agreement, user) -> list[str]:
+    """The moves the page offers `user`; recording the signing once every party has signed."""
     return [
         name
         for name, move in MOVES.items()
         if agreement.status in move.source
         and can_edit(user, agreement)
         and (not move.managers_only or can_approve(user, agreement))
+        and (name != "activate" or signing.all_signed(agreement))
     ]
 
 
