@@ -68,6 +68,20 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Documents are kept in the database unless this names a folder shared by every app server.
     DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")
+    # The offices' sealing certificates (PKCS#12, one per office, see `flask documents demo-ca`)
+    # and the passphrase that protects them (development generates one into instance/).
+    DOCUMENT_CERT_DIR = os.environ.get("DOCUMENT_CERT_DIR", str(INSTANCE_DIR / "certs"))
+    DOCUMENT_CERT_PASSPHRASE = os.environ.get("DOCUMENT_CERT_PASSPHRASE")
+    # Root certificates (PEM) of the providers whose signatures partners upload (BSrE, PrivyID
+    # ...); empty: the `trusted` folder inside DOCUMENT_CERT_DIR.
+    DOCUMENT_TRUST_DIR = os.environ.get("DOCUMENT_TRUST_DIR", "")
+    # Uploads to the public verification page, per visitor's address.
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "20 per minute")
+    # A PDF render stops past this much markup, this many pages or this many seconds (the
+    # defaults of documents.rendering.Limits, which renders outside an app use).
+    PDF_MAX_HTML_BYTES = _int("PDF_MAX_HTML_BYTES", 3_000_000)
+    PDF_MAX_PAGES = _int("PDF_MAX_PAGES", 300)
+    PDF_SECONDS = _int("PDF_SECONDS", 30)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")
@@ -102,6 +116,7 @@ class TestConfig(Config):
     MAX_UPLOAD_BYTES = 200 * 1024
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     PAGE_SIZE = 5
+    DOCUMENT_CERT_PASSPHRASE = "test-only-cert-passphrase"  # noqa: S105 - test certificates only
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024  # cheap hashes keep the suite fast; production uses the defaults
 

@@ -11,12 +11,22 @@
   realisation figures inserted in bulk; the dashboard (read from the facts) against the same
   figures computed live (goal >= 10x faster) and against a trivial logged-in page (goal
   within 3x); a partner's commitment list at national scale against demo scale.
+- Rendering PDFs (a warm process: fonts and templates loaded once): a one-page letter-like
+  document against WeasyPrint's trivial page (goal <= 8x), a six-page PKS (goal <= 0.6 s), and
+  the memory a process gains over 1,000 renders (goal <= 5 MB).
+
+- Seal: PAdES seals per second on one core with the office's signer prepared once (goal
+  >= 40/s), against pyHanko's default use (load the PKCS#12, let it size the signature by
+  signing a dummy first) on the same PDF, stamp and key (goal about 5x).
 
 Run: `make benchmark` (SQLite) or with DATABASE_URL for PostgreSQL;
 `python scripts/benchmark.py redline` runs the redline part alone (no database),
-`python scripts/benchmark.py dashboard` the dashboard part alone.
+`python scripts/benchmark.py seal` the sealing part (no database),
+`python scripts/benchmark.py dashboard` the dashboard part alone,
+`python scripts/benchmark.py render` the rendering part alone.
 """
 
+import io
 import os
 import random
 import shutil
@@ -55,6 +65,13 @@ def main() -> None:
     if sys.argv[1:] == ["dashboard"]:
         dashboard_at_scale()
         return
+    if sys.argv[1:] == ["seal"]:
+        seal_speed()
+        return
+    if sys.argv[1:] == ["render"]:
+        render_speed()
+        return
+    seal_speed()
     redline_bounded()
     if sys.argv[1:] == ["redline"]:
         return
@@ -105,6 +122,7 @@ def main() -> None:
         db.session.remove()
         db.engine.dispose()
     dashboard_at_scale()
+    render_speed()
 
 
 def _bulk_agreements(count: int, start: int) -> None:
@@ -499,6 +517,224 @@ def dashboard_at_scale() -> None:
     with app.app_context():
         db.engine.dispose()
     shutil.rmtree(tmp, ignore_errors=True)  # 200 MB of sample data
+
+
+def _letter_pdf(rendering, paragraphs: int = 12) -> bytes:
+    """A one-page letter on the house template (fonts embedded, as the real ones are)."""
+    from weasyprint import HTML
+
+    source = (
+        '{% extends "base.html" %}{% block body %}<h1>SURAT</h1>'
+        "{% for i in range(n) %}<p>Paragraf {{ i }}: isi surat untuk mengukur segel.</p>"
+        "{% endfor %}{% endblock %}"
+    )
+    html = rendering.environment().from_string(source).render(title="Surat", n=paragraphs)
+    return HTML(string=html, base_url="asset:", url_fetcher=rendering._asset_fetcher()).write_pdf()
+
+
+def seal_speed() -> None:
+    """Seals per second, ours against pyHanko's default use, on one core, in one run."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    from partnerships.documents import certificates, rendering, sealing
+
+    folder = Path(tempfile.mkdtemp())
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", DOCUMENT_CERT_DIR=str(folder))
+    with app.test_request_context():
+        password = certificates.passphrase()
+        ca_key, ca_cert = certificates.make_ca(certificates.CA_NAME)
+        subject = certificates._name("Kantor Cabang Bali Denpasar", "DPS")
+        key, certificate = certificates.issue_signing_certificate(ca_key, ca_cert, subject)
+        p12 = certificates.office_file(1)
+        p12.write_bytes(certificates.p12_bytes(key, certificate, [ca_cert], password))
+        pdf = _letter_pdf(rendering)
+        url = "https://kemitraan.example/verify/" + "x" * 32
+        count = iter(range(10**9))
+
+        def ours():
+            return sealing.seal(pdf, office_id=1, verify_url=f"{url}{next(count)}")
+
+        def default_use():  # what pyHanko's documentation shows, with our stamp and field
+            signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=password)
+            field = sealing.FIELD_NAME
+            box = (sealing.STAMP_LEFT, sealing.STAMP_BOTTOM, 524, 127)
+            pdf_signer = signers.PdfSigner(
+                signers.PdfSignatureMetadata(
+                    field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
+                ),
+                signer,
+                stamp_style=sealing.SealStampStyle(sealer=sealing._sealer(1)),
+                new_field_spec=fields.SigFieldSpec(field, on_page=-1, box=box),
+            )
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+            url_params = {"url": f"{url}{next(count)}"}
+            return pdf_signer.sign_pdf(writer, appearance_text_params=url_params).getvalue()
+
+        ours()
+        default_use()  # warm both: imports, the prepared signer, font metrics
+
+        def rate(fn, seconds: float = 3.0) -> float:
+            done, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                fn()
+                done += 1
+            return done / (time.perf_counter() - start)
+
+        default = rate(default_use)
+        fast = rate(ours)
+    print(
+        f"seal: {fast:.0f} seals/s on one core (goal >= 40), pyHanko's default use "
+        f"{default:.0f}/s: {fast / default:.1f}x (goal about 5x), on a {len(pdf):,}-byte letter"
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# A letter as the progress letters are laid out (letterhead, Nomor/Sifat/Lampiran/Hal, place
+# and date, addressee, body with a small table, signature, Tembusan), filling one page.
+LETTER = """{% extends "base.html" %}{% block style %}
+.kop { text-align: center; border-bottom: 2pt solid #000; padding-bottom: 4pt; }
+.kop b { font-size: 13pt; } table { border-collapse: collapse; }
+table.rows td, table.rows th { border: 0.5pt solid #000; padding: 2pt 4pt; font-size: 10pt; }
+.sign { margin-left: 9cm; text-align: center; margin-top: 1em; }
+{% endblock %}{% block body %}
+<div class="kop"><b>BPJS KETENAGAKERJAAN</b><br>{{ office|upper }}<br>{{ address }}</div>
+<table><tr><td>Nomor</td><td>: {{ number }}</td><td style="padding-left: 2cm; white-space: nowrap">
+{{ place }}, {{ day|date }}</td></tr><tr><td>Sifat</td><td>: Biasa</td></tr><tr><td>Lampiran</td>
+<td>: 1 (satu) berkas</td></tr><tr><td>Hal</td><td>: {{ subject }}</td></tr></table>
+<p>Yth. {{ addressee }}<br>di {{ place }}</p>
+{% for paragraph in body %}<p>{{ paragraph }}</p>{% endfor %}
+<table class="rows"><tr><th>Komitmen</th><th>Target</th><th>Realisasi</th><th>Status</th></tr>
+{% for row in rows %}<tr><td>{{ row.title }}</td><td>{{ row.target|number }}</td>
+<td>{{ row.value|number }}</td><td>{{ row.status }}</td></tr>{% endfor %}</table>
+<p>Anggaran {{ amount|rupiah }} ({{ amount|rupiah_words }}).</p>
+<div class="sign">Kepala Kantor Cabang,<br><br><br><br><b>{{ signer }}</b><br>NPK {{ npk }}</div>
+<p>Tembusan:<br>1. Kepala Kantor Wilayah;<br>2. Arsip.</p>
+{% endblock %}"""
+
+
+def _letter_data() -> dict:
+    from datetime import date
+
+    sentence = (
+        "Bersama ini kami sampaikan perkembangan pelaksanaan Perjanjian Kerja Sama tentang "
+        "perlindungan pekerja rentan di wilayah Saudara sampai dengan akhir periode, sebagai "
+        "bahan monitoring dan evaluasi PARA PIHAK sesuai dengan Pasal 7 Perjanjian."
+    )
+    return {
+        "title": "Surat",
+        "office": "Kantor Cabang Bali Gianyar",
+        "address": "Jl. Ciung Wanara No. 7, Gianyar, Bali",
+        "number": "B/12/GNR/112026",
+        "place": "Gianyar",
+        "day": date(2026, 11, 30),
+        "subject": "Perkembangan Komitmen Kerja Sama Periode Oktober 2026",
+        "addressee": "Kepala Dinas Tenaga Kerja Kabupaten Gianyar",
+        "body": [sentence] * 2,
+        "rows": [
+            {
+                "title": "Pekerja rentan terlindungi",
+                "target": 12800,
+                "value": 12100,
+                "status": "Sesuai jalur",
+            },
+            {"title": "Cakupan kepesertaan (%)", "target": 50, "value": 48, "status": "Berisiko"},
+            {
+                "title": "Anggaran APBD 2026",
+                "target": 2580480000,
+                "value": 1935360000,
+                "status": "Sesuai jalur",
+            },
+        ],
+        "amount": 2_580_480_000,
+        "signer": "Pandu Aria",
+        "npk": "P0123",
+    }
+
+
+def _resident_bytes() -> int:
+    """This process's resident memory (Linux), what a long-lived worker keeps."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def render_speed() -> None:
+    """A one-page letter against WeasyPrint's trivial page, a six-page PKS from the demo, and
+    the memory 1,000 renders leave behind, in one warm process."""
+    import gc
+
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from partnerships.agreements import printing
+    from partnerships.agreements.models import Agreement
+    from partnerships.core import mail
+    from partnerships.demo.services import load_demo
+    from partnerships.documents import rendering
+
+    tmp = tempfile.mkdtemp()
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/render.db")
+    with app.app_context():
+        upgrade()
+        import_regions()
+        with acting_as("benchmark"), mail.quiet():  # the demo's hand-offs mail nobody
+            load_demo()
+            db.session.commit()
+    with app.test_request_context():
+        HTML(string="<p>x</p>").write_pdf()  # WeasyPrint imported and warm
+        trivial, _ = timed(lambda: HTML(string="<p>x</p>").write_pdf(), repeat=30)
+        letter_html = rendering.environment().from_string(LETTER)
+
+        def letter() -> bytes:
+            data = _letter_data()
+            rendering.check_plain(data)
+            return rendering.html_to_pdf(letter_html.render(**data))
+
+        assert len(PdfReader(io.BytesIO(letter())).pages) == 1
+        one_page, _ = timed(letter, repeat=30)
+
+        gianyar = db.session.scalar(
+            select(Agreement).where(
+                Agreement.title
+                == "Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar"
+            )
+        )
+        from_db, pdf = timed(lambda: printing.agreement_pdf(gianyar), repeat=5)
+        demo_pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        # the same PKS with its articles repeated until it fills six pages
+        data = printing.agreement_data(gianyar)
+        articles = list(data["articles"])
+        while len(PdfReader(io.BytesIO(rendering.render_pdf(printing.TEMPLATE, data))).pages) < 6:
+            extra = dict(articles[len(data["articles"]) % len(articles)])
+            data["articles"] = [*data["articles"], {**extra, "number": len(data["articles"]) + 1}]
+        pages = len(PdfReader(io.BytesIO(rendering.render_pdf(printing.TEMPLATE, data))).pages)
+        six, _ = timed(lambda: rendering.render_pdf(printing.TEMPLATE, data), repeat=5)
+
+        for _ in range(50):
+            letter()
+        gc.collect()
+        before = _resident_bytes()
+        for _ in range(1000):
+            letter()
+        gc.collect()
+        grown = _resident_bytes() - before
+    print(
+        f"render: a 1-page letter {one_page * 1000:.0f} ms vs WeasyPrint's trivial page "
+        f"{trivial * 1000:.0f} ms: {one_page / trivial:.1f}x (goal <= 8x)"
+    )
+    print(
+        f"  a {pages}-page PKS: {six:.2f} s (goal <= 0.6 s); the demo's {demo_pages}-page "
+        f"Gianyar PKS from the database: {from_db:.2f} s"
+    )
+    print(
+        f"  memory gained over 1,000 renders: {grown / 2**20:.2f} MB (goal <= 5 MB), "
+        f"resident {before / 2**20:.0f} MB before"
+    )
+    with app.app_context():
+        db.engine.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from partnerships import create_app
 from partnerships.audit.services import acting_as
 from partnerships.core import mail
 from partnerships.demo import services as demo
+from partnerships.documents import certificates
 from partnerships.extensions import db
 from partnerships.regions.services import import_regions
 
@@ -61,11 +62,18 @@ def _seed(app) -> None:
         with acting_as("test-seed"), mail.quiet():
             import_regions()
             demo.load_demo()
+            certificates.demo_ca()  # idempotent: a no-op if the demo loader made them already
             db.session.commit()
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory):
+def cert_dir(tmp_path_factory):
+    """The offices' sealing certificates (and the demo CA), made once per run with the seed."""
+    return tmp_path_factory.mktemp("certs")
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory, cert_dir):
     """Build the seeded database once per run; returns (uri, snapshot of non-region rows)."""
     if ON_POSTGRES:
         uri = database_url(PG_URL)
@@ -74,7 +82,7 @@ def template(tmp_path_factory):
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-        app = make_app(uri)
+        app = make_app(uri, DOCUMENT_CERT_DIR=str(cert_dir))
         _seed(app)
         with app.app_context():
             snapshot = {
@@ -86,7 +94,7 @@ def template(tmp_path_factory):
             db.engine.dispose()
         return uri, snapshot
     path = tmp_path_factory.mktemp("template") / "template.db"
-    app = make_app(f"sqlite:///{path}")
+    app = make_app(f"sqlite:///{path}", DOCUMENT_CERT_DIR=str(cert_dir))
     _seed(app)
     with app.app_context():
         db.engine.dispose()  # closing the last connection checkpoints the WAL into the file
@@ -116,7 +124,7 @@ def _restore_postgres(app, snapshot) -> None:
 
 
 @pytest.fixture
-def app(template, tmp_path, request):
+def app(template, cert_dir, tmp_path, request):
     """The app on a fresh copy of the seeded database; `@pytest.mark.app_config(KEY=value)`
     overrides settings that extensions read at start-up (rate limits, for instance)."""
     source, snapshot = template
@@ -124,6 +132,7 @@ def app(template, tmp_path, request):
     overrides = {
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "AUDIT_ANCHOR_FILE": str(tmp_path / "audit-anchors.jsonl"),
+        "DOCUMENT_CERT_DIR": str(cert_dir),
         **(marker.kwargs if marker else {}),
     }
     if ON_POSTGRES:

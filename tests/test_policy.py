@@ -53,6 +53,7 @@ MATRIX = {
     "dashboard.scorecard_page": ("GET /scorecard", "L 200 200 200 403 200 200 200"),
     "dashboard.scorecard_export": ("GET /scorecard/export.xlsx", "L 200 200 200 403 200 200 200"),
     "documents.verify_token": ("GET /verify/unknown", "404 404 404 404 404 404 404 404"),
+    "documents.verify": ("GET /verify", "200 200 200 200 200 200 200 200"),
     "auth.login": ("GET /login", "200 302 302 302 302 302 302 302"),
     "auth.password": ("GET /account/password", "L 200 200 200 200 200 200 200"),
     "notifications.waiting": ("GET /waiting", "L 200 200 200 200 200 200 200"),
@@ -82,6 +83,8 @@ MATRIX = {
         "GET /agreements/{mou}/documents/{signing_record}",
         "L 200 200 200 200 200 200 404",
     ),
+    # the city's MoU, signed: its PDF for whoever sees it (Gianyar's staff do not)
+    "agreements.pdf": ("GET /agreements/{mou}/pdf", "L 200 200 200 200 200 200 404"),
     "agreements.comment": ("POST /agreements/{review}/comments", "L 302 302 302 302 403 403 404"),
     "agreements.upload": ("POST /agreements/{review}/attachments", "L 302 302 302 403 403 403 404"),
     # an empty form: the agreement's page again, with the fields to fill

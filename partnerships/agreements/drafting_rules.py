@@ -18,6 +18,9 @@ from partnerships.core.formatting import long_date_id
 # What a drafter left to fill in: a run of dots ("tanggal ...", "Pasal ...."), an ellipsis
 # character, underscores, or template syntax that was never rendered.
 BLANK = re.compile(r"\.{3,}|…|_{3,}|\{\{|\}\}|\{%|%\}")
+# Of those, template syntax that was never rendered: not printed even on a draft (a draft may
+# show "tanggal ..." for the reader to fill in, never "{{ tanggal }}").
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}")
 # The size of a text, well past any real KB or PKS (a dozen or two articles of a few hundred
 # words): every save is copied into a version and the audit trail, so nothing is unbounded.
 MAX_ARTICLES = 100
@@ -30,12 +33,15 @@ UNTIL_ENDED = "sampai dengan diakhiri atas kesepakatan PARA PIHAK"
 # ---- blanks in the text -----------------------------------------------------------------
 
 
-def blanks(articles: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
-    """(article number, heading, the blank as written) for every article still holding one."""
+def blanks(
+    articles: list[dict[str, Any]], pattern: re.Pattern = BLANK
+) -> list[tuple[int, str, str]]:
+    """(article number, heading, the blank as written) for every article still holding one
+    (a blank of `pattern`: any blank, or only PLACEHOLDER)."""
     found = []
     for number, article in enumerate(articles or [], start=1):
         text = f"{article.get('heading', '')}\n{article.get('body', '')}"
-        if match := BLANK.search(text):
+        if match := pattern.search(text):
             found.append((number, article.get("heading", ""), match.group(0)))
     return found
 

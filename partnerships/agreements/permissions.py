@@ -30,6 +30,8 @@ POLICY = {
     "agreements.sign_certified": allow(EDITORS),
     "agreements.sign_wet_ink": allow(EDITORS),
     "agreements.document": allow(EVERYONE),
+    # whoever sees the agreement prints it (partners: their own, from review onwards)
+    "agreements.pdf": allow(EVERYONE),
 }
 
 # Partners see an agreement once it leaves the drafting table.

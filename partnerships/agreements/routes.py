@@ -3,6 +3,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from datetime import date
 
 from flask import (
     Response,
@@ -26,6 +27,7 @@ from partnerships.agreements import (
     drafting,
     drafting_rules,
     lifecycle,
+    printing,
     queries,
     review,
     rules,
@@ -71,6 +73,7 @@ from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.documents import services as documents
 from partnerships.documents.models import Document
+from partnerships.documents.rendering import RenderRefused
 from partnerships.documents.store import StoreError
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
@@ -735,6 +738,38 @@ def document(agreement_id: int, document_id: int):
         mimetype=found.content_type,
         as_attachment=True,
         download_name=found.filename,
+    )
+
+
+@bp.get("/agreements/<int:agreement_id>/pdf")
+def pdf(agreement_id: int):
+    """The agreement as a PDF (DRAF until approved); what it still lacks is said on its page."""
+    agreement = get_agreement(agreement_id)
+    back = redirect(url_for("agreements.show", agreement_id=agreement.id))
+    on = request.args.get("on", "").strip()
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        flash(_("Enter the signing date as a date (YYYY-MM-DD)."), "danger")
+        return back
+    try:
+        content = printing.agreement_pdf(agreement, on=day)
+    except printing.PrintRefused as refused:
+        flash(
+            _(
+                "The PDF cannot be printed yet. Missing: %(items)s.",
+                items="; ".join(refused.missing),
+            ),
+            "warning",
+        )
+        return back
+    except RenderRefused as error:
+        flash(str(error), "danger")
+        return back
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename={printing.filename(agreement)}"},
     )
 
 

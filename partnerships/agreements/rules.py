@@ -23,6 +23,14 @@ SIGNED = frozenset({Status.ACTIVE, Status.EXPIRED})
 AMENDABLE = frozenset({Status.ACTIVE})
 # A renewal on its way to signature: no second one is started meanwhile.
 UNDER_WAY = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.APPROVED, Status.AWAITING_SIGNATURE})
+# Its document: a text still drafted or reviewed prints as a draft (DRAF across every page);
+# from "send for signature" on every party's number is on it; once the signing is recorded the
+# signing date is the recorded one.
+PRINTS_AS_DRAFT = frozenset({Status.DRAFT, Status.IN_REVIEW})
+PRINTS_NUMBERED = frozenset(
+    {Status.AWAITING_SIGNATURE, Status.ACTIVE, Status.EXPIRED, Status.TERMINATED, Status.SUPERSEDED}
+)
+SIGNING_RECORDED = frozenset({Status.ACTIVE, Status.EXPIRED, Status.TERMINATED, Status.SUPERSEDED})
 
 
 def may_edit_text(agreement: Agreement) -> bool:
@@ -74,3 +82,18 @@ def may_renew(agreement: Agreement) -> bool:
 def may_draft_pks_under(agreement: Agreement) -> bool:
     """May a PKS be drafted under this agreement (an MoU in force)?"""
     return agreement.kind == Kind.MOU and agreement.status == Status.ACTIVE
+
+
+def prints_as_draft(agreement: Agreement) -> bool:
+    """Does its PDF carry the DRAF watermark (the text may still change)?"""
+    return agreement.status in PRINTS_AS_DRAFT
+
+
+def prints_numbered(agreement: Agreement) -> bool:
+    """Is it printed for signature or as signed, so that every party's number must be on it?"""
+    return agreement.status in PRINTS_NUMBERED
+
+
+def signing_recorded(agreement: Agreement) -> bool:
+    """Has the signing been recorded (its date is then the one on the document)?"""
+    return agreement.status in SIGNING_RECORDED

@@ -24,6 +24,7 @@ from partnerships.commitments import (
     calculator,
     chart,
     imports,
+    printing,  # noqa: F401 (importing it adds the budget to the agreement's PDF)
     queries,
     rates,
     rules,

@@ -1,7 +1,8 @@
 """Numbers, money and dates, always through Babel (and num2words for words).
 
 UI filters follow the user's language; `*_id` helpers are for documents, which are always formal
-Indonesian whatever the reader's UI language.
+Indonesian whatever the reader's UI language. Nothing here spells a number, a month or a day by
+hand: the words are num2words', the names and patterns Babel's (CLDR).
 """
 
 from datetime import UTC, date, datetime
@@ -14,6 +15,9 @@ from flask_babel import format_percent as ui_percent
 from num2words import num2words
 
 DOC_LOCALE = "id_ID"
+DOC_LANG = "id"  # num2words' name for Indonesian
+# Whole rupiah, for what is never written with cents (the Rp10.000 of a stamp-duty box).
+WHOLE_RUPIAH = "¤#,##0"
 
 
 def rupiah(amount: int | None, locale: str | None = None) -> str:
@@ -23,13 +27,39 @@ def rupiah(amount: int | None, locale: str | None = None) -> str:
     return format_currency(amount, "IDR", locale=locale or _ui_locale())
 
 
-def rupiah_id(amount: int) -> str:
-    return format_currency(amount, "IDR", locale=DOC_LOCALE)
+def rupiah_id(amount: int, cents: bool = True) -> str:
+    """'Rp2.580.480.000,00' (or 'Rp10.000' without cents) for documents."""
+    if cents:
+        return format_currency(amount, "IDR", locale=DOC_LOCALE)
+    return format_currency(
+        amount, "IDR", format=WHOLE_RUPIAH, locale=DOC_LOCALE, currency_digits=False
+    )
 
 
 def rupiah_words_id(amount: int) -> str:
     """'dua miliar lima ratus ... rupiah' for documents."""
-    return f"{num2words(amount, lang='id')} rupiah"
+    return f"{words_id(amount)} rupiah"
+
+
+def words_id(value: int) -> str:
+    """A number in words (terbilang): 12800 → 'dua belas ribu delapan ratus'."""
+    return num2words(value, lang=DOC_LANG)
+
+
+def number_words_id(value: int) -> str:
+    """A number as formal texts write it: '12 (dua belas)', '12.800 (dua belas ribu ...)'."""
+    return f"{number_id(value)} ({words_id(value)})"
+
+
+def ordinal_id(value: int) -> str:
+    """'pertama', 'kedua', ... (ADDENDUM PERTAMA)."""
+    return num2words(value, lang=DOC_LANG, to="ordinal")
+
+
+def party_id(position: int) -> str:
+    """A party by its place: 'PIHAK KESATU', 'PIHAK KEDUA', 'PIHAK KETIGA'. Agreements say
+    KESATU (ke- and the cardinal), not 'pertama'."""
+    return f"PIHAK KE{words_id(position).upper()}"
 
 
 def number(value: int | float | None) -> str:
@@ -53,6 +83,25 @@ def long_date_id(value: date) -> str:
     return babel_date(value, "d MMMM y", locale=DOC_LOCALE)
 
 
+def day_name_id(value: date) -> str:
+    """'Selasa' for 22 March 2016."""
+    return babel_date(value, "EEEE", locale=DOC_LOCALE)
+
+
+def month_name_id(value: date) -> str:
+    """'Maret' for 22 March 2016."""
+    return babel_date(value, "MMMM", locale=DOC_LOCALE)
+
+
+def opening_id(value: date) -> str:
+    """The opening of an agreement in words: 'Pada hari ini Selasa tanggal dua puluh dua bulan
+    Maret tahun dua ribu enam belas'."""
+    return (
+        f"Pada hari ini {day_name_id(value)} tanggal {words_id(value.day)} "
+        f"bulan {month_name_id(value)} tahun {words_id(value.year)}"
+    )
+
+
 def office_today(now: datetime | None = None) -> date:
     """The calendar day at the office (BABEL_DEFAULT_TIMEZONE, WITA for the pilot), whatever
     the server's clock is set to: a run at 00:30 WITA on a UTC server is still that WITA day."""
@@ -69,18 +118,45 @@ def percent(share: float | None) -> str:
     return "—" if share is None else ui_percent(share, "#,##0%")
 
 
+def words(value: int | None) -> str:
+    """A number in words in the user's language: 'dua belas' / 'twelve'."""
+    if value is None:
+        return "—"
+    return num2words(value, lang=_ui_locale().split("_")[0])
+
+
+def rupiah_words(amount: int | None) -> str:
+    """An amount in words in the user's language: '... rupiah' in both (the currency's name)."""
+    return "—" if amount is None else f"{words(amount)} rupiah"
+
+
+def day_name(value: date | None) -> str:
+    """The day of the week in the user's language: 'Selasa' / 'Tuesday'."""
+    return "—" if value is None else format_date(value, "EEEE")
+
+
 # Documents (pdf_templates/) always speak formal Indonesian, whatever the reader's UI language.
 DOCUMENT_FILTERS = {
     "rupiah": rupiah_id,
     "rupiah_words": rupiah_words_id,
     "number": number_id,
+    "words": words_id,
+    "number_words": number_words_id,
+    "ordinal": ordinal_id,
+    "party": party_id,
     "date": long_date_id,
+    "day": day_name_id,
+    "month": month_name_id,
+    "opening": opening_id,
 }
 
 FILTERS = {
     "rupiah": rupiah,
+    "rupiah_words": rupiah_words,
     "number": number,
+    "words": words,
     "percent": percent,
     "date": long_date,
+    "day": day_name,
     "datetime": long_datetime,
 }

@@ -1,0 +1,346 @@
+"""Verdicts on signed PDFs (issue 9, items 5 and 7, "Bad input"): a precise verdict for any
+bytes (intact, altered after signing, broken, untrusted, unsigned, not a PDF, corrupt,
+truncated, encrypted, too complex), the check of a partner's signed upload, and the public
+verification page that shows them (rate-limited; kind, number, date and issuer only)."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from partnerships.documents import certificates, sealing, verification
+from partnerships.documents import services as documents
+from partnerships.documents.models import DocKind
+from partnerships.documents.verification import Outcome
+from partnerships.extensions import db
+from partnerships.organisations.models import Office
+from tests.conftest import OFFICE_DAY
+from tests.pdf_tools import (
+    Provider,
+    append_text,
+    empty_updates,
+    encrypted,
+    flip_byte,
+    letter_pdf,
+    many_objects,
+    sign_as,
+)
+from tests.web import browser, signed_in, submit, text, ui_text
+
+URL = "https://kemitraan.test/verify/Kx3vYtq1N0uQm4bE8sWd2fGhJk5LpZa7"
+DENPASAR = "Kantor Cabang Bali Denpasar"
+REGENT = ("I Made Mahayastra", "Pemerintah Kabupaten Gianyar")
+
+
+def office_id(app, name: str = DENPASAR) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Office.id).where(Office.name == name))
+
+
+def seal(app, pdf: bytes, name: str = DENPASAR) -> bytes:
+    with app.test_request_context():
+        return sealing.seal(pdf, office_id=office_id(app, name), verify_url=URL)
+
+
+def check(app, data: bytes) -> verification.Verdict:
+    with app.test_request_context():
+        return verification.check(data)
+
+
+def upload(app, data: bytes, *, sent: bytes) -> verification.Verdict:
+    with app.test_request_context():
+        return verification.check_signed_upload(data, sent=sent)
+
+
+def issue(app, *, title: str = "Surat Uji", number: str = "B/7/112026"):
+    """A sealed progress letter registered through the documents service; (document id, bytes)."""
+    denpasar = office_id(app)
+    with app.test_request_context():
+        document = documents.issue(
+            "base.html",
+            {"title": title},
+            kind=DocKind.PROGRESS_LETTER,
+            subject=("Office", denpasar),
+            title=title,
+            filename="surat.pdf",
+            office_id=denpasar,
+            issued_on=OFFICE_DAY,
+            number=number,
+        )
+        db.session.commit()
+        return document.id, document.verify_token, documents.content(document)
+
+
+@pytest.fixture
+def provider(app, tmp_path):
+    """A certification provider whose root the operator installed (DOCUMENT_TRUST_DIR)."""
+    trusted = tmp_path / "trusted"
+    root = Provider()
+    root.trust_in(trusted)
+    app.config["DOCUMENT_TRUST_DIR"] = str(trusted)
+    return root
+
+
+# --- verdicts --------------------------------------------------------------------------------
+
+
+def test_a_sealed_pdf_is_valid_and_names_the_office(app):
+    verdict = check(app, seal(app, letter_pdf()))
+    assert verdict.outcome == Outcome.VALID and verdict.ok
+    assert verdict.signers == ["BPJS Ketenagakerjaan Kantor Cabang Bali Denpasar"]
+    [signature] = verdict.signatures
+    assert signature.office_id == office_id(app)
+    assert signature.signed_at is not None
+    assert verdict.registered == []  # valid, but not a document we registered
+
+
+def test_a_registered_document_is_found_by_its_hash(app):
+    document_id, _token, pdf = issue(app)
+    verdict = check(app, pdf)
+    assert verdict.outcome == Outcome.VALID
+    assert [d.id for d in verdict.registered] == [document_id]
+
+
+@pytest.mark.parametrize(
+    ("damage", "outcome"),
+    [
+        (flip_byte, Outcome.ALTERED),
+        (append_text, Outcome.ALTERED),
+        (lambda pdf: pdf[: len(pdf) // 2], Outcome.TRUNCATED),
+        (lambda pdf: pdf[:-12], Outcome.TRUNCATED),
+        (encrypted, Outcome.ENCRYPTED),
+    ],
+    ids=["byte-flip", "incremental-change", "half", "end-cut", "encrypted"],
+)
+def test_damage_to_a_sealed_pdf_gets_its_own_verdict(app, damage, outcome):
+    verdict = check(app, damage(seal(app, letter_pdf())))
+    assert verdict.outcome == outcome, verdict
+
+
+def test_a_flipped_byte_inside_the_signature_itself_is_a_broken_signature(app):
+    pdf = seal(app, letter_pdf())
+    # The signature value is the CMS's last field, before the zeros that pad the reserved space.
+    opening = pdf.index(b"/Contents <") + len(b"/Contents <")
+    contents = pdf[opening : pdf.index(b">", opening)]
+    start = opening + len(contents.rstrip(b"0")) - 40
+    flipped = pdf[:start] + (b"0" if pdf[start : start + 1] != b"0" else b"1") + pdf[start + 1 :]
+    verdict = check(app, flipped)
+    assert verdict.outcome == Outcome.BROKEN, verdict
+
+
+@pytest.mark.parametrize(
+    ("data", "outcome"),
+    [
+        (b"", Outcome.NOT_PDF),
+        (b"PK\x03\x04 a zip, not a PDF" + bytes(200), Outcome.NOT_PDF),
+        (b"Surat biasa, bukan PDF.", Outcome.NOT_PDF),
+        (b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n", Outcome.CORRUPT),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nstartxref\n9\n%%EOF\n", Outcome.CORRUPT),
+    ],
+    ids=["empty", "zip", "text", "garbage", "no-xref"],
+)
+def test_what_is_no_readable_pdf_gets_its_own_verdict(app, data, outcome):
+    assert check(app, data).outcome == outcome
+
+
+def test_an_unsigned_pdf_is_unsigned(app):
+    assert check(app, letter_pdf()).outcome == Outcome.UNSIGNED
+
+
+def test_a_signature_from_an_unknown_issuer_is_untrusted(app):
+    stranger = Provider("Penerbit Tak Dikenal").signer(*REGENT)
+    verdict = check(app, sign_as(letter_pdf(), stranger))
+    assert verdict.outcome == Outcome.UNTRUSTED
+    assert verdict.signers == ["I Made Mahayastra (Pemerintah Kabupaten Gianyar)"]
+
+
+def test_too_many_signatures_or_revisions_are_refused_quickly(app, provider):
+    signer = provider.signer(*REGENT)
+    pdf = letter_pdf(1)
+    for i in range(verification.MAX_SIGNATURES + 1):
+        pdf = sign_as(pdf, signer, field=f"TTE {i}")
+    started = time.perf_counter()
+    assert check(app, pdf).outcome == Outcome.TOO_COMPLEX
+    assert time.perf_counter() - started < 1
+    revised = empty_updates(letter_pdf(1), verification.MAX_REVISIONS + 1)
+    assert check(app, revised).outcome == Outcome.TOO_COMPLEX
+    crowded = many_objects(verification.MAX_OBJECTS + 1)
+    started = time.perf_counter()
+    assert check(app, crowded).outcome == Outcome.TOO_COMPLEX
+    assert time.perf_counter() - started < 2
+    assert check(app, many_objects(1000)).outcome == Outcome.UNSIGNED
+    # At the limits, the work is done (and still bounded).
+    pdf = letter_pdf(1)
+    for i in range(verification.MAX_SIGNATURES):
+        pdf = sign_as(pdf, signer, field=f"TTE {i}")
+    started = time.perf_counter()
+    verdict = check(app, pdf)
+    assert verdict.outcome == Outcome.VALID and len(verdict.signatures) == 12
+    assert time.perf_counter() - started < 10
+
+
+def test_check_never_raises(app):
+    pdf = seal(app, letter_pdf(1))
+    for cut in range(0, len(pdf), max(1, len(pdf) // 40)):
+        for data in (pdf[:cut] + b"\n%%EOF\n", pdf[cut:], pdf[:cut] + b"X" + pdf[cut + 1 :]):
+            verdict = check(app, data)
+            assert verdict.outcome in Outcome
+
+
+# --- a partner's signed upload ---------------------------------------------------------------
+
+
+def test_the_sealed_pdf_signed_by_the_partner_is_accepted_with_the_signer_named(app, provider):
+    sent = seal(app, letter_pdf())
+    signed = sign_as(sent, provider.signer(*REGENT))
+    verdict = upload(app, signed, sent=sent)
+    assert verdict.outcome == Outcome.VALID, verdict
+    assert verdict.signers == ["I Made Mahayastra (Pemerintah Kabupaten Gianyar)"]
+    # Anyone checking the file later sees both signatures, our seal first.
+    assert len(check(app, signed).signatures) == 2
+
+
+def test_a_signed_upload_of_a_registered_document_points_to_it(app, provider):
+    document_id, _token, sent = issue(app)
+    signed = sign_as(sent, provider.signer(*REGENT))
+    verdict = check(app, signed)
+    assert verdict.registered == []
+    assert [d.id for d in verdict.based_on] == [document_id]
+
+
+def test_our_own_seal_alone_is_not_a_partner_signature(app, provider):
+    sent = seal(app, letter_pdf())
+    assert upload(app, sent, sent=sent).outcome == Outcome.NO_NEW_SIGNATURE
+    # nor is a seal added after sending, whichever office made it
+    unsealed = letter_pdf()
+    resealed = seal(app, unsealed, "Kantor Cabang Bali Gianyar")
+    assert upload(app, resealed, sent=unsealed).outcome == Outcome.NO_NEW_SIGNATURE
+
+
+def test_a_different_pdf_signed_by_the_partner_is_refused(app, provider):
+    sent = seal(app, letter_pdf(text="Yang dikirim."))
+    other = sign_as(seal(app, letter_pdf(text="Yang lain.")), provider.signer(*REGENT))
+    assert upload(app, other, sent=sent).outcome == Outcome.NOT_SENT
+
+
+@pytest.mark.parametrize("damage", [flip_byte, append_text], ids=["byte-flip", "change"])
+def test_a_partner_signed_pdf_altered_afterwards_is_refused(app, provider, damage):
+    sent = seal(app, letter_pdf())
+    signed = sign_as(sent, provider.signer(*REGENT))
+    altered = damage(signed)
+    assert upload(app, altered, sent=sent).outcome == Outcome.ALTERED
+
+
+def test_a_partner_signature_from_an_untrusted_issuer_is_refused(app, provider):
+    sent = seal(app, letter_pdf())
+    signed = sign_as(sent, Provider("Penerbit Tak Dikenal").signer(*REGENT))
+    assert upload(app, signed, sent=sent).outcome == Outcome.UNTRUSTED
+
+
+def test_a_signed_upload_that_is_no_pdf_is_refused_as_such(app):
+    sent = seal(app, letter_pdf())
+    assert upload(app, b"not a pdf", sent=sent).outcome == Outcome.NOT_PDF
+    assert upload(app, sent[: len(sent) // 2], sent=sent).outcome == Outcome.TRUNCATED
+
+
+# --- the public page -------------------------------------------------------------------------
+
+
+def check_page(web, data: bytes, name: str = "dokumen.pdf"):
+    page = web.get("/verify")
+    button = ui_text(web.app, "Check")
+    response = submit(page, button=button, upload=("file", (name, data, "application/pdf")))
+    assert response.status_int == 200, response.status
+    return response
+
+
+def outcome_of(response) -> str:
+    return response.html.find(id="verdict")["data-outcome"]
+
+
+def test_the_page_shows_each_verdict_and_never_fails(app, provider):
+    web = browser(app)
+    sealed = seal(app, letter_pdf(1))
+    cases = {
+        "valid": sealed,
+        "altered": flip_byte(sealed),
+        "truncated": sealed[:-12],
+        "encrypted": encrypted(sealed),
+        "unsigned": letter_pdf(1),
+        "corrupt": b"%PDF-1.7\n" + bytes(range(256)) + b"\n%%EOF\n",
+        "not_pdf": b"GIF89a" + bytes(100),
+        "untrusted": sign_as(letter_pdf(1), Provider("Penerbit Tak Dikenal").signer(*REGENT)),
+        "broken": sealed.replace(b"/Contents <30", b"/Contents <31", 1),
+    }
+    for expected, data in cases.items():
+        response = check_page(web, data)
+        assert outcome_of(response) == expected, (expected, text(response))
+        with app.test_request_context():
+            title = str(verification.TITLES[Outcome(expected)])
+        assert title in text(response)
+
+
+def test_the_page_shows_a_registered_documents_kind_number_date_and_issuer_only(app):
+    _id, _token, pdf = issue(app, title="Laporan Rahasia Uji", number="B/77/112026")
+    response = check_page(browser(app), pdf)
+    shown = text(response)
+    assert outcome_of(response) == "valid"
+    assert "B/77/112026" in shown
+    assert "30 November 2026" in shown
+    assert "BPJS Ketenagakerjaan Kantor Cabang Bali Denpasar" in shown
+    assert ui_text(app, "Progress letter") in shown
+    assert "Laporan Rahasia Uji" not in shown  # the title is content: never shown
+
+
+def test_the_qr_link_shows_the_document_and_the_verdict_on_its_stored_file(app):
+    _id, token, _pdf = issue(app, title="Laporan Rahasia Uji", number="B/78/112026")
+    page = browser(app).get(f"/verify/{token}")
+    assert page.status_int == 200
+    assert "B/78/112026" in text(page)
+    assert "Laporan Rahasia Uji" not in text(page)
+    assert outcome_of(page) == "valid"
+
+
+def test_a_file_over_the_size_limit_is_refused_on_the_form(app):
+    data = b"%PDF-1.7\n" + b"0" * app.config["MAX_UPLOAD_BYTES"]
+    page = browser(app).get("/verify")
+    big = ("file", ("besar.pdf", data, "application/pdf"))
+    response = submit(page, button=ui_text(app, "Check"), upload=big)
+    assert response.status_int == 200
+    assert response.html.find(id="verdict") is None
+    assert ui_text(app, "The file is larger than %(size)s.", size="200 KB") in text(response)
+
+
+def test_sending_no_file_says_so(app):
+    response = submit(browser(app).get("/verify"), button=ui_text(app, "Check"))
+    assert response.status_int == 200
+    assert response.html.find(id="verdict") is None
+    assert response.html.select(".invalid-feedback")
+
+
+@pytest.mark.app_config(VERIFY_RATE_LIMIT="3 per minute")
+def test_uploads_are_rate_limited(app):
+    web = browser(app)
+    pdf = letter_pdf(1)
+    for _ in range(3):
+        check_page(web, pdf)
+    page = web.get("/verify")  # the form itself is not limited
+    one_more = ("file", ("d.pdf", pdf, "application/pdf"))
+    response = submit(page, button=ui_text(app, "Check"), upload=one_more)
+    assert response.status_int == 429
+
+
+def test_signed_in_users_see_the_same_page(app):
+    response = check_page(signed_in(app, "partner"), letter_pdf(1))
+    assert outcome_of(response) == "unsigned"
+
+
+def test_the_verdict_on_a_document_whose_certificates_are_gone_is_untrusted_not_an_error(
+    app, tmp_path
+):
+    sealed = seal(app, letter_pdf(1))
+    app.config["DOCUMENT_CERT_DIR"] = str(tmp_path / "elsewhere")
+    verdict = check(app, sealed)
+    assert verdict.outcome == Outcome.UNTRUSTED
+    with app.app_context():
+        assert certificates.office_fingerprints() == {}
