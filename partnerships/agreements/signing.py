@@ -9,7 +9,8 @@ when). Recording the signing needs every party's signature and number; it issues
 berita acara that lists them with the SHA-256 of each signed document.
 """
 
-import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -25,15 +26,15 @@ from partnerships.agreements.models import Agreement, AgreementParty, Status
 from partnerships.agreements.parties import party_role
 from partnerships.agreements.queries import latest_version
 from partnerships.core import uploads
+from partnerships.core.errors import DomainError
 from partnerships.core.formatting import DOC_LOCALE, office_today
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.documents import sealing, verification
 from partnerships.documents import services as documents
 from partnerships.documents.models import DocKind, Document, Origin, SigningEntry, SigningMode
+from partnerships.documents.rendering import RenderRefused
 from partnerships.extensions import db
-
-log = logging.getLogger(__name__)
 
 SUBJECT = "Agreement"
 SIGNER_MAX = 300  # document_signings.signer_name
@@ -170,14 +171,12 @@ def seal_for_signature(agreement: Agreement, actor, today: date) -> Document:
     if needed:
         raise WorkflowError(_cannot_print(needed))
     version = latest_version(agreement)
-    try:
-        pdf = printing.agreement_pdf(agreement, on=day)
-    except printing.PrintRefused as refused:
-        raise WorkflowError(_cannot_print(refused.missing)) from refused
     token = documents.new_verify_token()
-    sealed = sealing.seal(
-        pdf, office_id=agreement.office_id, verify_url=documents.verify_url(token)
-    )
+    with _documents_refused():
+        pdf = printing.agreement_pdf(agreement, on=day)
+        sealed = sealing.seal(
+            pdf, office_id=agreement.office_id, verify_url=documents.verify_url(token)
+        )
     document = documents.register(
         sealed,
         kind=DocKind.AGREEMENT,
@@ -211,6 +210,18 @@ def seal_for_signature(agreement: Agreement, actor, today: date) -> Document:
     )
     db.session.flush()
     return document
+
+
+@contextmanager
+def _documents_refused() -> Iterator[None]:
+    """A document that cannot be printed, rendered or sealed refuses the move with the reason
+    (what the text lacks, a render over its bounds, an office without its certificate)."""
+    try:
+        yield
+    except printing.PrintRefused as refused:
+        raise WorkflowError(_cannot_print(refused.missing)) from refused
+    except (RenderRefused, DomainError) as error:
+        raise WorkflowError(str(error)) from error
 
 
 def _cannot_print(missing: list[str]) -> str:
@@ -271,30 +282,9 @@ def _entry(
     return entry
 
 
-# What a refused certified upload is told, by the verifier's outcome.
-VERDICT_MESSAGES = {
-    verification.Outcome.UNTRUSTED: _l(
-        "The signature is intact, but its certificate is not issued by a trusted certification "
-        "authority."
-    ),
-    verification.Outcome.ALTERED: _l(
-        "The PDF was changed after it was signed, or it is not the document the office sent."
-    ),
-    verification.Outcome.UNSIGNED: _l("The PDF carries no signature beyond the office's seal."),
-    verification.Outcome.NOT_PDF: _l("The file is not a PDF."),
-    verification.Outcome.CORRUPT: _l("The PDF is damaged and cannot be read."),
-    verification.Outcome.TRUNCATED: _l("The PDF is incomplete (truncated)."),
-    verification.Outcome.ENCRYPTED: _l("The PDF is encrypted; upload it without a password."),
-    verification.Outcome.TOO_COMPLEX: _l("The PDF is too large or too complex to check."),
-}
-
-
 def verdict_refusal(verdict: verification.Verdict) -> str:
-    """What a refused certified upload is told: the verdict, then the verifier's notes."""
-    reason = VERDICT_MESSAGES.get(verdict.outcome, VERDICT_MESSAGES[verification.Outcome.CORRUPT])
-    notes = " ".join(str(n) for n in verdict.notes)
-    message = _("The signed PDF was refused: %(reason)s", reason=reason)
-    return f"{message} {notes}".strip()
+    """What a refused certified upload is told: the verifier's verdict, in the user's words."""
+    return _("The signed PDF was refused: %(reason)s", reason=verdict.message)
 
 
 def record_certified(
@@ -321,20 +311,10 @@ def record_certified(
             ),
             "file",
         )
-    try:
-        verdict = verification.check_signed_upload(checked.data, sent=documents.content(sent))
-    except Exception as error:  # a verifier failure is a refusal with a reason, never a 500
-        log.exception("checking a signed upload for agreement %s failed", agreement.id)
-        raise AgreementError(
-            _("The signed PDF could not be checked; try again or ask the administrator."), "file"
-        ) from error
-    if verdict.outcome != verification.Outcome.VALID:
+    # the sent PDF plus a new intact, trusted signature that is not our seal (never raises)
+    verdict = verification.check_signed_upload(checked.data, sent=documents.content(sent))
+    if not verdict.ok or not verdict.signers:
         raise AgreementError(verdict_refusal(verdict), "file")
-    signers = new_signers(verdict, sent)
-    if not signers:
-        raise AgreementError(
-            verdict_refusal(verification.Verdict(verification.Outcome.UNSIGNED)), "file"
-        )
     document = documents.register(
         checked.data,
         kind=DocKind.SIGNED_UPLOAD,
@@ -348,14 +328,11 @@ def record_certified(
         agreement_version=sent.agreement_version,
         user_id=getattr(actor, "id", None),
     )
-    name = ", ".join(signers)[:SIGNER_MAX]
-    return _entry(agreement, party, SigningMode.CERTIFIED, name, utcnow(), document, actor)
-
-
-def new_signers(verdict: verification.Verdict, sent: Document) -> list[str]:
-    """The signers the upload adds to what the office sent (the seal comes first)."""
-    sealed_by = len(verification.check(documents.content(sent)).signers)
-    return verdict.signers[sealed_by:]
+    name = ", ".join(verdict.signers)[:SIGNER_MAX]
+    # when the partner's signature says it was made (its signer's clock), else now
+    new = [s for s in verdict.signatures if s.signer in verdict.signers and s.signed_at]
+    signed_at = new[-1].signed_at if new else utcnow()
+    return _entry(agreement, party, SigningMode.CERTIFIED, name, signed_at, document, actor)
 
 
 def record_wet_ink(
@@ -508,16 +485,17 @@ def record_data(agreement: Agreement, actor, today: date, sent: Document) -> dic
 def issue_signing_record(agreement: Agreement, actor, today: date) -> Document:
     """The sealed berita acara: parties, signers, modes, times and the hashes signed."""
     sent = sent_document(agreement)
-    return documents.issue(
-        "signing_record.html",
-        record_data(agreement, actor, today, sent),
-        kind=DocKind.SIGNING_RECORD,
-        subject=_subject(agreement),
-        title=f"Berita Acara Penandatanganan {agreement.title}",
-        filename=f"berita-acara-penandatanganan-{agreement.id}.pdf",
-        office_id=agreement.office_id,
-        issued_on=today,
-        number=agreement.office_number,
-        agreement_version=sent.agreement_version,
-        user_id=getattr(actor, "id", None),
-    )
+    with _documents_refused():
+        return documents.issue(
+            "signing_record.html",
+            record_data(agreement, actor, today, sent),
+            kind=DocKind.SIGNING_RECORD,
+            subject=_subject(agreement),
+            title=f"Berita Acara Penandatanganan {agreement.title}",
+            filename=f"berita-acara-penandatanganan-{agreement.id}.pdf",
+            office_id=agreement.office_id,
+            issued_on=today,
+            number=agreement.office_number,
+            agreement_version=sent.agreement_version,
+            user_id=getattr(actor, "id", None),
+        )

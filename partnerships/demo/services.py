@@ -20,6 +20,7 @@ from partnerships.commitments.models import Commitment, Metric
 from partnerships.commitments.models import Kind as CommitmentKind
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
+from partnerships.documents import certificates
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, OfficeKind, Official, Partner, PartnerKind
@@ -378,6 +379,8 @@ def load_demo() -> bool:
         )
     db.session.flush()
     clauses.load_defaults()
+    # the offices seal the texts they send for signature: the demo CA issues their certificates
+    certificates.demo_ca()
     load_agreements()
     load_commitments()
     return True
