@@ -1343,6 +1343,8 @@ def test_recording_the_signing_keeps_a_typed_end_date(app):
                 "partner_ids": [pemkot.id], "title": "PKS tanggal akhir", "subject": "uji",
                 "programs": ["JKK"], "funding": "apbd", "place": "Denpasar",
                 "effective_on": None, "term_months": 12, "ends_on": date(2019, 12, 31),
+                # planned for the day it was signed: the text sent for signature states it
+                "signed_on": date(2019, 3, 1),
             },
             staff,
         )  # fmt: skip
