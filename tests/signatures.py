@@ -24,6 +24,17 @@ def png_scan(line: str = "ttd.") -> bytes:
     return out.getvalue()
 
 
+def blank_pdf(width: int = 595) -> bytes:
+    """A one-page PDF that is not any document the office issued (pages differ by width)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=width, height=842)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 WET_INK = re.compile(r"/agreements/(\d+)/signing/(\d+)/wet-ink$")
 
 

@@ -12,7 +12,6 @@ import re
 from io import BytesIO
 
 import pytest
-import weasyprint
 from pypdf import PdfReader
 from sqlalchemy import select
 from webtest import Upload
@@ -26,7 +25,7 @@ from partnerships.organisations.models import Partner
 from tests.conftest import EMAILS, OFFICE_DAY
 from tests.helpers import id_of
 from tests.pdf_signing import flip_a_signed_byte, make_provider
-from tests.signatures import png_scan
+from tests.signatures import blank_pdf, png_scan
 from tests.test_agreement_workflow import (
     IRFAN,
     KARYAWATI,
@@ -390,8 +389,8 @@ def test_uploads_that_are_not_the_partners_signature_are_refused(app, gianyar, t
     before, head = (signings_of(app, gianyar), documents_of(app, gianyar)), audit_head(app)
     signed = trusted.sign(sealed)
     altered = flip_a_signed_byte(signed)
-    other = trusted.sign(weasyprint.HTML(string="<p>Dokumen lain</p>").write_pdf())
-    unsigned = weasyprint.HTML(string="<p>Tanpa tanda tangan</p>").write_pdf()
+    other = trusted.sign(blank_pdf())
+    unsigned = blank_pdf(600)
     stranger = make_provider("Penanda Tangan Lain", ca_name="Penyelenggara Tidak Dikenal")
     untrusted = stranger.sign(sealed)
     outcome = verification.Outcome

@@ -182,7 +182,7 @@ def seal_for_signature(agreement: Agreement, actor, today: date) -> Document:
         kind=DocKind.AGREEMENT,
         subject=_subject(agreement),
         title=agreement.title,
-        filename=f"perjanjian-{agreement.id}-versi-{version.number}.pdf",
+        filename=printing.filename(agreement),
         office_id=agreement.office_id,
         issued_on=today,
         number=agreement.office_number,
