@@ -292,6 +292,9 @@ def test_send_sign_three_ways_and_record_the_signing(app, trusted):
     assert lurah["sha256"] == hashlib.sha256(scan).hexdigest()
     scan_doc = next(d for d in documents_of(app, aid) if d["id"] == lurah["document_id"])
     assert (scan_doc["kind"], scan_doc["content_type"]) == ("wet_ink_scan", "image/png")
+    response = staff.get(f"/agreements/{aid}/documents/{scan_doc['id']}")
+    assert (response.body, response.content_type) == (scan, "image/png")
+    assert "filename=pindaian.png" in response.headers["Content-Disposition"]
 
     # Every party signed, but Sesetan's number was cleared on the parties page meanwhile:
     # the signing is not recorded without it; it is entered where party numbers are.
