@@ -24,10 +24,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent
 	touch $@
 
+# pytest runs in parallel (pytest-xdist): `auto` is one worker per core, at most 4 (see
+# tests/conftest.py); `make test WORKERS=0` runs in one process. worksteal hands the tests of a
+# worker still busy (the long browser journeys) to one that has finished.
+WORKERS ?= auto
+
 test: $(VENV)/.installed node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

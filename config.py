@@ -82,6 +82,8 @@ class Config:
     PDF_MAX_HTML_BYTES = _int("PDF_MAX_HTML_BYTES", 3_000_000)
     PDF_MAX_PAGES = _int("PDF_MAX_PAGES", 300)
     PDF_SECONDS = _int("PDF_SECONDS", 30)
+    # An auditor's dossier larger than this (its files together) is refused with a message.
+    DOSSIER_MAX_BYTES = _int("DOSSIER_MAX_BYTES", 1024 * 1024 * 1024)
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "kemitraan@localhost")

@@ -58,16 +58,32 @@ def server(app):
     httpd.server_close()
 
 
-@pytest.fixture
-def chromium():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        _missing(f"Chromium ({CHROMIUM}; apt-get install chromium)")
+@pytest.fixture(scope="session")
+def playwright_driver():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium_process(playwright_driver):
+    """One Chromium per test process (per xdist worker): launching it costs about a second,
+    and each test still gets fresh contexts (own cookies, storage, cache) from `open_page`."""
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def chromium(request):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        _missing(f"Chromium ({CHROMIUM}; apt-get install chromium)")
+    browser = request.getfixturevalue("chromium_process")
+    yield browser
+    # A test that leaves a context open must not hand its pages to the next test.
+    for context in browser.contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ SQLite (the default): the migrated, seeded template file is copied for every tes
 PostgreSQL (DATABASE_URL=postgresql://...): the schema is rebuilt through the migrations once;
 after every test the tables are truncated and the seeded rows put back.
 Either way every test starts from the same state: all 91,599 regions plus the demo.
+
+Under pytest-xdist (`make test` runs `pytest -n auto`) each worker is a process of its own with
+its own template: on SQLite in its own temporary folder, on PostgreSQL in a database of its own
+named after DATABASE_URL's (`test_gw0`, `test_gw1`, ...), created on the same server.
 """
 
 import os
@@ -14,7 +18,8 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, insert, select, text
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import create_engine, insert, make_url, select, text
 
 from config import TestConfig, database_url
 from partnerships import create_app
@@ -25,8 +30,20 @@ from partnerships.documents import certificates
 from partnerships.extensions import db
 from partnerships.regions.services import import_regions
 
-PG_URL = os.environ.get("DATABASE_URL", "")
-ON_POSTGRES = PG_URL.startswith(("postgres://", "postgresql"))
+# "gw0", "gw1", ... in a pytest-xdist worker; empty in a plain `pytest` run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql"))
+
+
+def _worker_database(raw: str) -> str:
+    """DATABASE_URL as this process uses it: each xdist worker gets a database of its own."""
+    if not (ON_POSTGRES and WORKER):
+        return raw
+    url = make_url(raw)
+    return url.set(database=f"{url.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+PG_URL = _worker_database(os.environ.get("DATABASE_URL", ""))
 PASSWORD = demo.DEMO_PASSWORD
 EMAILS = {role: email for email, _name, role, _office, _partner in demo.USERS}
 EMAILS["partner"] = "mitra.denpasar@kemitraan.test"
@@ -44,6 +61,13 @@ OFFICE_NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 OFFICE_DAY = date(2026, 11, 30)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker per usable core, at most 4 (each builds its own seeded template
+    and may start its own Chromium, so more would spend more on set-up than they save)."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def office_clock():
     """The clock starts at OFFICE_NOW for the whole run (the seed included) and then ticks, so
@@ -52,8 +76,29 @@ def office_clock():
         yield
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for the whole test process: every test makes an app of
+    its own, and compiling its pages afresh took about a third of a typical test's time. Jinja
+    checks each entry against the template's source, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 def make_app(uri: str, **overrides):
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=uri, **overrides)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=uri, **overrides)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
 
 
 def _seed(app) -> None:
@@ -77,6 +122,8 @@ def template(tmp_path_factory, cert_dir):
     """Build the seeded database once per run; returns (uri, snapshot of non-region rows)."""
     if ON_POSTGRES:
         uri = database_url(PG_URL)
+        if WORKER:
+            _recreate_database(uri)
         engine = create_engine(uri)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -101,11 +148,24 @@ def template(tmp_path_factory, cert_dir):
     return str(path), None
 
 
+def _recreate_database(uri: str) -> None:
+    """An xdist worker's own database, made afresh on DATABASE_URL's server through the
+    `postgres` maintenance database (a previous run's copy, still connected or not, goes)."""
+    url = make_url(uri)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+
+
 def _restore_postgres(app, snapshot) -> None:
     with app.app_context():
         tables = [t for t in db.metadata.sorted_tables if t.name != "regions"]
         names = ", ".join(t.name for t in tables)
         # The audit table refuses TRUNCATE; the reset between tests acts as the superuser it is.
+        # TRUNCATE, not DELETE: the rows go back into empty tables in the seed's order, as on
+        # SQLite's fresh copy (DELETE is quicker but lets them land in any order).
         db.session.execute(text("SET LOCAL session_replication_role = replica"))
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         for table in tables:
@@ -201,7 +261,9 @@ def as_role(client):
 from tests.browser import (  # noqa: E402, F401
     axe_source,
     chromium,
+    chromium_process,
     open_page,
+    playwright_driver,
     pytest_runtest_makereport,
     server,
 )

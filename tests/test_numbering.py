@@ -701,7 +701,12 @@ def test_agreements_are_numbered_by_their_kind(app):
                 & (IssuedNumber.subject_id == Agreement.id),
             )
         ).all()
-        renewal = db.session.scalar(select(Agreement).where(Agreement.kind == "renewal"))
+        # the demo renews a PKS and an MoU: the PKS's renewal is the one numbered as a PKS
+        renewal = db.session.scalar(
+            select(Agreement).where(
+                Agreement.kind == "renewal", Agreement.parent.has(Agreement.kind == "pks")
+            )
+        )
         assert renewal.numbered_as == "pks" and renewal.parent.kind == "pks"
     markers = {"mou": "/KB/", "pks": "/PKS/", "renewal": "/PKS/", "addendum": "/ADD/"}
     assert {kind for kind, _title, _text in rows} == set(markers)

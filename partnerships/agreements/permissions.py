@@ -7,6 +7,9 @@ from partnerships.core.policy import allow
 from partnerships.core.roles import EDITORS, EVERYONE, INTERNAL, Role
 from partnerships.organisations.scope import office_subtree_ids
 
+# Who takes auditors' dossiers (of an agreement, or of a partner for a period): see dossier.py.
+DOSSIER_READERS = allow(Role.ADMIN, Role.MANAGER, Role.AUDITOR)
+
 POLICY = {
     "agreements.index": allow(EVERYONE),
     "agreements.expiring": allow(INTERNAL),
@@ -32,6 +35,8 @@ POLICY = {
     "agreements.document": allow(EVERYONE),
     # whoever sees the agreement prints it (partners: their own, from review onwards)
     "agreements.pdf": allow(EVERYONE),
+    # the auditor's dossier: the office's managers and auditors (dossier.py says why not others)
+    "agreements.dossier": DOSSIER_READERS,
 }
 
 # Partners see an agreement once it leaves the drafting table.

@@ -37,6 +37,7 @@ from partnerships.agreements import (
     vacancies,
     workflow,
 )
+from partnerships.agreements import dossier as agreement_dossier
 from partnerships.agreements.errors import AgreementError
 from partnerships.agreements.forms import (
     ATTACHMENT_LABELS,
@@ -72,6 +73,7 @@ from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.documents import services as documents
+from partnerships.documents.dossier import REFUSALS as dossier_refusals
 from partnerships.documents.models import Document
 from partnerships.documents.rendering import RenderRefused
 from partnerships.documents.store import StoreError
@@ -770,6 +772,23 @@ def pdf(agreement_id: int):
         content,
         mimetype="application/pdf",
         headers={"Content-Disposition": f"attachment; filename={printing.filename(agreement)}"},
+    )
+
+
+@bp.post("/agreements/<int:agreement_id>/dossier")
+def dossier(agreement_id: int):
+    """The auditor's dossier (a zip); its sealed manifest is registered, so the request
+    commits before the file goes out."""
+    agreement = get_agreement(agreement_id)
+    try:
+        built = agreement_dossier.build(agreement, current_user)
+    except dossier_refusals as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    db.session.commit()
+    return send_file(
+        built.file, mimetype="application/zip", as_attachment=True, download_name=built.filename
     )
 
 

@@ -9,7 +9,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from partnerships.agreements.forms import FUNDING_LABELS, MultiCheckboxField
 from partnerships.agreements.models import PROGRAMS
@@ -39,6 +39,8 @@ BASIS_LABELS = {
     Basis.PERCENT: _l("Percent of reported income"),
     Basis.FLAT: _l("Flat rupiah per worker per month"),
 }
+# Dates a dossier's period may take: no arithmetic overflows at the ends of the calendar.
+MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 class CommitmentForm(Form):
@@ -171,3 +173,20 @@ class RateForm(Form):
 class ImportForm(Form):
     file = FileField(_l("File (CSV or XLSX)"), validators=[FileRequired()])
     check = SubmitField(_l("Check the file"))
+
+
+class DossierForm(Form):
+    """The period of a partner's dossier: both days included."""
+
+    since = DateField(_l("From"), validators=[InputRequired()])
+    until = DateField(_l("Until"), validators=[InputRequired()])
+
+    def validate_until(self, field) -> None:
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError(_l("The end of the period comes before its start."))
+        if field.data and field.data.year > MAX_YEAR:
+            raise ValidationError(_l("Choose a date before the year %(year)s.", year=MAX_YEAR))
+
+    def validate_since(self, field) -> None:
+        if field.data and field.data.year < MIN_YEAR:
+            raise ValidationError(_l("Choose a date after the year %(year)s.", year=MIN_YEAR))

@@ -3,8 +3,8 @@
 from sqlalchemy import Select, select
 
 from partnerships.agreements.models import Agreement
+from partnerships.agreements.permissions import DOSSIER_READERS, visible_agreements
 from partnerships.agreements.permissions import can_edit as can_edit_agreement
-from partnerships.agreements.permissions import visible_agreements
 from partnerships.commitments import rules
 from partnerships.commitments.models import Commitment
 from partnerships.core.policy import allow
@@ -34,6 +34,8 @@ POLICY = {
     "commitments.rates": allow(INTERNAL),
     "commitments.rate_new": allow(Role.ADMIN),
     "commitments.rate_edit": allow(Role.ADMIN),
+    # a partner's dossier for a period: as an agreement's, within the partner's office
+    "commitments.partner_dossier": DOSSIER_READERS,
 }
 
 

@@ -32,6 +32,7 @@ from partnerships.commitments import (
     services,
     wording,
 )
+from partnerships.commitments import dossier as partner_dossiers
 from partnerships.commitments.errors import CommitmentError
 from partnerships.commitments.forms import (
     BASIS_LABELS,
@@ -43,6 +44,7 @@ from partnerships.commitments.forms import (
     CommentForm,
     DecisionForm,
     DoneForm,
+    DossierForm,
     FigureForm,
     ImportForm,
     RateForm,
@@ -68,6 +70,7 @@ from partnerships.core.formatting import office_today, rupiah_words_id
 from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import id_key, keyset_page
 from partnerships.core.safety import db_id
+from partnerships.documents.dossier import REFUSALS as dossier_refusals
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from partnerships.organisations.scope import visible_partners
@@ -586,6 +589,36 @@ def evidence(commitment_id: int, evidence_id: int):
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
     )
+
+
+# ---- a partner's auditor's dossier ------------------------------------------------------
+
+
+@bp.route("/partners/<int:partner_id>/dossier", methods=["GET", "POST"])
+def partner_dossier(partner_id: int):
+    """The period to cover, then the partner's dossier (a zip) for it; its sealed manifest is
+    registered, so the request commits before the file goes out."""
+    partner = db.first_or_404(visible_partners(current_user).where(Partner.id == partner_id))
+    if not partner_dossiers.may_download(current_user, partner):
+        abort(403)
+    form = DossierForm()
+    if request.method == "GET":
+        form.since.data, form.until.data = partner_dossiers.default_period()
+    if form.validate_on_submit():
+        try:
+            built = partner_dossiers.build(partner, current_user, form.since.data, form.until.data)
+        except dossier_refusals as refused:
+            db.session.rollback()
+            flash(str(refused), "danger")
+        else:
+            db.session.commit()
+            return send_file(
+                built.file,
+                mimetype="application/zip",
+                as_attachment=True,
+                download_name=built.filename,
+            )
+    return render_template("commitments/dossier.html", partner=partner, form=form)
 
 
 # ---- the partner's portal ---------------------------------------------------------------

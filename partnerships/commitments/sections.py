@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from partnerships.agreements.models import Kind as AgreementKind
 from partnerships.agreements.permissions import can_edit as can_edit_agreement
-from partnerships.commitments import queries, rules, wording
+from partnerships.commitments import dossier, queries, rules, wording
 from partnerships.commitments.forms import KIND_LABELS
 from partnerships.commitments.models import Commitment, Kind
 from partnerships.commitments.permissions import visible_commitments
@@ -58,3 +58,14 @@ def for_agreement(agreement, **_context) -> str:
 
 
 sections.register("agreement", "commitments", for_agreement)
+
+
+def dossier_for_partner(partner, **_context) -> str:
+    """On the partner page, the way to the partner's auditor's dossier, for whoever may take
+    it (commitments.dossier.may_download)."""
+    if not can("commitments.partner_dossier") or not dossier.may_download(current_user, partner):
+        return ""
+    return render_template("commitments/_dossier.html", partner=partner)
+
+
+sections.register("partner", "dossier", dossier_for_partner)
