@@ -5,12 +5,35 @@ the signing form the page renders."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
 from webtest import Upload
 
+from tests.pdf_tools import Provider, sign_as
 from tests.web import find_form, follow, forms
+
+
+@dataclass
+class Signatory:
+    """A partner's official with a certificate from a certification provider (tests/pdf_tools:
+    a stand-in for BSrE), signing PDFs as the provider's signing app does."""
+
+    provider: Provider
+    name: str
+    organisation: str = "Pemerintah Daerah"
+
+    def __post_init__(self) -> None:
+        self._signer = self.provider.signer(self.name, self.organisation)
+
+    def sign(self, pdf: bytes) -> bytes:
+        """`pdf` with this official's signature added (an incremental update). pyHanko's sync
+        API runs an event loop of its own: in a thread of its own, so that it also works beside
+        Playwright's loop in the browser tests."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(sign_as, pdf, self._signer).result()
 
 
 def png_scan(line: str = "ttd.") -> bytes:

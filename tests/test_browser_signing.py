@@ -12,7 +12,7 @@ from partnerships.documents.models import Document
 from partnerships.extensions import db
 from tests.browser import check
 from tests.conftest import OFFICE_DAY
-from tests.pdf_signing import flip_a_signed_byte
+from tests.pdf_tools import flip_byte
 from tests.signatures import png_scan
 from tests.test_agreement_workflow import (
     IRFAN,
@@ -84,7 +84,7 @@ def test_a_manager_sends_collects_the_signatures_and_records_the_signing(
     certified = page.locator("form[action$='/signing/3/certified']")
     certified.locator("input[type=file]").set_input_files(
         {"name": "ttd-elektronik.pdf", "mimeType": "application/pdf",
-         "buffer": flip_a_signed_byte(signed)}
+         "buffer": flip_byte(signed)}
     )  # fmt: skip
     certified.locator("button").click()
     page.wait_for_load_state()

@@ -3,7 +3,7 @@ text; each partner signs with its certified electronic signature (the sealed PDF
 provider, uploaded back and verified) or in wet ink (a scan); recording the signing needs every
 party's signature and number and issues the sealed berita acara with the documents' hashes.
 
-The provider is a real test CA (tests/pdf_signing.py); the signatures are real PAdES signatures
+The provider is a real test CA (tests/pdf_tools.py); the signatures are real PAdES signatures
 checked by the app's verifier. Direct POSTs are kept for what no page offers (a partner user's
 forged upload)."""
 
@@ -24,8 +24,8 @@ from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from tests.conftest import EMAILS, OFFICE_DAY
 from tests.helpers import id_of
-from tests.pdf_signing import flip_a_signed_byte, make_provider
-from tests.signatures import blank_pdf, png_scan
+from tests.pdf_tools import Provider, append_text, flip_byte
+from tests.signatures import Signatory, blank_pdf, png_scan
 from tests.test_agreement_workflow import (
     IRFAN,
     KARYAWATI,
@@ -160,19 +160,17 @@ def add_city_signatory(app, staff) -> None:
 
 @pytest.fixture
 def provider():
-    """The city's secretary's certificate from a test provider the app trusts."""
-    return make_provider(NEW_SECRETARY)
+    """A certification provider, as BSrE is for the city's officials."""
+    return Provider()
 
 
 @pytest.fixture
 def trusted(app, provider, tmp_path):
     """The provider's CA among the roots the app's verifier trusts, installed as an operator
     installs BSrE's (a PEM file in DOCUMENT_TRUST_DIR)."""
-    folder = tmp_path / "trusted"
-    folder.mkdir()
-    (folder / "uji-bsre.pem").write_bytes(provider.ca_pem)
-    app.config["DOCUMENT_TRUST_DIR"] = str(folder)
-    return provider
+    provider.trust_in(tmp_path / "trusted")
+    app.config["DOCUMENT_TRUST_DIR"] = str(tmp_path / "trusted")
+    return Signatory(provider, NEW_SECRETARY)
 
 
 def awaiting(app, staff, manager) -> int:
@@ -391,10 +389,11 @@ def test_uploads_that_are_not_the_partners_signature_are_refused(app, gianyar, t
     sealed = sealed_of(app, staff, gianyar)
     before, head = (signings_of(app, gianyar), documents_of(app, gianyar)), audit_head(app)
     signed = trusted.sign(sealed)
-    altered = flip_a_signed_byte(signed)
+    altered = flip_byte(signed)
+    written_on = append_text(signed)
     other = trusted.sign(blank_pdf())
     unsigned = blank_pdf(600)
-    stranger = make_provider("Penanda Tangan Lain", ca_name="Penyelenggara Tidak Dikenal")
+    stranger = Signatory(Provider("Penyelenggara Tidak Dikenal"), "Penanda Tangan Lain")
     untrusted = stranger.sign(sealed)
     outcome = verification.Outcome
     party = "Dinas Tenaga Kerja Kabupaten Gianyar"
@@ -411,6 +410,8 @@ def test_uploads_that_are_not_the_partners_signature_are_refused(app, gianyar, t
         ),
         # signed, then a byte changed
         "altered": (altered, verdict_shown(app, altered, sealed, outcome.ALTERED)),
+        # signed, then written on in an incremental update
+        "written on": (written_on, verdict_shown(app, written_on, sealed, outcome.ALTERED)),
         # signed, then cut short (an interrupted download)
         "truncated": (signed[:-300], verdict_shown(app, signed[:-300], sealed, outcome.TRUNCATED)),
         # signed by the provider, but another document
