@@ -11,6 +11,7 @@ where it happens.
 import re
 import threading
 from datetime import date, timedelta
+from io import BytesIO
 
 import pytest
 from flask_babel import gettext
@@ -19,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from webtest import TestApp
 
-from partnerships.agreements import drafting, lifecycle, workflow
+from partnerships.agreements import drafting, lifecycle, printing, workflow
 from partnerships.agreements.errors import ConflictError
 from partnerships.agreements.models import Agreement, AgreementParty, AgreementVersion, Comment
 from partnerships.audit.models import AuditEntry
@@ -33,6 +34,7 @@ from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations.models import Office, Official, Partner
 from tests.conftest import EMAILS, OFFICE_DAY, ON_POSTGRES, PASSWORD
 from tests.helpers import id_of
+from tests.signatures import png_scan, sign_on_paper
 from tests.web import fill, find_form, follow, forms, submit
 
 DENPASAR = "Kantor Cabang Bali Denpasar"
@@ -443,6 +445,18 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
     assert row["approved_by_id"] == user_id(app, MANAGER)
     assert row["approved_at"] is not None
 
+    # The text is printed and sealed when it is sent: without its signatories it cannot be,
+    # and the refusal says what is missing (no number is taken from the register).
+    with app.test_request_context():
+        agreement = db.session.get(Agreement, aid)
+        workflow._issue_office_number(agreement, today)  # as the move does, before it prints
+        cannot_print = gettext(
+            "The agreement cannot be printed for signature: %(missing)s.",
+            missing="; ".join(str(m) for m in printing.missing(agreement, signed=True, on=today)),
+        )
+        db.session.rollback()
+    refused(app, staff, aid, "request_signature", cannot_print)
+
     # Sending for signature takes the office's next number from the register.
     office = id_of(app, Office, DENPASAR)
     with app.app_context():
@@ -454,6 +468,7 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
             )
         )
     opened_before = staff.get(f"/agreements/{aid}/parties")
+    signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI}, {2: "470/301/SST/2026"})
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     parties = state(app, aid)["parties"]
     with app.app_context():
@@ -463,9 +478,28 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
             )
         ).all()
         assert [(n.office_id, n.year, n.seq) for n in issued] == [(office, today.year, last + 1)]
-        assert parties[0] == (1, issued[0].text, None)
+        assert parties[0][:2] == (1, issued[0].text)
     assert re.fullmatch(r"\d{3}/PKS/DPS/[IVX]+/\d{4}", parties[0][1])
-    assert parties[1][:2] == (2, None)  # the partner's own number is theirs to enter
+    assert parties[1][:2] == (2, "470/301/SST/2026")  # the partner's own, typed before sending
+
+    # Recording the signing needs every party's signature: the office's seal is there, the
+    # Lurah's is not yet, so the page does not offer it (and refuses it when forged).
+    assert "activate" not in offered(staff, aid)
+    refused(
+        app,
+        staff,
+        aid,
+        "activate",
+        ui(
+            app,
+            "%(party)s has not signed yet: upload its signed PDF or the scan of its signature "
+            "under Signing.",
+            party=SESETAN,
+        ),
+        signed_on=today,
+    )
+    sign_on_paper(staff, aid, today)
+    assert "activate" in offered(staff, aid)
 
     # Recording the signing: a date, not in the future, every party signed by someone in office.
     refused(app, staff, aid, "activate", ui(app, "Enter the date the agreement was signed."))
@@ -477,11 +511,8 @@ def test_workflow_from_draft_to_termination_with_every_refusal(app, staff, manag
         ui(app, "The signing date cannot be in the future."),
         signed_on=today + timedelta(days=1),
     )
-    with app.test_request_context():
-        office_name = f"BPJS Ketenagakerjaan {DENPASAR}"
-        unsigned = gettext("Choose who signed for %(party)s.", party=office_name)
-    refused(app, staff, aid, "activate", unsigned, signed_on=today)
-    # The parties page opened before the number was issued saves without touching it...
+    # The parties page opened before the number was issued saves without touching it (and
+    # this one, opened before the signatories were chosen, leaves the partner's empty)...
     signed_up(app, staff, aid, {1: IRFAN}, {2: "470/301/SST/2026"}, page=opened_before)
     assert state(app, aid)["parties"][0][:2] == parties[0][:2]
     # ... but the register's number cannot be typed over.
@@ -592,6 +623,7 @@ def test_an_active_renewal_supersedes_what_it_renews(app, staff, manager):
     moved(app, manager, aid, "approve", "approved")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     assert state(app, parent)["status"] == "active"  # not until the renewal is signed
+    sign_on_paper(staff, aid, OFFICE_DAY)
     moved(app, staff, aid, "activate", "active", signed_on=OFFICE_DAY)
 
     row = state(app, parent)
@@ -615,6 +647,7 @@ def test_a_renewal_leaves_a_terminated_parent_terminated(app, staff, manager):
     moved(app, manager, aid, "approve", "approved")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
     moved(app, manager, parent, "terminate", "terminated", reason="Diakhiri lebih awal")
+    sign_on_paper(staff, aid, OFFICE_DAY)
     moved(app, staff, aid, "activate", "active", signed_on=OFFICE_DAY)
     row = state(app, parent)
     assert (row["status"], row["status_reason"]) == ("terminated", "Diakhiri lebih awal")
@@ -634,6 +667,7 @@ def test_an_agreement_already_ended_when_its_signing_is_recorded_is_expired(app,
     moved(app, staff, aid, "submit", "in_review")
     moved(app, manager, aid, "approve", "approved")
     moved(app, staff, aid, "request_signature", "awaiting_signature")
+    sign_on_paper(staff, aid, date(2019, 12, 20))
     start = audit_head(app)
     response = move(staff, aid, "activate", signed_on=date(2019, 12, 20))
     assert response.status_int == 302
@@ -1292,6 +1326,7 @@ def test_drafting_steps_land_in_the_audit_trail(app, staff):
 
 def test_recording_the_signing_keeps_a_typed_end_date(app):
     """Term and end date both given, no start: the signing fills in the start, not the end."""
+    from partnerships.agreements import signing
     from partnerships.agreements.drafting import create
     from partnerships.agreements.parties import set_parties
     from partnerships.agreements.workflow import transition
@@ -1308,17 +1343,23 @@ def test_recording_the_signing_keeps_a_typed_end_date(app):
                 "partner_ids": [pemkot.id], "title": "PKS tanggal akhir", "subject": "uji",
                 "programs": ["JKK"], "funding": "apbd", "place": "Denpasar",
                 "effective_on": None, "term_months": 12, "ends_on": date(2019, 12, 31),
+                # planned for the day it was signed: the text sent for signature states it
+                "signed_on": date(2019, 3, 1),
             },
             staff,
         )  # fmt: skip
         signers = {1: "Mohamad Irfan", 2: "Nyoman Ngurah Jimmy Sidharta"}
         set_parties(agreement, None, {
             pos: {"signatory_id": db.session.scalar(select(Official.id).where(
-                Official.name == name)), "number": None}
+                Official.name == name)), "number": "100.3.7/9/HK/2019" if pos == 2 else None}
             for pos, name in signers.items()
         })  # fmt: skip
         for action, who in (("submit", staff), ("approve", manager), ("request_signature", staff)):
             transition(agreement, action, who)
+        signing.record_wet_ink(
+            agreement, 2, BytesIO(png_scan()), "ttd.png", staff,
+            signer_name=signers[2], signed_on=date(2019, 3, 1),
+        )  # fmt: skip
         transition(agreement, "activate", staff, signed_on=date(2019, 3, 1))
         assert agreement.effective_on == date(2019, 3, 1)
         assert agreement.ends_on == date(2019, 12, 31)

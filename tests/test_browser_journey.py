@@ -20,6 +20,7 @@ PARTNER_USER = "mitra.denpasar@kemitraan.test"
 COMMENT = "Mohon cantumkan pendataan pekerja rentan oleh Dinas Sosial pada pasal ini."
 RETURN_REASON = "Lengkapi ruang lingkup sesuai komentar mitra"
 NEW_SECRETARY = "I Made Contoh Wiradana"
+CITY_NUMBER = "100.3.7/41/HK/2026"
 
 
 @pytest.fixture
@@ -136,6 +137,8 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
         select = row.locator("select")
         option = next(o for o in select.locator("option").all_inner_texts() if "sekarang" in o)
         select.select_option(label=option)
+    # the city's own number, which the text sent for signature carries beside the office's
+    staff.locator("main tbody tr", has_text=PARTNER).get_by_label("Nomor").fill(CITY_NUMBER)
     staff.get_by_role("button", name="Simpan").click()
     staff.wait_for_url(url)
     visit(staff)
@@ -205,11 +208,18 @@ def test_an_mou_from_draft_to_renewal(people, tmp_path):
     assert status(staff) == "Menunggu tanda tangan"
     number = staff.locator("main table").first.locator("tbody tr").first.locator("td").last
     assert re.search(r"\d", number.inner_text()), "the office's number is issued"
+    # The city signed on paper: staff upload the scan of the signed page.
+    wet_ink = staff.locator("form[action$='/signing/2/wet-ink']")
+    wet_ink.locator("input[type=file]").set_input_files(signed_scan(tmp_path / "pindaian.pdf"))
+    wet_ink.locator("input[name=signed_on]").fill(signed_on.isoformat())
+    wet_ink.locator("button").click()
+    staff.wait_for_load_state()
+    visit(staff)
     press(staff, "Catat penandatanganan", signed_on=signed_on.isoformat())
     visit(staff)
     assert status(staff) == "Aktif"
 
-    upload = staff.locator("form[enctype='multipart/form-data']")
+    upload = staff.locator("form[enctype='multipart/form-data']", has=staff.locator("select"))
     upload.locator("select[name=kind]").select_option("signed_original")
     upload.locator("input[type=file]").set_input_files(signed_scan(tmp_path / "kb-ttd.pdf"))
     upload.get_by_role("button", name="Lampirkan").click()

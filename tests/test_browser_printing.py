@@ -1,8 +1,8 @@
 """Printing an agreement in Chromium: the Denpasar staff download the signed MoU's PDF from its
-page; the Gianyar staff try to print the addendum sent for signature, read what is missing
-(the Disnaker's own number), type it on the parties page and download the PDF for the day of
-signing. Every page is checked at 1366 px and 390 px (axe-core, WCAG 2.1 AA, no sideways
-scrolling), the refusal too."""
+page; the Gianyar staff, who cleared the Disnaker's own number of the addendum sent for
+signature by mistake, try to print it, read what is missing (that number), type it again on the
+parties page and download the PDF for the day of signing. Every page is checked at 1366 px and
+390 px (axe-core, WCAG 2.1 AA, no sideways scrolling), the refusal too."""
 
 import re
 from pathlib import Path
@@ -36,6 +36,11 @@ def test_printing_an_agreement_in_the_browser(app, open_page, axe_source, tmp_pa
 
     gianyar = open_page("staff_other")
     gianyar.goto(f"/agreements/{id_of(app, Agreement, ADDENDUM)}")
+    gianyar.get_by_role("link", name="Para pihak dan penanda tangan").click()
+    gianyar.wait_for_load_state()
+    gianyar.get_by_label("Nomor").fill("")
+    gianyar.get_by_role("button", name="Simpan").click()
+    gianyar.wait_for_load_state()
     gianyar.get_by_label("Tanggal penandatanganan pada PDF").fill("2026-12-01")
     gianyar.get_by_role("button", name="Cetak PDF").click()
     gianyar.wait_for_load_state()

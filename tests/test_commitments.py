@@ -31,6 +31,7 @@ from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from tests.conftest import EMAILS, ON_POSTGRES
 from tests.helpers import counted_statements, id_of
+from tests.signatures import sign_on_paper
 from tests.web import (
     errors_by_field,
     field_errors,
@@ -661,6 +662,7 @@ def test_a_signed_addendum_changes_a_commitment_and_the_history_names_it(app):
     ]
     assert counts(app) == before
 
+    sign_on_paper(manager, addendum, date(2026, 11, 30))
     follow(submit(manager.get(f"/agreements/{addendum}"), button="Catat penandatanganan",
                   signed_on="2026-11-30"))  # fmt: skip
     page = staff.get(f"/agreements/{addendum}")

@@ -121,6 +121,17 @@ def register_documents(app, agreement: int) -> None:
         db.session.commit()
 
 
+def family_documents(agreements: list[int]) -> list[Document]:
+    """The registered documents of `agreements` a dossier carries (all but its manifest)."""
+    return db.session.scalars(
+        select(Document).where(
+            Document.subject_type == "Agreement",
+            Document.subject_id.in_(agreements),
+            Document.kind != DocKind.DOSSIER_MANIFEST,
+        )
+    ).all()
+
+
 def sign_checkpoint(app) -> None:
     with app.app_context(), acting_as("test"):
         result, anchor = checkpoint()
@@ -219,14 +230,9 @@ def test_agreement_dossier_checks_out_offline_with_stock_tools(app, mou, tmp_pat
         versions = db.session.scalars(
             select(AgreementVersion).where(AgreementVersion.agreement_id.in_(family))
         ).all()
-        stored = db.session.scalars(
-            select(Document).where(
-                Document.subject_type == "Agreement",
-                Document.subject_id == mou,
-                Document.kind != DocKind.DOSSIER_MANIFEST,
-            )
-        ).all()
-        stored = {d.sha256 for d in stored}
+        # the family's signed agreements keep their sealed text, scans and berita acara too
+        stored = {d.sha256 for d in family_documents(family)}
+        registered = {d.sha256 for d in family_documents([mou]) if d.created_by_id is None}
         attachments = {a.sha256 for a in db.session.scalars(select(Attachment)).all()}
     texts = sorted(folder.glob("agreements/*/versions/v*.txt"))
     assert len(texts) == len(versions) >= len(family)
@@ -236,7 +242,7 @@ def test_agreement_dossier_checks_out_offline_with_stock_tools(app, mou, tmp_pat
     found = {
         hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("agreements/*/documents/*")
     }
-    assert found == stored and len(stored) == 3
+    assert found == stored and len(registered) == 3 and registered < stored
     found = {
         hashlib.sha256(p.read_bytes()).hexdigest()
         for p in folder.glob("agreements/*/attachments/*")
@@ -247,8 +253,11 @@ def test_agreement_dossier_checks_out_offline_with_stock_tools(app, mou, tmp_pat
     data = json.loads((folder / "agreements" / folders[0] / "agreement.json").read_text())
     assert data["id"] == mou and data["parties"][0]["role"] == "PIHAK KESATU"
     signings = (folder / "agreements" / folders[0] / "signings.csv").read_text().splitlines()
-    assert len(signings) == 2 and "Nyoman Ngurah Jimmy Sidharta" in signings[1]
-    assert "documents/signed_upload-v01-" in signings[1]
+    # the demo's MoU: sealed by the office, signed in ink by the city, each with its document
+    assert len(signings) == 3 and "Nyoman Ngurah Jimmy Sidharta" in signings[2]
+    assert "documents/wet_ink_scan-v01-" in signings[2]
+    for row in signings[1:]:
+        assert (folder / "agreements" / folders[0] / row.rsplit(",", 1)[1]).is_file()
 
     # the audit chain recomputed from the archive alone: by the shipped script ...
     anchors = app.config["AUDIT_ANCHOR_FILE"]
@@ -755,4 +764,6 @@ def test_a_large_dossier_spills_to_disk_and_still_checks_out(app, mou, tmp_path,
     register_documents(app, mou)
     folder = extract(download_agreement(app, "auditor", mou).body, tmp_path)
     assert sha256sum(folder).returncode == 0
-    assert len(list(folder.glob("agreements/*/documents/*"))) == 3
+    with app.app_context():
+        stored = family_documents([mou, *_descendants(app, mou)])
+    assert len(list(folder.glob("agreements/*/documents/*"))) == len(stored) > 3

@@ -15,6 +15,7 @@ from partnerships.core.formatting import long_date_id
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from tests.conftest import OFFICE_DAY
+from tests.signatures import sign_on_paper
 from tests.test_drafting import (
     KEJARI,
     MOU_TITLE,
@@ -62,7 +63,8 @@ def choose_signatories(web, agreement_id: int) -> None:
         # the official in office now: the one whose tenure is open ("sekarang")
         options = form[name].options
         values[name] = next(v for v, _on, label in options if label.endswith("sekarang)"))
-    response = submit(page, button="Simpan", **values)
+    # the Lurah's own number too: the text sent for signature carries every party's
+    response = submit(page, button="Simpan", number_2="470/90/SST/2026", **values)
     assert response.status_int == 302, flashes(response)
 
 
@@ -99,9 +101,10 @@ def test_a_term_without_dates_is_fixed_by_the_signing_and_shown_once_signed(app)
     assert staff.get(url).html.find(id="blanks") is None
     press(staff.get(url), SUBMIT)
     press(manager.get(url), APPROVE)
-    press(staff.get(url), SEND)
     choose_signatories(staff, aid)
+    press(staff.get(url), SEND)
     day = OFFICE_DAY
+    sign_on_paper(staff, aid, day)
     page = press(staff.get(url), SIGN, signed_on=day.isoformat())
     assert status_of(app, aid) == "active", flashes(page)
     stored = load(app, aid)
@@ -155,6 +158,7 @@ def test_a_text_with_blanks_is_neither_sent_for_signature_nor_signed(app):
     store_version(app, aid, filled)
     press(staff.get(url), SEND)
     assert status_of(app, aid) == "awaiting_signature"
+    sign_on_paper(staff, aid, OFFICE_DAY)
     store_version(app, aid, blank)
     page = press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     assert status_of(app, aid) == "awaiting_signature"
@@ -242,8 +246,9 @@ def test_signed_but_not_yet_in_force_is_shown_as_such_everywhere(app, runner):
     url = f"/agreements/{aid}"
     press(staff.get(url), SUBMIT)
     press(manager.get(url), APPROVE)
-    press(staff.get(url), SEND)
     choose_signatories(staff, aid)
+    press(staff.get(url), SEND)
+    sign_on_paper(staff, aid, OFFICE_DAY)
     press(staff.get(url), SIGN, signed_on=OFFICE_DAY.isoformat())
     label = f"Ditandatangani, berlaku mulai {long_date_id(start)}"
     daily = runner.invoke(args=["agreements", "daily"])

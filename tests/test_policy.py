@@ -23,7 +23,7 @@ from partnerships.commitments.models import (
     RealisationFigure,
 )
 from partnerships.core.policy import REGISTRY
-from partnerships.documents.models import DocumentJob
+from partnerships.documents.models import DocKind, Document, DocumentJob
 from partnerships.extensions import db
 from partnerships.numbering.models import NumberPattern
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
@@ -80,6 +80,11 @@ MATRIX = {
         "GET /agreements/{review}/attachments/{attachment}",
         "L 200 200 200 200 200 200 404",
     ),
+    # the MoU's berita acara: the city's user sees it, as every party's does
+    "agreements.document": (
+        "GET /agreements/{mou}/documents/{signing_record}",
+        "L 200 200 200 200 200 200 404",
+    ),
     # the city's MoU, signed: its PDF for whoever sees it (Gianyar's staff do not)
     "agreements.pdf": ("GET /agreements/{mou}/pdf", "L 200 200 200 200 200 200 404"),
     # the auditor's dossier (a zip): admins, the office's managers and auditors; never partners
@@ -87,6 +92,15 @@ MATRIX = {
     "agreements.dossier": ("POST /agreements/{review}/dossier", "L 200 403 200 403 200 200 403"),
     "agreements.comment": ("POST /agreements/{review}/comments", "L 302 302 302 302 403 403 404"),
     "agreements.upload": ("POST /agreements/{review}/attachments", "L 302 302 302 403 403 403 404"),
+    # an empty form: the agreement's page again, with the fields to fill
+    "agreements.sign_certified": (
+        "POST /agreements/{review}/signing/2/certified",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "agreements.sign_wet_ink": (
+        "POST /agreements/{review}/signing/2/wet-ink",
+        "L 200 200 200 403 403 403 404",
+    ),
     "agreements.transition": (
         "POST /agreements/{review}/transition",
         "L 302 302 302 403 403 403 404",
@@ -268,13 +282,25 @@ def _demo_ids(app) -> dict[str, int]:
             return found
 
         review = one(select(Agreement.id).where(Agreement.status == "in_review"))
+        mou = one(
+            select(Commitment.agreement_id).where(
+                Commitment.title.startswith("Cakupan kepesertaan Kota")
+            )
+        )
         # Denpasar's coverage target of 40% to 50%, owed by the partner user's own city
         commitment = one(
             select(Commitment.id).where(Commitment.title.startswith("Cakupan kepesertaan Kota"))
         )
         return {
             "commitment": commitment,
-            "mou": one(select(Commitment.agreement_id).where(Commitment.id == commitment)),
+            "mou": mou,
+            "signing_record": one(
+                select(Document.id).where(
+                    Document.subject_type == "Agreement",
+                    Document.subject_id == mou,
+                    Document.kind == DocKind.SIGNING_RECORD,
+                )
+            ),
             "figure": one(
                 select(RealisationFigure.id)
                 .where(RealisationFigure.commitment_id == commitment)

@@ -1,11 +1,14 @@
 """The workflow as people click it: every button on the agreement page, pressed on the form the
 page renders (WebTest), moves the agreement; nothing here builds a POST body by hand."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
+from tests.signatures import sign_on_paper
 from tests.web import find_form, flashes, follow, press, signed_in, submit, text
 
 DRAFT = "Perjanjian Kerja Sama Desa Sadar Jaminan Sosial Ketenagakerjaan Desa Dangin Puri Kangin"
@@ -35,9 +38,6 @@ def test_every_workflow_button_moves_the_agreement(app):
     press(staff.get(url), "Ajukan untuk ditinjau")
     page = press(manager.get(url), "Setujui")
     assert status_of(app, aid) == "approved", flashes(page)
-    page = press(staff.get(url), "Kirim untuk ditandatangani")
-    assert status_of(app, aid) == "awaiting_signature", flashes(page)
-
     # The village has no official on record yet: staff add its Perbekel from the partner page.
     with app.app_context():
         village = db.session.scalar(select(Partner.id).where(Partner.name == VILLAGE))
@@ -54,13 +54,19 @@ def test_every_workflow_button_moves_the_agreement(app):
     )
     assert "I Wayan Uji" in text(page)
 
-    # Signatories are chosen on the parties page, from the officials it offers.
+    # Signatories are chosen on the parties page, from the officials it offers: the text is
+    # printed with them when it is sent for signature.
     parties = staff.get(f"/agreements/{aid}/parties")
     form, form_values = find_form(parties, button="Simpan"), {}
     for name in ("signatory_1", "signatory_2"):
         form_values[name] = next(value for value, _on, _label in form[name].options if value)
-    follow(submit(parties, button="Simpan", **form_values))
+    # ... with the village's own number, which the sealed text carries beside the office's
+    follow(submit(parties, button="Simpan", number_2="141/12/DPK/2026", **form_values))
+    page = press(staff.get(url), "Kirim untuk ditandatangani")
+    assert status_of(app, aid) == "awaiting_signature", flashes(page)
 
+    # The village signs on paper: staff upload the scan of the signed page.
+    sign_on_paper(staff, aid, date(2026, 11, 20))
     page = press(staff.get(url), "Catat penandatanganan", signed_on="2026-11-20")
     assert status_of(app, aid) == "active", flashes(page)
     page = press(manager.get(url), "Akhiri", reason="Desa dimekarkan")

@@ -92,3 +92,19 @@ class ReplyForm(Form):
 class UploadForm(Form):
     kind = SelectField(_l("What is it"), choices=list(ATTACHMENT_LABELS.items()))
     file = FileField(_l("File (PDF, JPEG or PNG)"), validators=[FileRequired()])
+
+
+class CertifiedSigningForm(Form):
+    """A partner's PDF signed with its certified electronic signature, uploaded back."""
+
+    file = FileField(_l("Signed PDF"), validators=[FileRequired()])
+
+
+class WetInkSigningForm(Form):
+    """The scan of the page a partner's signatory signed in ink."""
+
+    file = FileField(_l("Scan (PDF, JPEG or PNG)"), validators=[FileRequired()])
+    signer_name = StringField(
+        _l("Signed by"), validators=[DataRequired(), single_line, Length(max=300)]
+    )
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired()])

@@ -28,6 +28,11 @@ POLICY = {
     "agreements.comment_resolve": allow(EDITORS),
     "agreements.upload": allow(EDITORS),
     "agreements.download": allow(EVERYONE),
+    # the owning office records its partners' signatures; documents are scoped in the query
+    # (signing.visible_documents): a partner user downloads none of another partner's
+    "agreements.sign_certified": allow(EDITORS),
+    "agreements.sign_wet_ink": allow(EDITORS),
+    "agreements.document": allow(EVERYONE),
     # whoever sees the agreement prints it (partners: their own, from review onwards)
     "agreements.pdf": allow(EVERYONE),
     # the auditor's dossier: the office's managers and auditors (dossier.py says why not others)

@@ -1,3 +1,5 @@
+import io
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -31,6 +33,7 @@ from partnerships.agreements import (
     rules,
     search,
     sections,  # noqa: F401 (importing it adds the partner and region page sections)
+    signing,
     vacancies,
     workflow,
 )
@@ -41,6 +44,7 @@ from partnerships.agreements.forms import (
     FUNDING_LABELS,
     KIND_LABELS,
     ArticlesForm,
+    CertifiedSigningForm,
     CommentForm,
     EditDetailsForm,
     NewAgreementForm,
@@ -48,6 +52,7 @@ from partnerships.agreements.forms import (
     ReplyForm,
     TransitionForm,
     UploadForm,
+    WetInkSigningForm,
 )
 from partnerships.agreements.models import (
     EXPIRY_WINDOWS,
@@ -63,16 +68,21 @@ from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
 from partnerships.clauses.services import ClauseError
 from partnerships.core.formatting import office_today
-from partnerships.core.forms import ConfirmForm, refuse
+from partnerships.core.forms import ConfirmForm, Form, refuse
 from partnerships.core.pagination import keyset_page
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
+from partnerships.documents import services as documents
 from partnerships.documents.dossier import REFUSALS as dossier_refusals
+from partnerships.documents.models import Document
 from partnerships.documents.rendering import RenderRefused
+from partnerships.documents.store import StoreError
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
 from partnerships.organisations.scope import office_subtree_ids, visible_partners
 from partnerships.organisations.services import office_choices
+
+log = logging.getLogger(__name__)
 
 
 def get_agreement(agreement_id: int, *, for_edit: bool = False) -> Agreement:
@@ -185,7 +195,12 @@ def export(fmt: str):
 
 @bp.get("/agreements/<int:agreement_id>")
 def show(agreement_id: int):
-    agreement = get_agreement(agreement_id)
+    return _show(get_agreement(agreement_id))
+
+
+def _show(agreement: Agreement, posted: tuple[str, int, Form] | None = None):
+    """The agreement page; `posted`: a signing form refused (kind, party position, the form
+    with its errors), shown again where it was."""
     version = queries.latest_version(agreement)
     files = db.session.scalars(
         select(Attachment)
@@ -212,8 +227,30 @@ def show(agreement_id: int):
         confirm=ConfirmForm(),
         party_role=party_role,
         attachment_labels=ATTACHMENT_LABELS,
+        **_signing_context(agreement, posted),
         **_labels(),
     )
+
+
+def _signing_context(agreement: Agreement, posted: tuple[str, int, Form] | None) -> dict:
+    """The signing section and the document list of the agreement page."""
+    lines = signing.signing_state(agreement)
+    sent = signing.sent_document(agreement)
+    may_sign = can_edit(current_user, agreement) and signing.may_record_signatures(agreement)
+    return {
+        "signing": lines,
+        "sent": sent,
+        "show_signing": sent is not None or may_sign or any(line.signed for line in lines),
+        "documents": db.session.scalars(signing.visible_documents(agreement, current_user)).all(),
+        "may_sign": may_sign,
+        "all_signed": signing.all_signed(agreement),
+        # blank forms for every party (not filled from a request that posted one of them)
+        "certified_form": CertifiedSigningForm(formdata=None),
+        "wet_ink_form": WetInkSigningForm(formdata=None),
+        "posted": posted,
+        "mode_labels": signing.MODE_LABELS,
+        "document_labels": signing.DOCUMENT_LABELS,
+    }
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
@@ -626,6 +663,83 @@ def download(agreement_id: int, attachment_id: int):
         abort(404)
     return send_file(
         path, mimetype=found.content_type, as_attachment=True, download_name=found.original_name
+    )
+
+
+# ---- signing ------------------------------------------------------------------------------
+
+
+def _record_signature(agreement: Agreement, kind: str, position: int, form, record):
+    """Record a partner's signature from its form: done and back to the page, or the page
+    again with the form and why it was refused (at the field when it names one)."""
+    if form.validate_on_submit():
+        try:
+            record()
+        except AgreementError as error:
+            refuse(form, error)
+        else:
+            db.session.commit()
+            party = next(p for p in agreement.parties if p.position == position)
+            flash(_("The signature of %(party)s is recorded.", party=party.name), "success")
+            return redirect(url_for("agreements.show", agreement_id=agreement.id) + "#signing")
+    return _show(agreement, posted=(kind, position, form))
+
+
+@bp.post("/agreements/<int:agreement_id>/signing/<int:position>/certified")
+def sign_certified(agreement_id: int, position: int):
+    """A partner's PDF signed with its certified signature, uploaded back."""
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = CertifiedSigningForm()
+    return _record_signature(
+        agreement,
+        "certified",
+        position,
+        form,
+        lambda: signing.record_certified(
+            agreement, position, form.file.data.stream, form.file.data.filename, current_user
+        ),
+    )
+
+
+@bp.post("/agreements/<int:agreement_id>/signing/<int:position>/wet-ink")
+def sign_wet_ink(agreement_id: int, position: int):
+    """The scan of a page a partner's signatory signed in ink."""
+    agreement = get_agreement(agreement_id, for_edit=True)
+    form = WetInkSigningForm()
+    return _record_signature(
+        agreement,
+        "wet_ink",
+        position,
+        form,
+        lambda: signing.record_wet_ink(
+            agreement,
+            position,
+            form.file.data.stream,
+            form.file.data.filename,
+            current_user,
+            signer_name=form.signer_name.data,
+            signed_on=form.signed_on.data,
+        ),
+    )
+
+
+@bp.get("/agreements/<int:agreement_id>/documents/<int:document_id>")
+def document(agreement_id: int, document_id: int):
+    """A stored document of the agreement, as it was registered (byte for byte)."""
+    agreement = get_agreement(agreement_id)
+    found = db.first_or_404(
+        signing.visible_documents(agreement, current_user).where(Document.id == document_id)
+    )
+    try:
+        data = documents.content(found)
+    except StoreError:
+        log.exception("document %s of agreement %s is unreadable", found.id, agreement.id)
+        abort(500)
+    return send_file(
+        io.BytesIO(data),
+        mimetype=found.content_type,
+        as_attachment=True,
+        download_name=found.filename,
     )
 
 

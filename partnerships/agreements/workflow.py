@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from partnerships.agreements import drafting_rules
+from partnerships.agreements import drafting_rules, signing
 from partnerships.agreements.drafting import end_of_term
 from partnerships.agreements.errors import WorkflowError, refuse_stale
 from partnerships.agreements.lifecycle import STATUS_LABELS
@@ -52,12 +52,14 @@ MOVES = {
 
 
 def available_moves(agreement: Agreement, user) -> list[str]:
+    """The moves the page offers `user`; recording the signing once every party has signed."""
     return [
         name
         for name, move in MOVES.items()
         if agreement.status in move.source
         and can_edit(user, agreement)
         and (not move.managers_only or can_approve(user, agreement))
+        and (name != "activate" or signing.all_signed(agreement))
     ]
 
 
@@ -113,6 +115,7 @@ def transition(
         _issue_office_number(agreement, today)
     elif action == "activate":
         _record_signing(agreement, signed_on, today)
+        signing.require_complete(agreement)
     elif action == "terminate" and not (reason or "").strip():
         raise WorkflowError(_("Give the reason for termination."))
     agreement.status = move.target
@@ -121,6 +124,12 @@ def transition(
         _after_activation(agreement, today)
     with refuse_stale():
         db.session.flush()
+    # The documents after the move is flushed: the sealed text is printed as sent (no DRAF),
+    # the berita acara with the agreement's final status and dates.
+    if action == "request_signature":
+        signing.seal_for_signature(agreement, user, today)
+    elif action == "activate":
+        signing.issue_signing_record(agreement, user, today)
     agreement_moved.send(agreement, move=action, actor=user)
 
 

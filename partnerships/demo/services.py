@@ -4,12 +4,13 @@ Names and positions are the ones the news stories report; NIP and NPK numbers ar
 (they are personal data) and only have the right shape.
 """
 
+import io
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from partnerships.agreements import drafting, parties, queries, review, workflow
+from partnerships.agreements import drafting, parties, queries, review, signing, workflow
 from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
@@ -19,6 +20,7 @@ from partnerships.commitments.models import Commitment, Metric
 from partnerships.commitments.models import Kind as CommitmentKind
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
+from partnerships.documents import certificates
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, OfficeKind, Official, Partner, PartnerKind
@@ -377,6 +379,8 @@ def load_demo() -> bool:
         )
     db.session.flush()
     clauses.load_defaults()
+    # the offices seal the texts they send for signature: the demo CA issues their certificates
+    certificates.demo_ca()
     load_agreements()
     load_commitments()
     return True
@@ -438,6 +442,8 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
                 review.resolve_comment(comment, manager)
         if agreement.status == until:
             break
+        if action == "activate":
+            _signed_on_paper(agreement, staff, spec["signed_on"])
         workflow.transition(
             agreement,
             action,
@@ -449,6 +455,40 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
             else office_today(),
         )
     return agreement
+
+
+def _signed_on_paper(agreement: Agreement, staff: User, signed_on: date) -> None:
+    """The stories' agreements were signed in ink: each partner's signed page is recorded as
+    the scan its office would upload."""
+    for party in agreement.parties:
+        if party.partner_id is None:
+            continue
+        signer = party.signatory.name if party.signatory else party.name
+        scan = _scan_of_signed_page(
+            [agreement.title, "", party.name, party.number or "", "", "ttd.", signer]
+        )
+        signing.record_wet_ink(
+            agreement,
+            party.position,
+            io.BytesIO(scan),
+            f"pindaian-ttd-pihak-{party.position}.png",
+            staff,
+            signer_name=signer,
+            signed_on=signed_on,
+        )
+
+
+def _scan_of_signed_page(lines: list[str]) -> bytes:
+    """A small greyscale image standing in for a scanned signature page."""
+    from PIL import Image, ImageDraw  # only the demo draws
+
+    image = Image.new("L", (620, 400), 248)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        draw.text((40, 40 + 28 * row), line[:90], fill=30)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def load_agreements() -> None:
@@ -617,7 +657,11 @@ def load_agreements() -> None:
             "funding": "apbd",
             "place": "Gianyar",
             "term": 12,
-            "signers": [("Pandu Aria", None), ("Ida Ayu Ketut Surya Adnyani", None)],
+            # sent for signature: every party's number is on the sealed text
+            "signers": [
+                ("Pandu Aria", None),
+                ("Ida Ayu Ketut Surya Adnyani", "500.15.15.1/31/Disnaker/2026"),
+            ],
             "fill": {
                 "Perubahan": "Ketentuan Pasal 2 Perjanjian diubah sehingga berbunyi sebagai "
                 'berikut:\n"Pasal 2\nRuang Lingkup\nRuang lingkup Perjanjian ini meliputi '

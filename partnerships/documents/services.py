@@ -4,8 +4,9 @@ row over a content-addressed blob, in the caller's transaction."""
 import secrets
 from collections.abc import Mapping
 from datetime import date
+from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 
 from partnerships.documents import rendering, sealing, store
@@ -98,7 +99,13 @@ def by_hash(sha256: str) -> list[Document]:
 
 
 def verify_url(token: str) -> str:
-    return url_for("documents.verify_token", token=token, _external=True)
+    """The QR's target. Outside a request (the CLI, the demo, a job) under BASE_URL, as mail
+    links are: there is no request to take the host from."""
+    if has_request_context():
+        return url_for("documents.verify_token", token=token, _external=True)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, base.path or "/", url_scheme=base.scheme)
+    return adapter.build("documents.verify_token", {"token": token}, force_external=True)
 
 
 def issue(
