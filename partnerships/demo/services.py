@@ -15,12 +15,15 @@ from partnerships.agreements.models import Agreement, Kind, Status
 from partnerships.auth import services as accounts
 from partnerships.auth.models import User
 from partnerships.clauses import services as clauses
+from partnerships.commitments import letters
 from partnerships.commitments import services as commitments
 from partnerships.commitments.models import Commitment, Metric
 from partnerships.commitments.models import Kind as CommitmentKind
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
+from partnerships.demo import provider
 from partnerships.documents import certificates
+from partnerships.documents import services as documents
 from partnerships.extensions import db
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, OfficeKind, Official, Partner, PartnerKind
@@ -383,6 +386,7 @@ def load_demo() -> bool:
     certificates.demo_ca()
     load_agreements()
     load_commitments()
+    load_letters()
     return True
 
 
@@ -457,6 +461,10 @@ def _agreement(spec: dict, staff: User, manager: User, *, until: Status) -> Agre
     return agreement
 
 
+# Gianyar's Disnaker signed the 2024 PKS with its head's certified electronic signature (BSrE).
+CERTIFIED_SIGNERS = {"Dinas Tenaga Kerja Kabupaten Gianyar"}
+
+
 def _signed_on_paper(agreement: Agreement, staff: User, signed_on: date) -> None:
     """The stories' agreements were signed in ink: each partner's signed page is recorded as
     the scan its office would upload."""
@@ -464,6 +472,13 @@ def _signed_on_paper(agreement: Agreement, staff: User, signed_on: date) -> None
         if party.partner_id is None:
             continue
         signer = party.signatory.name if party.signatory else party.name
+        if party.name in CERTIFIED_SIGNERS:  # signs with its BSrE certificate, not in ink
+            sent = documents.content(signing.sent_document(agreement))
+            signed = provider.provider_signed(sent, signer, party.name)
+            signing.record_certified(
+                agreement, party.position, io.BytesIO(signed), "pks-ttd-elektronik.pdf", staff
+            )
+            continue
         scan = _scan_of_signed_page(
             [agreement.title, "", party.name, party.number or "", "", "ttd.", signer]
         )
@@ -1039,3 +1054,20 @@ def load_pilot_and_kalimantan(dps_staff: User, admin: User) -> None:
             (date(2019, 12, 31), "31.2", source),
         ],
     )
+
+
+def load_letters() -> None:
+    """Last month's progress letter to every partner that owes something, sealed and stored;
+    a partner the letter cannot be addressed to (no head in office) is left for the office."""
+    today = office_today()
+    period = letters.parse_period(letters.default_period(today))
+    staff = {u.office_id: u for u in reversed([_user(row[0]) for row in USERS]) if u.office_id}
+    for office in db.session.scalars(select(Office).order_by(Office.id)):
+        for partner_id in letters.partners_to_write(office.id, period):
+            try:
+                with db.session.begin_nested():
+                    letters.issue_letter(
+                        db.session.get(Partner, partner_id), period, today, staff.get(office.id)
+                    )
+            except letters.LetterRefused:
+                continue
