@@ -51,6 +51,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"  # the pilot branch (Bali) runs on WITA
     LANGUAGES = ("id", "en")
 
+    # Stated, not inherited: Flask-Limiter keeps the previous app's setting when it is absent.
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")

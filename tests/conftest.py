@@ -27,7 +27,7 @@ from partnerships.audit.services import acting_as
 from partnerships.core import mail
 from partnerships.demo import services as demo
 from partnerships.documents import certificates
-from partnerships.extensions import db
+from partnerships.extensions import db, limiter
 from partnerships.regions.services import import_regions
 
 # "gw0", "gw1", ... in a pytest-xdist worker; empty in a plain `pytest` run.
@@ -201,6 +201,8 @@ def app(template, cert_dir, tmp_path, request):
         target = tmp_path / "test.db"
         shutil.copyfile(source, target)
         app = make_app(f"sqlite:///{target}", **overrides)
+    with app.app_context():
+        limiter.reset()  # in-memory counts outlive an app in this process: each test starts at 0
     yield app
     if ON_POSTGRES:
         _restore_postgres(app, snapshot)

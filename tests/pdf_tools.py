@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,19 @@ def pdfsig(pdf: bytes, folder: Path, nssdir: str | None = None) -> str:
     return done.stdout + done.stderr
 
 
+def off_the_loop(fn, *args, **kwargs):
+    """Run pyHanko's synchronous API (it calls asyncio.run) on a thread of its own: the
+    process's Chromium keeps an event loop running in the main thread once a browser test ran."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def pyhanko_statuses(pdf: bytes, ca_pem: Path) -> list:
     """pyHanko's validation of every signature, trusting only `ca_pem`."""
+    return off_the_loop(_statuses, pdf, ca_pem)
+
+
+def _statuses(pdf: bytes, ca_pem: Path) -> list:
     root = x509.load_pem_x509_certificate(ca_pem.read_bytes())
     from asn1crypto import x509 as asn1
 
@@ -140,7 +152,9 @@ def sign_as(pdf: bytes, signer: signers.SimpleSigner, field: str = "TTE Pihak Ke
         field_name=field, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
     )
     spec = fields.SigFieldSpec(field, on_page=0, box=(300, 700, 500, 760))
-    return signers.sign_pdf(writer, meta, signer=signer, new_field_spec=spec).getvalue()
+    return off_the_loop(
+        lambda: signers.sign_pdf(writer, meta, signer=signer, new_field_spec=spec).getvalue()
+    )
 
 
 # --- damage ----------------------------------------------------------------------------------

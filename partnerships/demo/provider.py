@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from partnerships.documents import certificates
+from partnerships.documents import certificates, sealing
 
 PROVIDER = "Balai Sertifikasi Elektronik (Demo)"
 FIELD = "TTE Pihak Kedua"
@@ -44,6 +44,6 @@ def provider_signed(pdf: bytes, person: str, organisation: str) -> bytes:
         field_name=FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    return signers.sign_pdf(
-        writer, meta, signer=signer, new_field_spec=fields.SigFieldSpec(FIELD)
-    ).getvalue()
+    pdf_signer = signers.PdfSigner(meta, signer, new_field_spec=fields.SigFieldSpec(FIELD))
+    # the async API on a loop of our own (a loop may already run in this thread)
+    return sealing.run_async(pdf_signer.async_sign_pdf(writer)).getvalue()
