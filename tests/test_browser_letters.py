@@ -27,8 +27,10 @@ def test_a_manager_writes_the_months_letters_and_downloads_them(
     page = open_page("manager")
     page.goto("/commitments")
     page.get_by_role("link", name=ui_text(app, "Progress letters")).click()
+    page.wait_for_load_state()
     check(page, axe_source)
     page.get_by_role("link", name=ui_text(app, "Letters for all partners of an office")).click()
+    page.wait_for_load_state()
     check(page, axe_source)
     assert page.get_by_label(ui_text(app, "Office")).input_value() != ""
     page.get_by_label(ui_text(app, "Month reported on")).fill("2017-06")
@@ -58,10 +60,12 @@ def test_a_manager_writes_the_months_letters_and_downloads_them(
 
     # the letters are listed, and each partner page has its own
     page.get_by_role("link", name=ui_text(app, "Letters of this month")).click()
+    page.wait_for_load_state()
     check(page, axe_source)
     assert page.locator("#letter-list tbody tr").count() == 2
     assert page.locator("#job-list tbody tr").count() == 1
     page.get_by_role("link", name="Kelurahan Sesetan").click()
+    page.wait_for_load_state()
     check(page, axe_source)
     assert page.locator("#letters tbody tr").count() == 1
 
@@ -70,6 +74,7 @@ def test_a_letter_from_the_partner_page_in_the_browser(app, open_page, axe_sourc
     page = open_page("staff")
     page.goto("/partners?q=Sesetan")
     page.get_by_role("link", name="Kelurahan Sesetan", exact=True).click()
+    page.wait_for_load_state()
     page.get_by_label(ui_text(app, "Month reported on")).fill("2026-10")
     page.get_by_role("button", name=ui_text(app, "Issue the letter")).click()
     page.wait_for_load_state()
