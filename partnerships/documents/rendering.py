@@ -14,9 +14,10 @@ shared formatting filters. What a render may touch and spend is bounded:
   a render past a cap stops with `RenderRefused` saying which.
 
 WeasyPrint is imported on first use (a web worker that never prints pays nothing) and its font
-configuration is kept per thread, so a long-lived process renders warm.
+configurations are pooled, so a long-lived process renders warm.
 """
 
+import atexit
 import logging
 import os
 import re
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -228,13 +230,32 @@ def _bundled_font_configuration():
                 os.environ["FONTCONFIG_FILE"] = before
 
 
+# Font configurations are pooled, not kept per thread: WeasyPrint deletes a configuration's font
+# folder when it is collected, and a configuration dying with a short-lived request thread took
+# files another render still used (FileNotFoundError under the threaded server). A pooled one is
+# used by one render at a time and lives as long as the process: one per concurrent render.
+_pool: list = []
+
+
+@contextmanager
 def font_configuration():
-    """This thread's font configuration, built once and reused: fonts stay loaded between
-    renders (Pango's font map is not shared between threads)."""
-    found = getattr(_local, "fonts", None)
-    if found is None:
-        found = _local.fonts = _bundled_font_configuration()
-    return found
+    """A font configuration with the bundled fonts loaded, for one render at a time."""
+    with _fonts_lock:
+        fonts = _pool.pop() if _pool else None
+    if fonts is None:
+        fonts = _bundled_font_configuration()
+    try:
+        yield fonts
+    finally:
+        with _fonts_lock:
+            _pool.append(fonts)
+
+
+@atexit.register
+def _drop_fonts() -> None:
+    """Remove the pooled configurations' folders while the interpreter can still do so."""
+    with _fonts_lock:
+        _pool.clear()
 
 
 # ---- bounds on pages and time -----------------------------------------------------------
@@ -304,12 +325,13 @@ def html_to_pdf(html: str, limits: Limits | None = None) -> bytes:
     fetcher, refused = _asset_fetcher()
     _local.budget = _Budget(limits)
     try:
-        document = HTML(string=html, base_url="asset:", url_fetcher=fetcher).render(
-            font_config=font_configuration()
-        )
-        if len(document.pages) > limits.max_pages:  # the progress log said otherwise
-            raise RenderRefused(_("The document has too many pages to print."))
-        return document.write_pdf()
+        with font_configuration() as fonts:
+            document = HTML(string=html, base_url="asset:", url_fetcher=fetcher).render(
+                font_config=fonts
+            )
+            if len(document.pages) > limits.max_pages:  # the progress log said otherwise
+                raise RenderRefused(_("The document has too many pages to print."))
+            return document.write_pdf()
     except refused as error:
         raise RenderRefused(
             _("The document asks for %(url)s, which is not one of the app's own files.", url=error)
