@@ -44,3 +44,21 @@ def run_queued_jobs(app) -> int:
         huey.execute(task)
         ran += 1
     return ran
+
+
+def forget_demo_letters(app) -> None:
+    """The office before it wrote last month's letters: the demo's letters, their documents,
+    numbers and the letter counters removed (the letter tests start from no letters)."""
+    from sqlalchemy import delete
+
+    from partnerships.commitments.models import ProgressLetter
+    from partnerships.documents.models import DocKind, Document
+    from partnerships.extensions import db
+    from partnerships.numbering.models import IssuedNumber, NumberCounter
+
+    with app.app_context():
+        db.session.execute(delete(ProgressLetter))
+        db.session.execute(delete(Document).where(Document.kind == DocKind.PROGRESS_LETTER))
+        db.session.execute(delete(IssuedNumber).where(IssuedNumber.doc_type == "letter"))
+        db.session.execute(delete(NumberCounter).where(NumberCounter.doc_type == "letter"))
+        db.session.commit()

@@ -6,6 +6,7 @@ letter's chart, drawn in Chromium: every axis label inside the drawing."""
 
 import zipfile
 
+import pytest
 from sqlalchemy import select
 
 from partnerships.commitments import letters
@@ -15,8 +16,15 @@ from partnerships.extensions import db
 from partnerships.organisations.models import Partner
 from tests.browser import check
 from tests.conftest import OFFICE_DAY
+from tests.helpers import forget_demo_letters
 from tests.test_letter_jobs import InProcessConsumer, add_city_head, use_queue
 from tests.web import ui_text
+
+
+@pytest.fixture(autouse=True)
+def _no_letters_yet(app):
+    """The demo wrote October's letters; these tests write them themselves."""
+    forget_demo_letters(app)
 
 
 def test_a_manager_writes_the_months_letters_and_downloads_them(

@@ -31,8 +31,15 @@ from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Partner
 from tests.conftest import TestConfig
-from tests.helpers import run_queued_jobs
+from tests.helpers import forget_demo_letters, run_queued_jobs
 from tests.web import field_errors, find_form, follow, signed_in, submit, ui_text
+
+
+@pytest.fixture(autouse=True)
+def _no_letters_yet(app):
+    """The demo wrote October's letters; these tests write them themselves."""
+    forget_demo_letters(app)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/3"

@@ -24,8 +24,15 @@ from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Office, Partner
 from tests.conftest import OFFICE_DAY, post
-from tests.helpers import counted_statements, id_of
+from tests.helpers import counted_statements, forget_demo_letters, id_of
 from tests.web import flashes, follow, hand_made, signed_in, submit, text, ui_text
+
+
+@pytest.fixture(autouse=True)
+def _no_letters_yet(app):
+    """The demo wrote October's letters; these tests write them themselves."""
+    forget_demo_letters(app)
+
 
 SESETAN = "Kelurahan Sesetan"
 DISNAKER = "Dinas Tenaga Kerja Kabupaten Gianyar"
