@@ -157,7 +157,9 @@ def _write(job_id: int, partner_id: int, on: date, lang: str | None) -> str:
 
 def _count(job_id: int, failure: str | None) -> bool:
     """Count one partner done (and its failure, if any) and commit; True for the last one."""
-    job = db.session.scalar(select(DocumentJob).where(DocumentJob.id == job_id).with_for_update())
+    job = db.session.scalar(
+        select(DocumentJob).where(DocumentJob.id == job_id).with_for_update(of=DocumentJob)
+    )
     job.done += 1
     if failure:
         job.message = f"{job.message}\n{failure}" if job.message else failure
@@ -168,7 +170,9 @@ def _count(job_id: int, failure: str | None) -> bool:
 
 def finish(job_id: int) -> None:
     """Pack the office's letters of the month into one zip and close the job."""
-    job = db.session.scalar(select(DocumentJob).where(DocumentJob.id == job_id).with_for_update())
+    job = db.session.scalar(
+        select(DocumentJob).where(DocumentJob.id == job_id).with_for_update(of=DocumentJob)
+    )
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return
     found = db.session.execute(
