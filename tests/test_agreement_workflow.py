@@ -76,11 +76,14 @@ def signed_in(app, who: str) -> Browser:
     return web
 
 
-def forge(web: Browser, url: str, data: dict | None = None, *, form_url: str = "/"):
+def forge(
+    web: Browser, url: str, data: dict | None = None, *, form_url: str = "/", upload_files=None
+):
     """A POST no page offers this user, with the CSRF token of a page they have open."""
     token = web.get(form_url).html.find("input", {"name": "csrf_token"})
     assert token is not None, f"no CSRF token on {form_url}"
-    return web.post(url, {**(data or {}), "csrf_token": token["value"]})
+    fields = {**(data or {}), "csrf_token": token["value"]}
+    return web.post(url, fields, upload_files=upload_files)
 
 
 def scalar(app, stmt):

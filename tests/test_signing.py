@@ -493,10 +493,10 @@ def test_partner_users_cannot_record_signatures(app, gianyar, trusted):
     for kind in ("certified", "wet-ink"):
         response = forge(partner, f"{url}/signing/2/{kind}", {"signer_name": "X"}, form_url=url)
         assert response.status_int == 403
-    token = page.html.find("input", {"name": "csrf_token"})["value"]
-    response = partner.post(
+    response = forge(
+        partner,
         f"{url}/signing/2/certified",
-        {"csrf_token": token},
+        form_url=url,
         upload_files=[("file", "ttd.pdf", signed)],
     )
     assert response.status_int == 403

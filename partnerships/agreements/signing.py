@@ -32,6 +32,7 @@ from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.documents import sealing, verification
 from partnerships.documents import services as documents
+from partnerships.documents.forms import KIND_LABELS
 from partnerships.documents.models import DocKind, Document, Origin, SigningEntry, SigningMode
 from partnerships.documents.rendering import RenderRefused
 from partnerships.extensions import db
@@ -45,7 +46,9 @@ MODE_LABELS = {
     SigningMode.WET_INK: _l("Wet ink (scan)"),
     SigningMode.NONE: _l("Not signed"),
 }
+# The documents domain names every kind; the agreement page says more of its own.
 DOCUMENT_LABELS = {
+    **KIND_LABELS,
     DocKind.AGREEMENT: _l("Agreement text, sealed"),
     DocKind.SIGNED_UPLOAD: _l("Signed by the partner (certified)"),
     DocKind.WET_INK_SCAN: _l("Signed in wet ink (scan)"),
@@ -282,6 +285,32 @@ def _entry(
     return entry
 
 
+def _store_upload(
+    agreement: Agreement,
+    party: AgreementParty,
+    checked: uploads.CheckedFile,
+    kind: DocKind,
+    what: str,
+    actor,
+) -> Document:
+    """A party's signed copy in the store, tied to the text version that was sent."""
+    sent = sent_document(agreement)
+    return documents.register(
+        checked.data,
+        kind=kind,
+        subject=_subject(agreement),
+        title=f"{agreement.title} ({what})",
+        filename=checked.original_name,
+        office_id=agreement.office_id,
+        issued_on=office_today(),
+        content_type=checked.content_type,
+        origin=Origin.UPLOADED,
+        number=party.number,
+        agreement_version=sent.agreement_version if sent else None,
+        user_id=getattr(actor, "id", None),
+    )
+
+
 def verdict_refusal(verdict: verification.Verdict) -> str:
     """What a refused certified upload is told: the verifier's verdict, in the user's words."""
     return _("The signed PDF was refused: %(reason)s", reason=verdict.message)
@@ -315,18 +344,8 @@ def record_certified(
     verdict = verification.check_signed_upload(checked.data, sent=documents.content(sent))
     if not verdict.ok or not verdict.signers:
         raise AgreementError(verdict_refusal(verdict), "file")
-    document = documents.register(
-        checked.data,
-        kind=DocKind.SIGNED_UPLOAD,
-        subject=_subject(agreement),
-        title=f"{agreement.title} (ditandatangani {party.name})",
-        filename=checked.original_name,
-        office_id=agreement.office_id,
-        issued_on=office_today(),
-        origin=Origin.UPLOADED,
-        number=party.number,
-        agreement_version=sent.agreement_version,
-        user_id=getattr(actor, "id", None),
+    document = _store_upload(
+        agreement, party, checked, DocKind.SIGNED_UPLOAD, f"ditandatangani {party.name}", actor
     )
     name = ", ".join(verdict.signers)[:SIGNER_MAX]
     # when the partner's signature says it was made (its signer's clock), else now
@@ -370,20 +389,8 @@ def record_wet_ink(
             ),
             "file",
         )
-    sent = sent_document(agreement)
-    document = documents.register(
-        checked.data,
-        kind=DocKind.WET_INK_SCAN,
-        subject=_subject(agreement),
-        title=f"{agreement.title} (ditandatangani basah {party.name})",
-        filename=checked.original_name,
-        office_id=agreement.office_id,
-        issued_on=office_today(),
-        content_type=checked.content_type,
-        origin=Origin.UPLOADED,
-        number=party.number,
-        agreement_version=sent.agreement_version if sent else None,
-        user_id=getattr(actor, "id", None),
+    document = _store_upload(
+        agreement, party, checked, DocKind.WET_INK_SCAN, f"ditandatangani basah {party.name}", actor
     )
     # a day, not a moment: kept as the start of that day at the office
     signed_at = datetime.combine(signed_on, time(0), tzinfo=get_timezone()).astimezone(UTC)
