@@ -131,6 +131,10 @@ SETTLED = """() => Promise.all(document.getAnimations()
 def axe_violations(page, axe_source: str, rules: list[str] | None = None) -> list[str]:
     """What axe-core finds wrong on the page as it is now: the WCAG 2.0/2.1 A and AA rules, or
     only `rules`."""
+    # A click on a link returns once the new document commits, possibly before its stylesheets
+    # apply: the navbar's green comes from app.css, and white buttons on a not-yet-green bar read
+    # as no contrast at all. A person sees the page once it has loaded; so does axe.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated, not added as a <script> tag: the app's Content-Security-Policy refuses
         # inline scripts (and says so in the console), while evaluation from the test is not
