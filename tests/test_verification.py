@@ -1,9 +1,14 @@
 """Verdicts on signed PDFs (issue 9, items 5 and 7, "Bad input"): a precise verdict for any
 bytes (intact, altered after signing, broken, untrusted, unsigned, not a PDF, corrupt,
 truncated, encrypted, too complex), the check of a partner's signed upload, and the public
-verification page that shows them (rate-limited; kind, number, date and issuer only)."""
+verification page that shows them (rate-limited; kind, number, date and issuer only).
+
+Hostile PDFs are made here, byte by byte: a few kilobytes that declare a million objects must
+be refused before a parser spends seconds and hundreds of megabytes on them."""
 
 import time
+import tracemalloc
+import zlib
 
 import pytest
 from sqlalchemy import select
@@ -177,6 +182,202 @@ def test_too_many_signatures_or_revisions_are_refused_quickly(app, provider):
     verdict = check(app, pdf)
     assert verdict.outcome == Outcome.VALID and len(verdict.signatures) == 12
     assert time.perf_counter() - started < 10
+
+
+# --- hostile cross-references ----------------------------------------------------------------
+
+MiB = 1024 * 1024
+CATALOG = b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+PAGES = b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+
+
+def xref_stream_pdf(
+    entries: int,
+    widths: tuple[int, int, int] = (1, 4, 2),
+    *,
+    size: bytes = b"/Size",
+    index: bytes = b"/Index",
+    kind: bytes = b"/XRef",
+) -> bytes:
+    """A PDF (catalog, pages) whose cross-reference is one Flate-compressed stream declaring
+    `entries` entries `widths` bytes wide: rows for its three objects, then zeros (free
+    entries), so that a million entries take a few kilobytes and inflate to megabytes. The
+    keys' names can be given in other spellings (`/In#64ex` is /Index to a reader)."""
+    head = b"%PDF-1.7\n"
+    offsets = [len(head), len(head) + len(CATALOG), len(head) + len(CATALOG) + len(PAGES)]
+    row = sum(widths)
+    rows = bytearray(row * entries)
+    if widths[0]:  # rows 1 to 3: in use, at their offsets (zero-width rows mean the defaults)
+        for number, offset in enumerate(offsets, start=1):
+            at = number * row
+            rows[at] = 1
+            rows[at + widths[0] : at + widths[0] + widths[1]] = offset.to_bytes(widths[1], "big")
+    data = zlib.compress(bytes(rows), 9)
+    dictionary = b"<< /Type %s %s %d %s [0 %d] /W [%d %d %d] /Root 1 0 R " % (
+        kind,
+        size,
+        entries,
+        index,
+        entries,
+        *widths,
+    )
+    stream = b"3 0 obj\n%s/Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+        dictionary,
+        len(data),
+        data,
+    )
+    return head + CATALOG + PAGES + stream + b"startxref\n%d\n%%%%EOF\n" % offsets[2]
+
+
+def table_pdf(
+    *extra: bytes, prefix: bytes = b"", counted: bytes = b"", catalog: bytes = CATALOG
+) -> bytes:
+    """A PDF with a classic cross-reference table: `catalog`, pages and the `extra` objects
+    (numbered from 3), after `prefix` (junk before the header); offsets count from the header,
+    or from the file's start when `counted` is that junk."""
+    objects = [catalog, PAGES, *extra]
+    out, offsets = [b"%PDF-1.7\n"], []
+    position = len(counted) + len(out[0])
+    for obj in objects:
+        offsets.append(position)
+        position += len(obj)
+        out.append(obj)
+    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out += [b"%010d 00000 n \n" % offset for offset in offsets]
+    trailer = b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+    out.append(trailer % (len(objects) + 1, position))
+    return prefix + counted + b"".join(out)
+
+
+def object_stream(count: int, inflated: int) -> bytes:
+    """Object 3: an object stream declaring `count` objects whose data inflates to `inflated`
+    bytes (spaces: a thousand to one)."""
+    data = zlib.compress(b"3 0 " + b" " * (inflated - 4), 9)
+    dictionary = b"<< /Type /ObjStm /N %d /First 4 /Filter /FlateDecode /Length %d >>"
+    return b"3 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (dictionary % (count, len(data)), data)
+
+
+def measured(app, data: bytes) -> tuple[verification.Verdict, int]:
+    """The verdict, and the most memory Python held at once while checking (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        verdict = check(app, data)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return verdict, peak
+
+
+def test_a_tiny_cross_reference_stream_declaring_a_million_entries_is_refused_before_parsing(
+    app,
+):
+    bomb = xref_stream_pdf(1_000_000)
+    assert len(bomb) < 10_000  # 7 MB of rows: pyHanko took seconds and hundreds of MB on it
+    verdict, peak = measured(app, bomb)
+    assert verdict.outcome == Outcome.TOO_COMPLEX
+    assert peak < 50 * MiB, peak
+    # The same file at a size a document may have is read; sealed letters are still valid.
+    assert check(app, xref_stream_pdf(verification.MAX_OBJECTS)).outcome == Outcome.UNSIGNED
+    assert check(app, xref_stream_pdf(4)).outcome == Outcome.UNSIGNED
+    assert check(app, seal(app, letter_pdf())).outcome == Outcome.VALID
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        lambda: xref_stream_pdf(1_000_000, size=b"/Si#7Ae", index=b"/In#64ex"),
+        lambda: table_pdf().replace(b"xref\n0 3\n", b"xref\n0 1000000\n"),
+        lambda: table_pdf().replace(b"/Size 3", b"/Size 1000000"),
+        lambda: table_pdf(object_stream(1_000_000, 100)),
+        lambda: table_pdf(object_stream(10, 20 * MiB)),
+    ],
+    ids=["names-spelt-otherwise", "table", "trailer", "object-stream", "object-stream-inflated"],
+)
+def test_what_the_raw_bytes_declare_is_bounded_before_parsing(app, bomb):
+    data = bomb()
+    assert len(data) < 40_000
+    assert verification._declares_too_much(data)
+    verdict, peak = measured(app, data)
+    assert verdict.outcome == Outcome.TOO_COMPLEX
+    assert peak < 50 * MiB, peak
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        # /X#52ef is /XRef: the scan does not see a cross-reference stream; its rows inflate
+        # past what MAX_OBJECTS rows take
+        lambda: xref_stream_pdf(1_000_000, size=b"/Si#7Ae", index=b"/In#64ex", kind=b"/X#52ef"),
+        # rows zero bytes wide take nothing at all: a hundred million of them in 300 bytes
+        lambda: xref_stream_pdf(
+            100_000_000, (0, 0, 0), size=b"/Si#7Ae", index=b"/In#64ex", kind=b"/X#52ef"
+        ),
+    ],
+    ids=["rows-inflated", "rows-of-no-width"],
+)
+def test_what_the_scan_misses_is_still_bounded_while_reading(app, bomb):
+    data = bomb()
+    assert not verification._declares_too_much(data)  # the second guard's work
+    verdict, peak = measured(app, data)
+    assert verdict.outcome == Outcome.TOO_COMPLEX
+    assert peak < 50 * MiB, peak
+
+
+def test_a_parse_that_would_take_seconds_is_stopped(app):
+    # pyHanko reads whitespace a byte at a time: two megabytes of it inside the catalog
+    padded = CATALOG.replace(b" /Pages", b" " * (2 * MiB) + b"/Pages")
+    data = table_pdf(catalog=padded)
+    assert not verification._declares_too_much(data)
+    assert check(app, data).outcome == Outcome.TOO_COMPLEX
+    # a kilobyte of it is read
+    spaced = CATALOG.replace(b" /Pages", b" " * 1024 + b"/Pages")
+    assert check(app, table_pdf(catalog=spaced)).outcome == Outcome.UNSIGNED
+
+
+# --- where a PDF begins and ends -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [b"% dikirim lewat surel\n", b"\r\n \t\n", b"\x00" * 2000, b"<html>proxy</html>\n"],
+    ids=["comment", "whitespace", "nuls", "stray-bytes"],
+)
+def test_harmless_bytes_after_the_end_are_not_a_truncation(app, tail):
+    document_id, _token, pdf = issue(app)
+    verdict = check(app, pdf + tail)
+    assert verdict.outcome == Outcome.VALID, verdict
+    assert [d.id for d in verdict.based_on] == [document_id]  # the file as issued, plus bytes
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"12 0 obj\n<< /Type /Annot",
+        b"\nxref\n0 1\n",
+        b"trailer\n<< /Size 3",
+        b"startxref\n",
+        b"% catatan\n7",
+    ],
+    ids=["object", "xref", "trailer", "startxref", "cut-in-a-number"],
+)
+def test_the_start_of_another_revision_after_the_end_is_a_truncation(app, tail):
+    assert check(app, seal(app, letter_pdf(1)) + tail).outcome == Outcome.TRUNCATED
+
+
+def test_junk_before_the_header_is_read_past_as_readers_do(app):
+    document_id, _token, pdf = issue(app)
+    junk = b"Content-Type: application/pdf\r\n\r\n"
+    verdict = check(app, junk + pdf)
+    assert verdict.outcome == Outcome.VALID, verdict
+    assert [d.id for d in verdict.based_on] == [document_id]
+    assert check(app, junk + letter_pdf(1)).outcome == Outcome.UNSIGNED
+    assert check(app, table_pdf(prefix=junk)).outcome == Outcome.UNSIGNED
+    # beyond the header window a reader gives up too
+    far = b"x" * verification.HEADER_WINDOW
+    assert check(app, far + pdf).outcome == Outcome.NOT_PDF
+    # Offsets count from the header's "%" (ISO 32000-2, 7.5.2): a file whose offsets count
+    # the junk too reads as damaged.
+    assert check(app, table_pdf(counted=junk)).outcome == Outcome.CORRUPT
 
 
 def test_check_never_raises(app):

@@ -10,12 +10,30 @@ their certificates (the offices' `office-<id>.pem`), not by the field's name.
 Bounds: a hostile PDF could ask for a lot of work (every signature is checked against every
 later revision; finding the signature fields visits every form field), so a file with more
 than MAX_SIGNATURES signatures, MAX_REVISIONS revisions or MAX_OBJECTS objects is refused as
-too complex before any of that work starts.
+too complex before any of that work starts. Reading the cross-reference sections is itself
+work a few kilobytes can make huge (a compressed stream that declares a million entries, or
+entries zero bytes wide), so the raw bytes are scanned first (`_declares_too_much`): what the
+sections, trailers and object streams declare, and how far their compressed data inflates.
+A file that words its dictionaries so that the scan misses them still meets three limits while
+pyHanko reads and validates it: the cross-reference entries it may yield (`_entries_left`),
+what all its streams may inflate to (`DECODE_LIMITS`), and how many reads its parser, which
+reads a byte at a time, may make (`MAX_READS`). Each ends the work as too complex.
+
+Ends: a file's header may follow some junk (readers look for it in the first kilobyte, as
+Acrobat does) and its last %%EOF may be followed by whitespace, NULs, comments or other stray
+bytes. The PDF is what lies between: its offsets count from the header's "%" (ISO 32000-2,
+7.5.2, says so; a file whose offsets count the junk too reads as damaged), and a signature
+over it is judged on it. Only what looks like the start of another revision after the last
+%%EOF (an object, a cross-reference section, a trailer), or no %%EOF at all, makes a file
+truncated.
 """
 
 import hashlib
 import io
 import logging
+import re
+import zlib
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +42,15 @@ from functools import lru_cache
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from flask_babel import lazy_gettext as _l
+from pyhanko.pdf_utils import xref as pyhanko_xref
+from pyhanko.pdf_utils.decode_limits import (
+    DEFAULT_PURPOSE_LIMITS,
+    DecodeLimits,
+    DecodePurpose,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.pdf_embedded import (
@@ -43,6 +70,28 @@ MAX_SIGNATURES = 12
 MAX_REVISIONS = 24
 MAX_OBJECTS = 20_000  # a 100-page letter has a few thousand; finding the fields visits them all
 HEADER_WINDOW = 1024  # a PDF's header may follow some bytes of junk (readers allow it)
+MiB = 1024 * 1024
+# A cross-reference stream row is a few bytes (type, offset, generation: 7 to 14 with a
+# predictor's tag): MAX_OBJECTS rows fit well within this.
+MAX_XREF_STREAM = MAX_OBJECTS * 32
+MAX_OBJECT_STREAM = 16 * MiB  # one object stream's objects, inflated
+MAX_INFLATED = 64 * MiB  # all the streams inflated while checking one file
+# pyHanko's reads of one file (most are of a byte): twelve signatures over a letter take
+# 90,000; half a million take it about a second.
+MAX_READS = 500_000
+DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_output_size=MAX_INFLATED),
+    per_purpose={
+        **DEFAULT_PURPOSE_LIMITS,
+        DecodePurpose.XREF_STREAM: StreamDecodeLimits(
+            max_ratio=None, max_output_size=MAX_XREF_STREAM
+        ),
+        DecodePurpose.OBJECT_STREAM: StreamDecodeLimits(
+            max_ratio=100, ratio_floor=MiB, max_output_size=MAX_OBJECT_STREAM
+        ),
+    },
+    document_budget=DocumentDecodeBudget(base_allowance=MAX_INFLATED, max_ratio=10),
+)
 
 
 class Outcome(StrEnum):
@@ -158,6 +207,7 @@ class Verdict:
     # Stored documents this file grew from: a signed revision of it is one of them (our sealed
     # PDF, later signed by the partner, matches its seal's revision).
     based_on: list[Document] = field(default_factory=list)
+    start: int = 0  # where the PDF's header is: the junk before it is no part of the PDF
 
     @property
     def ok(self) -> bool:
@@ -189,10 +239,17 @@ def check(data: bytes) -> Verdict:
         verdict = Verdict(Outcome.CORRUPT)
     try:
         verdict.registered = services.by_hash(hashlib.sha256(data).hexdigest())
-        ends = {s.revision_end for s in verdict.signatures if s.revision_end < len(data)}
+        # a signed revision's bytes, unless they are the whole file (found above)
+        start = verdict.start
+        ends = {
+            s.revision_end
+            for s in verdict.signatures
+            if s.revision_end > 0 and (start or s.revision_end < len(data))
+        }
         seen = {d.id for d in verdict.registered}
         for end in sorted(ends):
-            for document in services.by_hash(hashlib.sha256(data[:end]).hexdigest()):
+            revision = data[start : start + end]
+            for document in services.by_hash(hashlib.sha256(revision).hexdigest()):
                 if document.id not in seen:
                     seen.add(document.id)
                     verdict.based_on.append(document)
@@ -225,18 +282,26 @@ def check_signed_upload(data: bytes, *, sent: bytes) -> Verdict:
 
 
 def _check(data: bytes) -> Verdict:
-    head = data[:HEADER_WINDOW]
-    if b"%PDF-" not in head:
+    start = data.find(b"%PDF-", 0, HEADER_WINDOW)
+    if start < 0:
         return Verdict(Outcome.NOT_PDF)
-    # A complete file ends with %%EOF (and perhaps a line break): anything else after the last
-    # one is the start of an update whose end is missing.
-    if not data.rstrip(b"\r\n\t \x00").endswith(b"%%EOF"):
+    end = _end(data)
+    if end is None or end <= start:
         return Verdict(Outcome.TRUNCATED)
+    verdict = _check_pdf(data[start:end])
+    verdict.start = start
+    return verdict
+
+
+def _check_pdf(pdf: bytes) -> Verdict:
+    """The verdict on a PDF from its header to its last %%EOF."""
     # Counted before parsing: each revision ends with %%EOF, each signature has a /ByteRange.
-    if data.count(b"%%EOF") > MAX_REVISIONS or data.count(b"/ByteRange") > MAX_SIGNATURES:
+    if pdf.count(b"%%EOF") > MAX_REVISIONS or pdf.count(b"/ByteRange") > MAX_SIGNATURES:
+        return Verdict(Outcome.TOO_COMPLEX)
+    if _declares_too_much(pdf):
         return Verdict(Outcome.TOO_COMPLEX)
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
+        reader = _reader(pdf)
         if reader.encrypted:
             return Verdict(Outcome.ENCRYPTED)
         revisions = reader.xrefs.total_revisions
@@ -244,6 +309,9 @@ def _check(data: bytes) -> Verdict:
         if revisions > MAX_REVISIONS or objects > MAX_OBJECTS:
             return Verdict(Outcome.TOO_COMPLEX)
         found = list(enumerate_sig_fields(reader, filled_status=True))
+    except (_TooComplex, PdfDecodeLimitError) as error:
+        log.info("PDF too complex: %s", error)
+        return Verdict(Outcome.TOO_COMPLEX)
     except Exception as error:
         log.info("unreadable PDF: %s", error)
         return Verdict(Outcome.CORRUPT, notes=[type(error).__name__])
@@ -253,11 +321,218 @@ def _check(data: bytes) -> Verdict:
         return Verdict(Outcome.TOO_COMPLEX)
     context = _validation_context()
     ours = certificates.office_fingerprints()
-    signatures = [_judge(reader, name, field_, context, ours) for name, _obj, field_ in found]
+    try:
+        signatures = [_judge(reader, name, field_, context, ours) for name, _obj, field_ in found]
+    except (_TooComplex, PdfDecodeLimitError) as error:
+        log.info("PDF too complex: %s", error)
+        return Verdict(Outcome.TOO_COMPLEX)
     signatures.sort(key=lambda s: s.revision_end)
     worst = min((s.outcome for s in signatures), key=SEVERITY.index)
     notes = [f"{s.field}: {s.problem}" for s in signatures if s.problem]
     return Verdict(worst, [s.signer for s in signatures], notes=notes, signatures=signatures)
+
+
+# --- where the PDF ends ----------------------------------------------------------------------
+
+_EOL = re.compile(rb"\r\n|\r|\n")
+_COMMENT = re.compile(rb"%[^\r\n]*")
+# The words of what begins a revision: an object ("12 0 obj"), a cross-reference section or
+# stream, a trailer, startxref. Looked for as words, not as syntax: an update cut short may
+# end anywhere, and a search for words costs no more than the bytes.
+UPDATE_WORDS = (b"obj", b"xref", b"trailer")
+
+
+def _end(data: bytes) -> int | None:
+    """Where the PDF ends: after its last %%EOF and that line's break. None when the file has
+    no %%EOF, or when what follows the last one begins another revision (an update whose end
+    is missing); whitespace, NULs, comments and other stray bytes there are no part of it."""
+    last = data.rfind(b"%%EOF")
+    if last < 0:
+        return None
+    end = last + len(b"%%EOF")
+    eol = _EOL.match(data, end)
+    if eol:
+        end = eol.end()
+    rest = _COMMENT.sub(b"", data[end:]).strip(b"\x00\t\n\x0c\r ")
+    # an update cut short may end anywhere, even inside its first object's number
+    if rest[:1].isdigit() or any(word in rest for word in UPDATE_WORDS):
+        return None
+    return end
+
+
+# --- bounds read from the raw bytes ----------------------------------------------------------
+
+_KIND = re.compile(rb"/Type\s*/(XRef|ObjStm)\b")
+_STREAM = re.compile(rb"\bstream(?:\r\n|\r|\n)")
+# Numbers are read to 12 digits at most (a longer one is too big either way).
+_SIZE = re.compile(rb"/Size\s+\+?(\d{1,12})")
+_INDEX = re.compile(rb"/Index\s*\[([^\]]*)\]")
+_NUMBER = re.compile(rb"[+-]?\d{1,12}")
+_COUNT = re.compile(rb"/N\s+\+?(\d{1,12})")
+_LENGTH = re.compile(rb"/Length\s+(\d{1,12})\b(?!\s+\d+\s+R\b)")
+# (patterns that begin with a word: the regex engine skips ahead to it; `startxref` is told
+# apart after the match)
+_TABLE = re.compile(rb"xref\s")
+_SUBSECTION = re.compile(rb"\s*\+?(\d{1,12})[ \t]+\+?(\d{1,12})[ \t]*(?:\r\n|\r|\n)")
+_ENTRIES = re.compile(rb"(?:\s*\d{1,10}[ \t]+\d{1,5}[ \t]+[fn])*")
+_TRAILER = re.compile(rb"trailer\s*<<")
+_FLATE = re.compile(rb"/FlateDecode\b|/Fl\b")
+DICTIONARY_WINDOW = 4096  # how far a stream's or trailer's dictionary is looked for
+# Trailers, tables and cross-reference or object streams a file may have: a document has one
+# trailer or cross-reference section per revision and an object stream per hundred objects or
+# so. The cap keeps the scan itself cheap (each costs a few windows' reading).
+MAX_SECTIONS = 2_000
+INFLATE_CHUNK = MiB
+
+
+def _declares_too_much(pdf: bytes) -> bool:
+    """Whether the raw bytes declare more than the limits, before a parser reads them: more
+    than MAX_OBJECTS cross-reference entries (/Size of a trailer or cross-reference stream,
+    /Index counts, a table's subsection counts, all sections together) or objects in object
+    streams (/N), or cross-reference and object streams that inflate beyond their bounds."""
+    entries = compressed = inflated = sections = 0
+    for match in _TRAILER.finditer(pdf):
+        sections += 1
+        if sections > MAX_SECTIONS:
+            return True
+        window = pdf[match.end() : match.end() + DICTIONARY_WINDOW]
+        size = _SIZE.search(window.split(b"startxref", 1)[0])
+        if size and int(size[1]) > MAX_OBJECTS:
+            return True
+    for match in _TABLE.finditer(pdf):
+        if pdf[match.start() - 1 : match.start()].isalpha():
+            continue  # startxref
+        sections += 1
+        if sections > MAX_SECTIONS:
+            return True
+        position = match.end() - 1
+        while subsection := _SUBSECTION.match(pdf, position):
+            entries += int(subsection[2])
+            if entries > MAX_OBJECTS:
+                return True
+            position = _ENTRIES.match(pdf, subsection.end()).end()
+    for match in _KIND.finditer(pdf):
+        sections += 1
+        if sections > MAX_SECTIONS:
+            return True
+        header = pdf.rfind(b"obj", max(0, match.start() - DICTIONARY_WINDOW), match.start())
+        stream = _STREAM.search(pdf, match.end(), match.end() + DICTIONARY_WINDOW)
+        if stream is None:
+            continue  # no stream dictionary: nothing a reader would decode
+        dictionary = pdf[header + 3 if header >= 0 else match.start() : stream.start()]
+        if match[1] == b"XRef":
+            size = _SIZE.search(dictionary)
+            declared = int(size[1]) if size else 0
+            if declared > MAX_OBJECTS:
+                return True
+            index = _INDEX.search(dictionary)
+            if index:
+                numbers = _NUMBER.findall(index[1])
+                declared = sum(max(0, int(n)) for n in numbers[1::2])
+            entries += declared
+            bound = MAX_XREF_STREAM
+        else:
+            count = _COUNT.search(dictionary)
+            compressed += int(count[1]) if count else 0
+            bound = MAX_OBJECT_STREAM
+        if entries > MAX_OBJECTS or compressed > MAX_OBJECTS:
+            return True
+        if _FLATE.search(dictionary):
+            size = _inflated_size(_stream_data(pdf, dictionary, stream.end()), bound)
+            inflated += size
+            if size > bound or inflated > MAX_INFLATED:
+                return True
+    return False
+
+
+def _stream_data(pdf: bytes, dictionary: bytes, start: int) -> bytes:
+    """A stream's raw data: its /Length bytes, or (an indirect length) up to `endstream`."""
+    length = _LENGTH.search(dictionary)
+    if length:
+        return pdf[start : start + int(length[1])]
+    end = pdf.find(b"endstream", start)
+    return pdf[start : end if end >= 0 else len(pdf)]
+
+
+def _inflated_size(raw: bytes, limit: int) -> int:
+    """How many bytes Flate data inflates to, counted in chunks up to just past `limit` (never
+    held whole). Damaged data counts what came out before the damage: the parser will say."""
+    inflater = zlib.decompressobj()
+    size, pending = 0, raw
+    try:
+        while size <= limit and not inflater.eof:
+            chunk = inflater.decompress(pending, INFLATE_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass
+    return size
+
+
+# --- bounds while pyHanko reads --------------------------------------------------------------
+
+
+class _TooComplex(Exception):
+    """More work than the limits allow, found while pyHanko reads the file."""
+
+
+# Entries pyHanko may still read from cross-reference sections in this context (None: no
+# limit; set while a file is checked). A row of a stream can be zero bytes wide, so neither the
+# file's size nor the inflated size bounds the entries: this count does.
+_entries_left: ContextVar[list[int] | None] = ContextVar("xref_entries_left", default=None)
+
+
+def _counted(parse):
+    """pyHanko's parser of a cross-reference section, stopping once _entries_left is spent."""
+
+    def counted(*args, **kwargs):
+        left = _entries_left.get()
+        for entry in parse(*args, **kwargs):
+            if left is not None:
+                left[0] -= 1
+                if left[0] < 0:
+                    raise _TooComplex("too many cross-reference entries")
+            yield entry
+
+    counted.counts_entries = True
+    return counted
+
+
+# pyHanko's XRefBuilder looks both parsers up in its module when it reads a section.
+for _name in ("parse_xref_table", "parse_xref_stream"):
+    if not getattr(getattr(pyhanko_xref, _name), "counts_entries", False):
+        setattr(pyhanko_xref, _name, _counted(getattr(pyhanko_xref, _name)))
+
+
+class _Metered(io.BytesIO):
+    """The file as pyHanko reads it. Its parser reads tokens, whitespace and lines a byte per
+    call, so the calls measure its work: a file may take MAX_READS of them, from opening to
+    the last signature's validation (a run of megabytes of whitespace in a dictionary, or a
+    last line of megabytes read backwards, would otherwise take seconds a megabyte)."""
+
+    def __init__(self, data: bytes, reads: int):
+        super().__init__(data)
+        self.reads_left = reads
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self.reads_left -= 1
+        if self.reads_left < 0:
+            raise _TooComplex("reading the file takes too long")
+        return super().read(size)
+
+
+def _reader(pdf: bytes) -> PdfFileReader:
+    """pyHanko's reader over `pdf`, with the entries, the inflated bytes and the reads
+    bounded."""
+    # twice the limit: hybrid and linearised files list some objects in two sections
+    token = _entries_left.set([2 * MAX_OBJECTS])
+    try:
+        stream = _Metered(pdf, MAX_READS)
+        return PdfFileReader(stream, strict=True, decode_limits=DECODE_LIMITS)
+    finally:
+        _entries_left.reset(token)
 
 
 def _judge(reader, name: str, sig_field, context, ours: dict[bytes, int]) -> Signature:
@@ -268,6 +543,8 @@ def _judge(reader, name: str, sig_field, context, ours: dict[bytes, int]) -> Sig
         status = run_async(
             async_validate_pdf_signature(embedded, signer_validation_context=context)
         )
+    except (_TooComplex, PdfDecodeLimitError):
+        raise  # the file's verdict: too complex
     except Exception as error:
         return Signature(
             field=name,
