@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from partnerships.documents import certificates, sealing, verification
 from partnerships.documents import services as documents
-from partnerships.documents.models import DocKind
+from partnerships.documents.models import DocKind, Origin
 from partnerships.documents.verification import Outcome
 from partnerships.extensions import db
 from partnerships.organisations.models import Office
@@ -30,6 +30,7 @@ from tests.pdf_tools import (
     many_objects,
     sign_as,
 )
+from tests.signatures import png_scan
 from tests.web import browser, signed_in, submit, text, ui_text
 
 URL = "https://kemitraan.test/verify/Kx3vYtq1N0uQm4bE8sWd2fGhJk5LpZa7"
@@ -546,3 +547,43 @@ def test_the_verdict_on_a_document_whose_certificates_are_gone_is_untrusted_not_
     assert verdict.outcome == Outcome.UNTRUSTED
     with app.app_context():
         assert certificates.office_fingerprints() == {}
+
+
+def register_scan(app, number: str) -> str:
+    """A partner's wet-ink signature, scanned as a PNG and registered; its verify token."""
+    denpasar = office_id(app)
+    with app.test_request_context():
+        document = documents.register(
+            png_scan(),
+            kind=DocKind.WET_INK_SCAN,
+            origin=Origin.UPLOADED,
+            content_type="image/png",
+            subject=("Office", denpasar),
+            title="Pindaian Rahasia Uji",
+            filename="pindaian.png",
+            office_id=denpasar,
+            issued_on=OFFICE_DAY,
+            number=number,
+        )
+        db.session.commit()
+        return document.verify_token
+
+
+def test_a_registered_scan_is_shown_as_what_it_is_without_a_signature_verdict(app):
+    token = register_scan(app, "B/80/112026")
+    page = browser(app).get(f"/verify/{token}")
+    assert page.status_int == 200
+    shown = text(page)
+    assert ui_text(app, "This document is registered by BPJS Ketenagakerjaan.") in shown
+    assert ui_text(app, "Scan of the agreement signed in ink") in shown
+    assert "B/80/112026" in shown and "30 November 2026" in shown
+    assert "BPJS Ketenagakerjaan Kantor Cabang Bali Denpasar" in shown
+    assert "Pindaian Rahasia Uji" not in shown
+    assert page.html.find(id="verdict") is None
+    assert ui_text(app, "Not a PDF") not in shown
+    assert page.html.find(id="no-signatures") is not None
+    # Uploaded on the check page, the scan is found the same way.
+    response = check_page(browser(app), png_scan(), name="pindaian.png")
+    assert response.html.find(id="verdict") is None
+    assert "B/80/112026" in response.html.select_one(".registered").get_text()
+    assert response.html.find(id="no-signatures") is not None

@@ -107,6 +107,11 @@ class Document(db.Model):
     def content_type(self) -> str:
         return self.blob.content_type
 
+    @property
+    def is_pdf(self) -> bool:
+        """Whether it can carry electronic signatures (a scan or an archive cannot)."""
+        return self.content_type == "application/pdf"
+
 
 class SigningEntry(db.Model):
     """One party's signature on a subject's document: a line of the berita acara."""

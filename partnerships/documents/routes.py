@@ -42,12 +42,12 @@ def verify():
 @limiter.limit(_verify_limit)
 def verify_token(token: str):
     """What a sealed document's QR opens: kind, number, date and issuer, never the content;
-    and the verdict on the stored file's signatures."""
+    and the verdict on the stored file's signatures (a scan or an archive has none)."""
     document = documents.by_token(token)
     if document is None:
         abort(404)
     try:
-        verdict = verification.check(documents.content(document))
+        verdict = verification.check(documents.content(document)) if document.is_pdf else None
     except StoreError:
         verdict = None
     return render_template(

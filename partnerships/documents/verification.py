@@ -214,6 +214,12 @@ class Verdict:
         return self.outcome == Outcome.VALID
 
     @property
+    def judged(self) -> bool:
+        """Whether there is a verdict on signatures to show: not for a registered document that
+        is no PDF (a scan, an archive), which is only what it is, not "not a PDF"."""
+        return not (self.outcome == Outcome.NOT_PDF and self.registered)
+
+    @property
     def message(self) -> str:
         return str(MESSAGES[self.outcome])
 
