@@ -158,6 +158,19 @@ def visible_documents(agreement: Agreement, user) -> Select:
     return stmt.order_by(Document.created_at, Document.id)
 
 
+# An auditor's dossier manifest records one download (what the dossier held, for whoever
+# took it), not the agreement: every download registers one, so the agreement's list would
+# grow by a row each time. They stay in the store, verifiable by their QR, and each download
+# is in the audit trail; the list shows the agreement's own documents.
+NOT_LISTED = (DocKind.DOSSIER_MANIFEST,)
+
+
+def listed_documents(agreement: Agreement, user) -> Select:
+    """The documents the agreement page lists for `user`: those it may see, but for the
+    dossier manifests (NOT_LISTED)."""
+    return visible_documents(agreement, user).where(Document.kind.not_in(NOT_LISTED))
+
+
 @dataclass(frozen=True)
 class PartySigning:
     """One party's line in the signing section of the agreement page."""
