@@ -8,7 +8,12 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# The instance folder (Flask's instance_path): development's keys, the default SQLite database,
+# job queue, uploads, certificates and checkpoint file. PARTNERSHIPS_INSTANCE_PATH moves it, so
+# app servers sharing one checkout keep theirs apart (tests/test_store_servers.py runs two).
+INSTANCE_DIR = Path(
+    os.environ.get("PARTNERSHIPS_INSTANCE_PATH") or BASE_DIR / "instance"
+).absolute()
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -82,5 +82,7 @@ def sign_on_paper(web, agreement_id: int, signed_on: date) -> None:
             form["signer_name"] = "Penanda Tangan Mitra"
         form["file"] = Upload(f"ttd-{position}.png", png_scan(f"ttd. pihak {position}"), None)
         page = follow(form.submit(expect_errors=True))
-        errors = [a.get_text(" ", strip=True) for a in page.html.select(".alert-danger")]
+        # a refusal is flashed, or shown at its field on the page again
+        found = page.html.select(".alert-danger, .invalid-feedback")
+        errors = [a.get_text(" ", strip=True) for a in found]
         assert errors == [], errors

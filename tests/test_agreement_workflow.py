@@ -669,7 +669,14 @@ def test_an_agreement_already_ended_when_its_signing_is_recorded_is_expired(app,
     signed_up(app, staff, aid, {1: IRFAN, 2: KARYAWATI}, {2: "470/12/SST/2019"})
     moved(app, staff, aid, "submit", "in_review")
     moved(app, manager, aid, "approve", "approved")
-    moved(app, staff, aid, "request_signature", "awaiting_signature")
+    # The text went out for signature on 19 December 2019: sent from the page it would be
+    # sealed today, and no partner signs a text before it is sealed. The service is given that
+    # day, as the demo does for the agreements of its stories.
+    with app.test_request_context(), acting_as(EMAILS["staff"]):
+        agreement = db.session.get(Agreement, aid)
+        sender = db.session.scalar(select(User).where(User.email == EMAILS["staff"]))
+        workflow.transition(agreement, "request_signature", sender, today=date(2019, 12, 19))
+        db.session.commit()
     sign_on_paper(staff, aid, date(2019, 12, 20))
     start = audit_head(app)
     response = move(staff, aid, "activate", signed_on=date(2019, 12, 20))
@@ -1357,8 +1364,10 @@ def test_recording_the_signing_keeps_a_typed_end_date(app):
                 Official.name == name)), "number": "100.3.7/9/HK/2019" if pos == 2 else None}
             for pos, name in signers.items()
         })  # fmt: skip
-        for action, who in (("submit", staff), ("approve", manager), ("request_signature", staff)):
+        for action, who in (("submit", staff), ("approve", manager)):
             transition(agreement, action, who)
+        # sent for signature that day: a partner signs no text before it is sealed
+        transition(agreement, "request_signature", staff, today=date(2019, 3, 1))
         signing.record_wet_ink(
             agreement, 2, BytesIO(png_scan()), "ttd.png", staff,
             signer_name=signers[2], signed_on=date(2019, 3, 1),

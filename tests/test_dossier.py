@@ -34,6 +34,7 @@ from tests.conftest import OFFICE_DAY, post
 from tests.helpers import counted_statements, id_of
 from tests.pdf_tools import assert_sealed_and_valid
 from tests.web import (
+    browser,
     field_errors,
     find_form,
     flashes,
@@ -327,6 +328,65 @@ def test_the_manifest_is_registered_and_verifiable(app, mou, tmp_path):
             .order_by(Document.version)
         ).all()
     assert versions == [1, 2]
+
+
+def listed_documents(web, agreement: int) -> list[tuple[str, str]]:
+    """The agreement page's document list as its reader sees it: (label, SHA-256) per row."""
+    page = web.get(f"/agreements/{agreement}")
+    heading = page.html.find(id="documents")
+    assert heading is not None, "the page lists no documents"
+    return [
+        (
+            item.find("a").get_text(" ", strip=True),
+            item.select_one(".file-hash").get_text(" ", strip=True),
+        )
+        for item in heading.find_next("ul").find_all("li")
+    ]
+
+
+def test_dossier_manifests_stay_in_the_store_but_off_the_documents_list(app, mou):
+    """Every download registers a sealed manifest, kept and verifiable; the agreement page
+    lists the agreement's own documents (its sealed text, the partner's scan, the berita
+    acara) and does not grow a row per download. The downloads are in the audit trail."""
+    readers = {who: signed_in(app, who) for who in ("staff", "manager", "auditor")}
+    before = {who: listed_documents(web, mou) for who, web in readers.items()}
+    assert len(before["staff"]) == 3
+    assert before["manager"] == before["auditor"] == before["staff"]
+    for who in ("manager", "auditor", "auditor"):
+        assert download_agreement(app, who, mou).status_int == 200
+    with app.app_context():
+        manifests = db.session.scalars(
+            select(Document)
+            .where(
+                Document.kind == DocKind.DOSSIER_MANIFEST,
+                Document.subject_type == "Agreement",
+                Document.subject_id == mou,
+            )
+            .order_by(Document.version)
+        ).all()
+        kept = [(m.version, m.sealed, m.verify_token, m.id) for m in manifests]
+        # in the store and unchanged: the bytes still hash to what was registered
+        assert all(hashlib.sha256(documents.content(m)).hexdigest() == m.sha256 for m in manifests)
+    assert [(version, sealed) for version, sealed, *_rest in kept] == [(n, True) for n in (1, 2, 3)]
+    label = ui_text(app, "Auditor's dossier manifest")
+    for who, web in readers.items():
+        assert listed_documents(web, mou) == before[who], who
+        assert label not in web.get(f"/agreements/{mou}").text
+    # each manifest still opens its public verification page, as its QR does for anyone
+    visitor = browser(app)
+    for *_numbers, token, _id in kept:
+        assert label in visitor.get(f"/verify/{token}").text
+    with app.app_context():
+        logged = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(
+                AuditEntry.object_type == "Document",
+                AuditEntry.object_id.in_([str(kept_id) for *_rest, kept_id in kept]),
+                AuditEntry.action == "insert",
+            )
+        )
+    assert logged == 3
 
 
 def test_the_manifest_passes_pdfsig(app, mou, tmp_path):

@@ -9,15 +9,18 @@ forged upload)."""
 
 import hashlib
 import re
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
 from webtest import Upload
 
 from partnerships.agreements import signing
 from partnerships.agreements.models import Agreement
+from partnerships.core.formatting import long_date
 from partnerships.documents import verification
 from partnerships.documents.models import Document, SigningEntry
 from partnerships.extensions import db
@@ -35,6 +38,7 @@ from tests.test_agreement_workflow import (
     audit_head,
     flashed,
     forge,
+    move,
     moved,
     new_draft,
     refused,
@@ -44,7 +48,7 @@ from tests.test_agreement_workflow import (
     trail,
     ui,
 )
-from tests.web import submit, text
+from tests.web import find_form, submit, text
 
 NEW_SECRETARY = "I Made Contoh Wiradana"  # the city's signatory now, added through its page
 GIANYAR_ADDENDUM = "Addendum Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar"
@@ -518,3 +522,119 @@ def test_another_partners_documents_stay_hidden(app, gianyar):
     )
     assert city.get(f"/agreements/{mou}/documents/{sent['id']}").status_int == 404
     assert city.get(f"/agreements/{mou}").status_int == 200
+
+
+# ---- the signing dates --------------------------------------------------------------------
+
+DISNAKER = "Dinas Tenaga Kerja Kabupaten Gianyar"
+
+
+def day_shown(app, day: date) -> str:
+    """`day` as the pages write it (the `date` filter), in the default language."""
+    with app.test_request_context():
+        return long_date(day)
+
+
+def activation_form(web, agreement_id: int):
+    """The "Record the signing" form of the agreement page (the one move with a date)."""
+    page = web.get(f"/agreements/{agreement_id}")
+    return find_form(page, action=f"/agreements/{agreement_id}/transition", field="signed_on")
+
+
+def test_a_wet_ink_signature_is_dated_from_the_day_the_text_was_sealed(app, gianyar):
+    """The demo sealed the Gianyar addendum and sent it for signature on the office's day: a
+    scan of that text signed the day before is refused at its date; that day itself is taken,
+    and the signing is then not recorded as of a day before the Disnaker signed."""
+    staff = signed_in(app, GIANYAR_STAFF)
+    page = staff.get(f"/agreements/{gianyar}")
+    [sent] = documents_of(app, gianyar)
+    sealed_on = ui(
+        app,
+        "Version %(n)s of the text was sealed by the office on %(day)s and sent for signature.",
+        n=sent["agreement_version"],
+        day=day_shown(app, OFFICE_DAY),
+    )
+    assert sealed_on in text(page)
+    # The date field offers the days the service takes: from the sealing day to today.
+    field = page.html.find(id="wet-date-2")
+    assert (field["min"], field["max"]) == (OFFICE_DAY.isoformat(), OFFICE_DAY.isoformat())
+
+    before, head = (signings_of(app, gianyar), documents_of(app, gianyar)), audit_head(app)
+    day_before = OFFICE_DAY - timedelta(days=1)
+    response = sign_wet_ink(
+        staff, gianyar, 2, png_scan(), "ttd.png", signed_on=day_before.isoformat()
+    )
+    message = ui(
+        app,
+        "The signing date cannot be before %(day)s, the day the office sealed the text and sent "
+        "it for signature.",
+        day=day_shown(app, OFFICE_DAY),
+    )
+    assert said(response) == [message]
+    assert "is-invalid" in response.html.find(id="wet-date-2")["class"]  # at its field
+    assert response.html.find(id="wet-date-2")["value"] == day_before.isoformat()
+    nothing_changed(app, gianyar, before, head)
+
+    response = sign_wet_ink(
+        staff, gianyar, 2, png_scan(), "ttd.png", signed_on=OFFICE_DAY.isoformat()
+    )
+    assert alerts(response, "success") == [
+        ui(app, "The signature of %(party)s is recorded.", party=DISNAKER)
+    ]
+    assert signings_of(app, gianyar)[2]["signed_at"] == datetime(2026, 11, 29, 16, tzinfo=UTC)
+
+    # Recording the signing: its date field starts at the day the last party signed.
+    form = activation_form(staff, gianyar)
+    assert form.html.find("input", {"name": "signed_on"})["min"] == OFFICE_DAY.isoformat()
+    manager = signed_in(app, GIANYAR_MANAGER)
+    refused(
+        app,
+        manager,
+        gianyar,
+        "activate",
+        ui(
+            app,
+            "The signing date cannot be before %(day)s, the day %(party)s signed.",
+            day=day_shown(app, OFFICE_DAY),
+            party=DISNAKER,
+        ),
+        signed_on=day_before,
+    )
+    moved(app, manager, gianyar, "activate", "active", signed_on=OFFICE_DAY)
+    assert state(app, gianyar)["signed_on"] == OFFICE_DAY
+
+
+def test_the_signing_date_counts_the_office_day_of_a_certified_signature(app, gianyar, trusted):
+    """Day granularity in the office's time zone: the Disnaker signs with its certificate at
+    00.40 WITA on 1 December, still 30 November in UTC. The signing cannot be recorded as of
+    30 November (the day in UTC); 1 December, the office's day, is taken."""
+    late_evening_utc = datetime(2026, 11, 30, 16, 40, tzinfo=UTC)
+    with time_machine.travel(late_evening_utc, tick=True):
+        staff = signed_in(app, GIANYAR_STAFF)  # a sign-in of that night (idle ones end)
+        response = sign_certified(staff, gianyar, 2, trusted.sign(sealed_of(app, staff, gianyar)))
+        assert alerts(response, "success") == [
+            ui(app, "The signature of %(party)s is recorded.", party=DISNAKER)
+        ]
+        assert signings_of(app, gianyar)[2]["signed_at"].date() == date(2026, 11, 30)  # UTC
+        first_december = date(2026, 12, 1)
+        form = activation_form(staff, gianyar)
+        assert form.html.find("input", {"name": "signed_on"})["min"] == first_december.isoformat()
+        refused(
+            app,
+            staff,
+            gianyar,
+            "activate",
+            ui(
+                app,
+                "The signing date cannot be before %(day)s, the day %(party)s signed.",
+                day=day_shown(app, first_december),
+                party=DISNAKER,
+            ),
+            signed_on=date(2026, 11, 30),
+        )
+        response = move(staff, gianyar, "activate", signed_on=first_december)
+        assert [c for c, _m in flashed(response)] == ["success"]
+        assert (state(app, gianyar)["status"], state(app, gianyar)["signed_on"]) == (
+            "active",
+            first_december,
+        )

@@ -1,13 +1,12 @@
 """The workflow as people click it: every button on the agreement page, pressed on the form the
 page renders (WebTest), moves the agreement; nothing here builds a POST body by hand."""
 
-from datetime import date
-
 from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
+from tests.conftest import OFFICE_DAY
 from tests.signatures import sign_on_paper
 from tests.web import find_form, flashes, follow, press, signed_in, submit, text
 
@@ -66,8 +65,8 @@ def test_every_workflow_button_moves_the_agreement(app):
     assert status_of(app, aid) == "awaiting_signature", flashes(page)
 
     # The village signs on paper: staff upload the scan of the signed page.
-    sign_on_paper(staff, aid, date(2026, 11, 20))
-    page = press(staff.get(url), "Catat penandatanganan", signed_on="2026-11-20")
+    sign_on_paper(staff, aid, OFFICE_DAY)
+    page = press(staff.get(url), "Catat penandatanganan", signed_on=OFFICE_DAY.isoformat())
     assert status_of(app, aid) == "active", flashes(page)
     page = press(manager.get(url), "Akhiri", reason="Desa dimekarkan")
     assert status_of(app, aid) == "terminated", flashes(page)

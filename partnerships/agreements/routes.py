@@ -241,9 +241,12 @@ def _signing_context(agreement: Agreement, posted: tuple[str, int, Form] | None)
         "signing": lines,
         "sent": sent,
         "show_signing": sent is not None or may_sign or any(line.signed for line in lines),
-        "documents": db.session.scalars(signing.visible_documents(agreement, current_user)).all(),
+        "documents": db.session.scalars(signing.listed_documents(agreement, current_user)).all(),
         "may_sign": may_sign,
         "all_signed": signing.all_signed(agreement),
+        # the bounds of the signing dates the forms take (the services check them too)
+        "signing_today": office_today(),
+        "last_signature": signing.last_signature(agreement),
         # blank forms for every party (not filled from a request that posted one of them)
         "certified_form": CertifiedSigningForm(formdata=None),
         "wet_ink_form": WetInkSigningForm(formdata=None),

@@ -7,6 +7,15 @@ its certified electronic signature (the PDF comes back signed by its provider an
 sealed PDF plus its new signature), or wet ink (a scan of the signed paper, with who signed and
 when). Recording the signing needs every party's signature and number; it issues the sealed
 berita acara that lists them with the SHA-256 of each signed document.
+
+Dates are checked by the day at the office (BABEL_DEFAULT_TIMEZONE, WITA for the pilot), never
+by the moment: a wet-ink signature is known by its day only. A partner's wet-ink signature is
+dated from the day the office sealed the text and sent it for signature (that day included) to
+today; the agreement's signing date, given when the signing is recorded, from the day the last
+party signed (that day included) to today. Each party signed on (`signature_day`): the office by
+its seal on the day the text was sealed and sent (the sealed document's issue day), a partner in
+wet ink on the day typed, a partner's certified signature on the day its signature states, read
+in the office's time zone.
 """
 
 from collections.abc import Iterator
@@ -27,7 +36,7 @@ from partnerships.agreements.parties import party_role
 from partnerships.agreements.queries import latest_version
 from partnerships.core import uploads
 from partnerships.core.errors import DomainError
-from partnerships.core.formatting import DOC_LOCALE, office_today
+from partnerships.core.formatting import DOC_LOCALE, long_date, office_today
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
 from partnerships.documents import sealing, verification
@@ -96,6 +105,29 @@ def sent_document(agreement: Agreement) -> Document | None:
     )
 
 
+def signature_day(entry: SigningEntry) -> date | None:
+    """The day at the office a party signed on: the office's seal on the day the text was
+    sealed and sent (the sealed document's issue day), any other signature on the day of its
+    moment in the office's time zone (a wet-ink signature is kept as the start of its day)."""
+    if entry.mode == SigningMode.SEAL and entry.document is not None:
+        return entry.document.issued_on
+    return entry.signed_at.astimezone(get_timezone()).date() if entry.signed_at else None
+
+
+def last_signature(agreement: Agreement) -> tuple[date, str] | None:
+    """The day the last party signed and that party's name (of two on one day, the one
+    recorded later); None before anyone has."""
+    days = [
+        (day, entry.created_at, entry.party_name)
+        for entry in entries(agreement).values()
+        if (day := signature_day(entry))
+    ]
+    if not days:
+        return None
+    day, _recorded, party = max(days, key=lambda row: row[:2])
+    return day, party
+
+
 def visible_documents(agreement: Agreement, user) -> Select:
     """The agreement's documents `user` may see and download: all of them for the office side;
     for a partner user the sealed text, the berita acara and what its own party uploaded, never
@@ -124,6 +156,19 @@ def visible_documents(agreement: Agreement, user) -> Select:
             )
         )
     return stmt.order_by(Document.created_at, Document.id)
+
+
+# An auditor's dossier manifest records one download (what the dossier held, for whoever
+# took it), not the agreement: every download registers one, so the agreement's list would
+# grow by a row each time. They stay in the store, verifiable by their QR, and each download
+# is in the audit trail; the list shows the agreement's own documents.
+NOT_LISTED = (DocKind.DOSSIER_MANIFEST,)
+
+
+def listed_documents(agreement: Agreement, user) -> Select:
+    """The documents the agreement page lists for `user`: those it may see, but for the
+    dossier manifests (NOT_LISTED)."""
+    return visible_documents(agreement, user).where(Document.kind.not_in(NOT_LISTED))
 
 
 @dataclass(frozen=True)
@@ -366,7 +411,8 @@ def record_wet_ink(
     today: date | None = None,
 ) -> SigningEntry:
     """A partner's signature in wet ink: the scan of the signed paper (PDF or image, checked by
-    its content and size), who signed and on which day."""
+    its content and size), who signed and on which day: not before the day the office sealed
+    the text and sent it for signature, not after today (days at the office)."""
     party = _signing_party(agreement, position)
     signer_name = (signer_name or "").strip()
     if not signer_name:
@@ -377,6 +423,17 @@ def record_wet_ink(
         raise AgreementError(_("Enter the date it was signed."), "signed_on")
     if signed_on > (today or office_today()):
         raise AgreementError(_("The signing date cannot be in the future."), "signed_on")
+    sent = sent_document(agreement)
+    if sent is not None and signed_on < sent.issued_on:
+        # the scan is of the text the office sealed: nobody signed it before it existed
+        raise AgreementError(
+            _(
+                "The signing date cannot be before %(day)s, the day the office sealed the text "
+                "and sent it for signature.",
+                day=long_date(sent.issued_on),
+            ),
+            "signed_on",
+        )
     checked = _checked(stream, filename)
     ours = documents.by_hash(checked.sha256)
     if any(d.origin == Origin.GENERATED for d in ours):
@@ -392,8 +449,9 @@ def record_wet_ink(
     document = _store_upload(
         agreement, party, checked, DocKind.WET_INK_SCAN, f"ditandatangani basah {party.name}", actor
     )
-    # a day, not a moment: kept as the start of that day at the office
-    signed_at = datetime.combine(signed_on, time(0), tzinfo=get_timezone()).astimezone(UTC)
+    # a day, not a moment: kept as the start of that day at the office (pytz's zone is
+    # localized: given as tzinfo it would take the zone's first, local mean time offset)
+    signed_at = get_timezone().localize(datetime.combine(signed_on, time(0))).astimezone(UTC)
     return _entry(agreement, party, SigningMode.WET_INK, signer_name, signed_at, document, actor)
 
 
@@ -444,6 +502,20 @@ def require_complete(agreement: Agreement) -> None:
         )
     if reason := unsigned_reason(agreement):
         raise WorkflowError(reason)
+
+
+def require_signing_date(agreement: Agreement, signed_on: date) -> None:
+    """The agreement's signing date (which starts its term when no start was typed) is not
+    before the day the last party signed; that day itself is accepted (days at the office)."""
+    last = last_signature(agreement)
+    if last is not None and signed_on < last[0]:
+        raise WorkflowError(
+            _(
+                "The signing date cannot be before %(day)s, the day %(party)s signed.",
+                day=long_date(last[0]),
+                party=last[1],
+            )
+        )
 
 
 def record_data(agreement: Agreement, actor, today: date, sent: Document) -> dict:

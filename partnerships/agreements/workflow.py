@@ -116,6 +116,7 @@ def transition(
     elif action == "activate":
         _record_signing(agreement, signed_on, today)
         signing.require_complete(agreement)
+        signing.require_signing_date(agreement, signed_on)
     elif action == "terminate" and not (reason or "").strip():
         raise WorkflowError(_("Give the reason for termination."))
     agreement.status = move.target

@@ -5,6 +5,7 @@ Only the demo uses it: a real partner's signed PDF comes from its provider and i
 """
 
 import io
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -16,9 +17,13 @@ PROVIDER = "Balai Sertifikasi Elektronik (Demo)"
 FIELD = "TTE Pihak Kedua"
 
 
-def provider_signed(pdf: bytes, person: str, organisation: str) -> bytes:
+def provider_signed(
+    pdf: bytes, person: str, organisation: str, signed_at: datetime | None = None
+) -> bytes:
     """`pdf` with the person's certified signature added as an incremental update; the demo
-    provider's root is put among the trusted roots so the upload verifies as trusted."""
+    provider's root is put among the trusted roots so the upload verifies as trusted. The
+    signature states `signed_at` (default: now) as its signing time, as a signer's app states
+    its own clock: the demo retells signings of years ago."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -43,7 +48,16 @@ def provider_signed(pdf: bytes, person: str, organisation: str) -> bytes:
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES
     )
+
+    class SignerAt(signers.PdfSigner):
+        """pyHanko's signer stating `signed_at` as its signing time (pyHanko takes the clock's)."""
+
+        def init_signing_session(self, *args, **kwargs):
+            session = super().init_signing_session(*args, **kwargs)
+            session.system_time = signed_at or session.system_time
+            return session
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    pdf_signer = signers.PdfSigner(meta, signer, new_field_spec=fields.SigFieldSpec(FIELD))
+    pdf_signer = SignerAt(meta, signer, new_field_spec=fields.SigFieldSpec(FIELD))
     # the async API on a loop of our own (a loop may already run in this thread)
     return sealing.run_async(pdf_signer.async_sign_pdf(writer)).getvalue()

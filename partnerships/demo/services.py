@@ -5,9 +5,10 @@ Names and positions are the ones the news stories report; NIP and NPK numbers ar
 """
 
 import io
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
+from flask_babel import get_timezone
 from sqlalchemy import select
 
 from partnerships.agreements import drafting, parties, queries, review, signing, workflow
@@ -474,7 +475,9 @@ def _signed_on_paper(agreement: Agreement, staff: User, signed_on: date) -> None
         signer = party.signatory.name if party.signatory else party.name
         if party.name in CERTIFIED_SIGNERS:  # signs with its BSrE certificate, not in ink
             sent = documents.content(signing.sent_document(agreement))
-            signed = provider.provider_signed(sent, signer, party.name)
+            # signed that morning at the office, as the story tells (not at the demo's load)
+            at = get_timezone().localize(datetime.combine(signed_on, time(10)))
+            signed = provider.provider_signed(sent, signer, party.name, signed_at=at)
             signing.record_certified(
                 agreement, party.position, io.BytesIO(signed), "pks-ttd-elektronik.pdf", staff
             )
