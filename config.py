@@ -72,6 +72,9 @@ class Config:
     MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     # Requests a little over the upload cap are cut off by Flask itself with a 413.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
+    # Uploaded pictures larger than this many pixels are refused before they are decoded
+    # (core/images.py); 0: Pillow's own limit (Image.MAX_IMAGE_PIXELS, about 89 million).
+    IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 0)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Documents are kept in the database unless this names a folder shared by every app server.
     DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")

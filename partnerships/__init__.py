@@ -23,6 +23,7 @@ DOMAINS = (
     "documents",
     "agreements",
     "commitments",
+    "events",
     "audit",
     "dashboard",
     "demo",
@@ -184,6 +185,7 @@ def register_audit_vocabulary() -> None:
     from partnerships.clauses.forms import DOC_KIND_LABELS
     from partnerships.commitments import forms as commitment_forms
     from partnerships.commitments.wording import VERDICT_LABELS, term_summary
+    from partnerships.events import forms as event_forms
     from partnerships.numbering.forms import DOC_TYPE_LABELS
     from partnerships.organisations.forms import OFFICE_KIND_LABELS, PARTNER_KIND_LABELS
 
@@ -204,6 +206,11 @@ def register_audit_vocabulary() -> None:
     readable.label_values("RealisationFigure", "status", commitment_forms.FIGURE_STATUS_LABELS)
     readable.label_values("ContributionRate", "basis", commitment_forms.BASIS_LABELS)
     readable.write_values("CommitmentTerm", "set_values", term_summary)
+    readable.label_values("Event", "kind", event_forms.KIND_LABELS)
+    readable.label_values("Event", "status", event_forms.STATUS_LABELS)
+    readable.write_values("Event", "audience_rows", event_forms.audience_summary)
+    readable.label_values("EventAttachment", "kind", event_forms.ATTACHMENT_KIND_LABELS)
+    readable.label_values("FollowUp", "status", event_forms.FOLLOW_UP_STATUS_LABELS)
     readable.name_party_roles(party_role)
 
 

@@ -62,3 +62,28 @@ def forget_demo_letters(app) -> None:
         db.session.execute(delete(IssuedNumber).where(IssuedNumber.doc_type == "letter"))
         db.session.execute(delete(NumberCounter).where(NumberCounter.doc_type == "letter"))
         db.session.commit()
+
+
+def forget_demo_events(app) -> None:
+    """The offices before they recorded the demo's events (partnerships/demo/events.py), so a
+    test of events, follow-ups or counted registrations starts from none: the events marked
+    deleted as a person would (kept in the audit trail, their ids never given again); the
+    registrations the booth counted withdrawn through the service (its figure marked deleted)
+    and, with the follow-ups, removed outright, since those tests count every row. On SQLite a
+    removed follow-up's id is given again: its audit entries are the seed's ("test-seed")."""
+    from sqlalchemy import delete
+
+    from partnerships.audit.services import acting_as
+    from partnerships.events import outcomes, services
+    from partnerships.events.models import Event, EventContribution, FollowUp
+
+    with app.app_context(), acting_as("test"):
+        for counted in db.session.scalars(
+            select(EventContribution).where(EventContribution.is_deleted.is_(False))
+        ).all():
+            outcomes.withdraw(counted)
+        for event in db.session.scalars(select(Event).where(Event.is_deleted.is_(False))).all():
+            services.delete(event)
+        db.session.execute(delete(EventContribution))
+        db.session.execute(delete(FollowUp))
+        db.session.commit()

@@ -333,6 +333,7 @@ def _fill(form: Form, also: frozenset[str] = frozenset()) -> bool:
 def _typed(kind: str) -> str:
     return {
         "date": DATE,
+        "time": "09:00",
         "number": "1",
         "email": "uji.kemitraan@contoh.go.id",
         "password": "kata-sandi-uji-2026",

@@ -394,4 +394,6 @@ def test_the_waiting_page_takes_the_same_queries_however_many_rows(app):
     page = staff.get("/waiting")
     assert len(section(page, "comments").select(".waiting-item")) == 13
     assert len(section(page, "actions").select(".waiting-item")) == 8
-    assert badge(page) == "21 butir"  # 13 comments and 8 actions
+    # 13 comments, 8 actions and the demo's follow-up overdue for this staff member
+    assert len(section(page, "follow_ups").select(".waiting-item")) == 1
+    assert badge(page) == "22 butir"

@@ -7,10 +7,13 @@ Requests go straight to the URLs (with a valid CSRF token): this file asks who m
 not how the pages are used; the crawler and the page tests do that.
 """
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
+from webtest import Upload
 
 from partnerships.agreements.models import Agreement, Attachment, Comment
 from partnerships.auth.models import User
@@ -24,12 +27,13 @@ from partnerships.commitments.models import (
 )
 from partnerships.core.policy import REGISTRY
 from partnerships.documents.models import DocKind, Document, DocumentJob
+from partnerships.events.models import CalendarFeed, Event, EventAttachment
 from partnerships.extensions import db
 from partnerships.numbering.models import NumberPattern
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 from tests.conftest import csrf_token, login
 from tests.helpers import run_queued_jobs
-from tests.web import find_form, follow, signed_in, submit
+from tests.web import find_form, follow, signed_in, submit, ui_text
 
 # The columns: who asks. "other" is the Gianyar staff member, outside the Denpasar office whose
 # objects most rows use; "office_auditor" audits the Bali regional office and the offices below.
@@ -60,6 +64,14 @@ MATRIX = {
     "auth.password": ("GET /account/password", "L 200 200 200 200 200 200 200"),
     "notifications.waiting": ("GET /waiting", "L 200 200 200 200 200 200 200"),
     "notifications.settings": ("GET /settings/notifications", "L 200 200 200 200 200 200 200"),
+    # the calendar: partner users' ignores an office asked for; the feed answers its token alone
+    "events.calendar": ("GET /events/calendar", "L 200 200 200 200 200 200 200"),
+    "events.agenda": (
+        "GET /events/agenda?office={office}",
+        "L 200 200 200 200 200 200 403",
+    ),
+    "events.feeds": ("GET /settings/calendar", "L 200 200 200 200 200 200 200"),
+    "events.feed": ("GET /calendar/{feed_token}.ics", "200 200 200 200 200 200 200 200"),
     "auth.users": ("GET /admin/users", "L 200 403 403 403 403 403 403"),
     "auth.user_new": ("GET /admin/users/new", "L 200 403 403 403 403 403 403"),
     "auth.user_edit": ("GET /admin/users/{user}/edit", "L 200 403 403 403 403 403 403"),
@@ -198,6 +210,45 @@ MATRIX = {
         "GET /contribution-rates/{rate}/edit",
         "L 200 403 403 403 403 403 403",
     ),
+    "events.index": ("GET /events", "L 200 200 200 200 200 200 200"),
+    # Denpasar's coordination meeting with the city, planned for 10 December (see below)
+    "events.show": ("GET /events/{event}", "L 200 200 200 200 200 200 404"),
+    "events.new": ("GET /events/new", "L 200 200 200 403 403 403 200"),
+    "events.edit": ("GET /events/{event}/edit", "L 200 200 200 403 403 403 404"),
+    "events.links": ("GET /events/{event}/links", "L 200 200 200 403 403 403 404"),
+    # it has not started: back to the event, saying so (test_events records one held)
+    "events.held": ("GET /events/{event}/held", "L 302 302 302 403 403 403 404"),
+    "events.postpone": ("GET /events/{event}/postpone", "L 200 200 200 403 403 403 404"),
+    "events.cancel": ("GET /events/{event}/cancel", "L 200 200 200 403 403 403 404"),
+    # the meeting's records: its photo (the staff uploaded one), read by whoever sees the
+    # meeting; the rest on a planned meeting (test_event_outcomes walks a held one's)
+    "events.attachments_page": (
+        "GET /events/{event}/attachments",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "events.attachment": (
+        "GET /events/{event}/attachments/{event_photo}",
+        "L 200 200 200 200 200 200 404",
+    ),
+    "events.attachment_thumbnail": (
+        "GET /events/{event}/attachments/{event_photo}/thumbnail",
+        "L 200 200 200 200 200 200 404",
+    ),
+    "events.contributions": (
+        "GET /events/{event}/contributions",
+        "L 200 200 200 403 403 403 404",
+    ),
+    # no minutes of a planned meeting: another document under its id is not found
+    "events.minutes": (
+        "GET /events/{event}/minutes/{signing_record}",
+        "L 404 404 404 404 404 404 404",
+    ),
+    # not held: refused with a message, back to the meeting
+    "events.minutes_issue": ("POST /events/{event}/minutes", "L 302 302 302 403 403 403 404"),
+    "events.contribution_withdraw": (
+        "POST /events/{event}/contributions/0/withdraw",
+        "L 404 404 404 403 403 403 404",
+    ),
     "audit.index": ("GET /audit", "L 200 403 403 403 200 200 403"),
     "audit.object": ("GET /audit/Agreement/{kalimantan}", "L 200 403 403 403 200 404 403"),
     "audit.export": ("GET /audit/export.csv", "L 200 403 403 403 200 200 403"),
@@ -238,6 +289,24 @@ MATRIX = {
         "GET /officials/{official}/edit",
         "L 200 200 200 403 403 403 403",
     ),
+    "events.follow_ups": ("GET /follow-ups", "L 200 200 200 200 200 200 200"),
+    # the city's side of Denpasar's agreement in review: the city's user sees it
+    "events.follow_up": ("GET /follow-ups/{follow_up}", "L 200 200 200 200 200 200 404"),
+    "events.follow_up_evidence": (
+        "GET /follow-ups/{follow_up_done}/evidence",
+        "L 200 200 200 200 200 200 404",
+    ),
+    "events.follow_up_new_for_event": (
+        "GET /events/{event}/follow-ups/new",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "events.follow_up_new_for_agreement": (
+        "GET /agreements/{review}/follow-ups/new",
+        "L 200 200 200 403 403 403 404",
+    ),
+    "events.follow_up_edit": ("GET /follow-ups/{follow_up}/edit", "L 200 200 200 403 403 403 404"),
+    # the office, and the partner whose side it is; auditors only read
+    "events.follow_up_done": ("GET /follow-ups/{follow_up}/done", "L 200 200 200 200 403 403 404"),
     "regions.index": ("GET /regions", "L 200 200 200 200 200 200 200"),
     "regions.show": ("GET /regions/51.71", "L 200 200 200 200 200 200 200"),
     "regions.lookup": ("GET /regions/lookup?q=Denpasar", "L 200 200 200 200 200 200 200"),
@@ -264,9 +333,23 @@ MATRIX = {
         "POST /commitments/{commitment}/delete",
         "L 302 302 302 403 403 403 404",
     ),
+    "events.attachment_delete": (
+        "POST /events/{event}/attachments/{event_photo}/delete",
+        "L 302 302 302 403 403 403 404",
+    ),
+    "events.delete": ("POST /events/{event}/delete", "L 302 302 302 403 403 403 404"),
     "organisations.contact_delete": (
         "POST /partners/{partner}/contacts/{contact}/delete",
         "L 403 403 403 302 403 403 403",
+    ),
+    "events.follow_up_reopen": (
+        "POST /follow-ups/{follow_up_done}/reopen",
+        "L 302 302 302 403 403 403 404",
+    ),
+    # the Denpasar office's feed: its editors revoke it; nobody else even finds it
+    "events.feed_revoke": (
+        "POST /settings/calendar/{feed}/revoke",
+        "L 302 302 302 404 404 404 404",
     ),
     "auth.logout": ("POST /logout", "L 302 302 302 302 302 302 302"),
 }
@@ -360,11 +443,37 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
     office = next(value for value, _on, label in options if label == "Kantor Cabang Bali Denpasar")
     follow(submit(page, action="/letters/bulk", office_id=office, period="2026-10"))
     run_queued_jobs(app)
+    # the Denpasar branch plans a meeting with the city, as its staff would
+    staff = signed_in(app, "staff")
+    page = staff.get("/events/new")
+    event = follow(
+        submit(
+            page,
+            button="Simpan",
+            kind="coordination",
+            title="Rapat koordinasi kepesertaan",
+            starts_on="2026-12-10",
+            starts_time="09:00",
+            ends_time="12:00",
+        )
+    )
+    page = staff.get(event.request.path + "/links")
+    follow(submit(page, field="partner_ids", partner_ids=[ids["partner"]]))
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(photo, "JPEG")
+    page = staff.get(event.request.path)
+    upload = ("file", Upload("rapat.jpg", photo.getvalue()))
+    follow(submit(page, action=event.request.path + "/attachments", kind="photo", upload=upload))
     partner = signed_in(app, "partner")
     page = partner.get(f"/partners/{ids['partner']}/contacts/new")
     follow(submit(page, button="Simpan narahubung", name="Kontak", phone="0361 223344"))
+    _add_follow_ups(app, admin, partner, ids)
     with app.app_context():
         ids["contact"] = db.session.scalar(select(ContactPerson.id))
+        ids["event"] = db.session.scalar(  # not one of the demo's events, held long ago
+            select(Event.id).where(Event.title == "Rapat koordinasi kepesertaan")
+        )
+        ids["event_photo"] = db.session.scalar(select(EventAttachment.id))
         ids["pattern"] = db.session.scalar(select(NumberPattern.id))
         ids["evidence"] = db.session.scalar(select(Evidence.id))
         ids["job"] = db.session.scalar(select(DocumentJob.id).where(DocumentJob.archive_id > 0))
@@ -372,6 +481,41 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
         ids["attachment"] = db.session.scalar(
             select(Attachment.id).where(Attachment.agreement_id == ids["review"])
         )
+    _add_calendar_feed(app, ids)
+
+
+def _add_calendar_feed(app, ids: dict) -> None:
+    """The Denpasar office's calendar feed, made by its staff on the settings page."""
+    page = signed_in(app, "staff").get("/settings/calendar")
+    button = ui_text(app, "Create feed")
+    choices = find_form(page, button=button)["target"].options
+    office = next(value for value, _on, label in choices if label.endswith("Bali Denpasar"))
+    shown = submit(page, button=button, target=office)
+    ids["feed_token"] = shown.html.find("input", id="feed-url")["value"].split("/")[-1][:-4]
+    with app.app_context():
+        ids["feed"] = db.session.scalar(select(CalendarFeed.id))
+
+
+def _add_follow_ups(app, admin, partner, ids: dict[str, int]) -> None:
+    """Two follow-ups of Denpasar's agreement in review for the city's side, added by the
+    admin through the agreement page; the city's user marks the second done with evidence
+    through its page."""
+    save = ui_text(app, "Save the follow-up")
+    for name in ("follow_up", "follow_up_done"):
+        page = admin.get(f"/agreements/{ids['review']}/follow-ups/new")
+        shown = follow(
+            submit(
+                page,
+                button=save,
+                description="Kirim data",
+                assignee=f"partner-{ids['partner']}",
+                due_on="2026-11-29",
+            )
+        )
+        ids[name] = int(shown.request.path.rsplit("/", 1)[1])
+    page = partner.get(f"/follow-ups/{ids['follow_up_done']}/done")
+    evidence = ("evidence", ("bukti.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"))
+    follow(submit(page, button=ui_text(app, "Mark as done"), upload=evidence, done_note="Ok"))
 
 
 def test_every_endpoint_has_a_row(app):

@@ -47,6 +47,12 @@ TYPE_LABELS = {
     "Evidence": _l("Evidence"),
     "ContributionRate": _l("Contribution rate"),
     "NotificationPreference": _l("E-mail notification setting"),
+    "Event": _l("Event"),
+    "EventAttachment": _l("Event attachment"),
+    "EventContribution": _l("Registrations counted from an event"),
+    "FollowUp": _l("Follow-up"),
+    "FollowUpEvidence": _l("Evidence of a follow-up"),
+    "CalendarFeed": _l("Calendar feed"),
 }
 
 ACTION_LABELS = {
@@ -191,6 +197,35 @@ FIELD_LABELS = {
     "minimum": _l("Minimum"),
     "valid_from": _l("Valid from"),
     "valid_to": _l("Valid until"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "timezone": _l("Time zone"),
+    "all_day": _l("All day"),
+    "venue": _l("Venue"),
+    "planned_attendance": _l("Planned attendance"),
+    "actual_attendance": _l("Actual attendance"),
+    "new_registrations": _l("New registrations"),
+    "registrations_note": _l("Note on the registrations"),
+    "summary": _l("Summary"),
+    "minutes": _l("Minutes"),
+    "postponed_from": _l("Originally planned for"),
+    "postpone_reason": _l("Reason for postponing"),
+    "cancel_reason": _l("Reason for cancelling"),
+    "partners": _l("Partners"),
+    "agreements": _l("Agreements"),
+    "commitments": _l("Commitments"),
+    "audience_rows": _l("Audience"),
+    "event_id": _l("Event"),
+    "caption": _l("Caption"),
+    "thumbnail_stored_name": _l("Thumbnail"),
+    "registrations": _l("Registrations"),
+    "figure_id": _l("Realisation figure"),
+    "assignee_user_id": _l("Assignee"),
+    "done_at": _l("Done at"),
+    "done_by_id": _l("Done by"),
+    "last_reminded_on": _l("Last reminded on"),
+    "token_hash": _l("Secret token"),
+    "revoked_at": _l("Revoked at"),
 }
 
 # Fields holding the id of another row, and the model whose name stands for it.
@@ -211,6 +246,12 @@ REFERENCES = {
     "submitted_by_id": "User",
     "decided_by_id": "User",
     "user_id": "User",
+    "event_id": "Event",
+    "partners": "Partner",
+    "agreements": "Agreement",
+    "commitments": "Commitment",
+    "assignee_user_id": "User",
+    "done_by_id": "User",
 }
 # A parent is a row of the same kind (a PKS's MoU, a branch's Kanwil, a partner's parent).
 SELF_PARENTS = ("Agreement", "Office", "Partner")
@@ -223,6 +264,8 @@ NAME_COLUMNS = {
     "User": "name",
     "Region": "name",
     "Commitment": "title",
+    "Event": "title",
+    "FollowUp": "description",
 }
 PAGES = {
     "Agreement": ("agreements.show", "agreement_id"),
@@ -230,6 +273,8 @@ PAGES = {
     "Office": ("organisations.office", "office_id"),
     "User": ("auth.user_edit", "user_id"),
     "Commitment": ("commitments.show", "commitment_id"),
+    "Event": ("events.show", "event_id"),
+    "FollowUp": ("events.follow_up", "follow_up_id"),
 }
 # Rows that belong to an agreement: named after it, shown in its history.
 AGREEMENT_CHILDREN = ("AgreementParty", "AgreementVersion", "Comment", "Attachment")

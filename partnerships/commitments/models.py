@@ -48,6 +48,15 @@ class Metric(StrEnum):
 # Every metric counts something that should grow: a target below its baseline is a typo.
 GROWTH_METRICS = frozenset(Metric)
 PERCENT_METRICS = frozenset({Metric.COVERAGE_PCT})
+# Metrics that count people: participants registered (at an event, say) add to their level.
+HEADCOUNT_METRICS = frozenset(
+    {
+        Metric.PARTICIPANTS,
+        Metric.BPU_PARTICIPANTS,
+        Metric.NON_ASN_COVERED,
+        Metric.VULNERABLE_COVERED,
+    }
+)
 
 
 class FigureStatus(StrEnum):

@@ -24,13 +24,19 @@ SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 ]
+# WebP is a RIFF container: "RIFF", four bytes of length, then "WEBP".
+WEBP = ("image/webp", ".webp")
 # Names that may stay as the user gave them; any other gets the detected type's extension, so
 # a PDF uploaded as "surat.html" is never downloaded by a colleague as an HTML page.
 EXTENSIONS = {
     "application/pdf": {".pdf"},
     "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
     "image/png": {".png"},
+    "image/webp": {".webp"},
 }
+# What a domain accepts unless it says otherwise (agreement scans, evidence of commitments).
+DOCUMENTS = frozenset({"application/pdf", "image/jpeg", "image/png"})
+IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 class UploadError(DomainError):
@@ -54,11 +60,20 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     for magic, content_type, extension in SIGNATURES:
         if head.startswith(magic):
             return content_type, extension
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
     return None
 
 
-def check(stream, filename: str | None, field: str = "file") -> CheckedFile:
-    """Read the upload (at most the cap) and accept it only as a PDF, JPEG or PNG."""
+def check(
+    stream,
+    filename: str | None,
+    field: str = "file",
+    accept: frozenset[str] = DOCUMENTS,
+    refusal: str | None = None,
+) -> CheckedFile:
+    """Read the upload (at most the cap) and accept it only as one of the `accept` types
+    (by default a PDF, JPEG or PNG); `refusal` says what was expected otherwise."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     data = stream.read(limit + 1)
     if not data:
@@ -66,9 +81,10 @@ def check(stream, filename: str | None, field: str = "file") -> CheckedFile:
     if len(data) > limit:
         raise UploadError(_("The file is larger than %(size)s.", size=size_label(limit)), field)
     detected = sniff(data[:16])
-    if detected is None:
+    if detected is None or detected[0] not in accept:
         raise UploadError(
-            _("Only PDF, JPEG or PNG files can be attached; this file is none of them."), field
+            refusal or _("Only PDF, JPEG or PNG files can be attached; this file is none of them."),
+            field,
         )
     content_type, extension = detected
     return CheckedFile(

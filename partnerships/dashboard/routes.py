@@ -4,7 +4,7 @@ from flask_login import current_user
 from partnerships.agreements.lifecycle import STATUS_LABELS
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
-from partnerships.dashboard import board, bp, exports, scorecard
+from partnerships.dashboard import board, bp, exports, follow_ups, scorecard
 from partnerships.dashboard.services import (
     Scope,
     dashboard,
@@ -18,12 +18,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/")
 def index():
+    today = office_today()
     if current_user.role == Role.PARTNER:  # its own numbers; the portal shows the rest
         return render_template(
-            "dashboard/index.html", data=dashboard(current_user), statuses=STATUS_LABELS
+            "dashboard/index.html",
+            data=dashboard(current_user),
+            statuses=STATUS_LABELS,
+            follow_ups=follow_ups.overdue(current_user, None, today),
         )
     scope = resolve_scope(current_user, request.args.get("office"))
-    return render_template("dashboard/index.html", body=board.home_page(current_user, scope))
+    return render_template(
+        "dashboard/index.html",
+        body=board.home_page(current_user, scope),
+        follow_ups=follow_ups.overdue(current_user, scope, today),
+    )
 
 
 def _download(table: str, fmt: str, scope: Scope, name: str):
@@ -63,7 +71,6 @@ def scorecard_page():
         is_first=not request.args.get("after"),
         sort=sort,
         national_rank=is_national(current_user),
-        events_recorded=scorecard.EVENTS_RECORDED,
     )
 
 

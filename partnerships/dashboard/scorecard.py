@@ -6,17 +6,16 @@ regulation (facts.REGULATION: Peraturan, Perda, Perbup, Keputusan, Surat Edaran 
 one owed; marked done, as one issued. The score (0-100) is the mean of the shares a partner
 owes something for: regulations issued of those owed, budget realised of that allocated
 (at most 100%), and coverage reached of its targets; a partner owing none has no score and no
-rank. Events (sosialisasi, signings) are not recorded yet: EVENTS_RECORDED stays False and the
-column shows a dash until an events domain provides `events_by_partner`.
+rank. "Events held": the events the partner took part in that were held (events.outcomes,
+whoever organised them); they do not enter the score.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from partnerships.core.pagination import decode_cursor, encode_cursor
 from partnerships.dashboard import cache
 from partnerships.dashboard.services import Line, Scope, partner_lines
-
-EVENTS_RECORDED = False
+from partnerships.events.outcomes import held_by_partner
 
 
 @dataclass
@@ -27,7 +26,7 @@ class Card:
     line: Line
     province_rank: int | None = None
     national_rank: int | None = None
-    events: int | None = None  # None: not recorded (see EVENTS_RECORDED)
+    events: int = 0  # events held with the partner
 
 
 SORTS = {
@@ -51,10 +50,13 @@ def _rank(cards: list[Card], attribute: str) -> None:
 
 
 def cards(scope: Scope, national: Scope) -> list[Card]:
-    """`ranked_cards`, kept while the data behind them do not change (cache.py)."""
-    return cache.kept(
+    """`ranked_cards`, kept while the data behind them do not change (cache.py), with the
+    events held counted afresh (one grouped query: an event's links change no cached state)."""
+    kept = cache.kept(
         ("cards", scope.value, scope.detail_ids), lambda: ranked_cards(scope, national)
     )
+    held = held_by_partner()
+    return [replace(card, events=held.get(card.partner_id, 0)) for card in kept]
 
 
 def ranked_cards(scope: Scope, national: Scope) -> list[Card]:

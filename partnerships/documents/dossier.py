@@ -53,6 +53,7 @@ KIND_NAMES = {
     DocKind.PROGRESS_LETTER: "surat perkembangan",
     DocKind.DOSSIER_MANIFEST: "manifes berkas audit",
     DocKind.BULK_ARCHIVE: "arsip surat massal",
+    DocKind.EVENT_MINUTES: "notulen kegiatan",
 }
 
 

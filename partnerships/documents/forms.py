@@ -12,6 +12,7 @@ KIND_LABELS = {
     DocKind.PROGRESS_LETTER: _l("Progress letter"),
     DocKind.DOSSIER_MANIFEST: _l("Auditor's dossier manifest"),
     DocKind.BULK_ARCHIVE: _l("Archive of letters"),
+    DocKind.EVENT_MINUTES: _l("Event minutes"),
 }
 
 

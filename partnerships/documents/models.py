@@ -27,6 +27,7 @@ class DocKind(StrEnum):
     PROGRESS_LETTER = "progress_letter"
     DOSSIER_MANIFEST = "dossier_manifest"
     BULK_ARCHIVE = "bulk_archive"  # the zip of a bulk-letter job
+    EVENT_MINUTES = "event_minutes"  # notulen / laporan kegiatan of a held event
 
 
 class Origin(StrEnum):

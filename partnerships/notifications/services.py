@@ -27,12 +27,16 @@ from partnerships.commitments.models import (
 )
 from partnerships.core.formatting import office_today
 from partnerships.core.roles import Role
+from partnerships.events.follow_up_permissions import live_follow_ups, visible_follow_ups
+from partnerships.events.follow_up_queries import overdue
+from partnerships.events.models import FollowUp
 from partnerships.extensions import db
 from partnerships.notifications.models import NotificationPreference
 from partnerships.organisations.scope import office_subtree_ids
 
 SECTION_LIMIT = 50  # rows shown per section; the rest are counted ("and N more")
 ACTIONS_AHEAD_DAYS = 30  # actions due within this many days (or overdue) are listed
+TITLE_MAX = 150  # a follow-up's description, as the title of its line
 
 # key → heading, in the order the page shows them
 SECTIONS = {
@@ -44,6 +48,7 @@ SECTIONS = {
     "messages": _l("Commitment messages to answer"),
     "rejected": _l("Your rejected figures"),
     "actions": _l("Actions due"),
+    "follow_ups": _l("Overdue follow-ups"),
 }
 
 
@@ -250,7 +255,27 @@ def statements(user, today: date | None = None) -> dict[str, Select]:
             .order_by(Commitment.updated_at, Commitment.id)
         )
         found["actions"] = _actions_due(_partner_commitments(user), today)
+    if user.role in (Role.STAFF, Role.MANAGER, Role.PARTNER):  # who a follow-up falls to
+        found["follow_ups"] = _overdue_follow_ups(user, offices, today)
     return {key: found[key] for key in SECTIONS if key in found}
+
+
+def _overdue_follow_ups(user, offices: set[int] | None, today: date) -> Select:
+    """Open follow-ups past their due date that fall to `user`: those assigned to it and, for
+    staff and managers, those on a partner's side in their offices (the office chases them);
+    a partner user's, those assigned to its partner."""
+    if user.role == Role.PARTNER:
+        stmt = visible_follow_ups(user)
+    else:
+        mine = FollowUp.assignee_user_id == user.id
+        if offices is not None:
+            mine = or_(mine, FollowUp.partner_id.is_not(None) & FollowUp.office_id.in_(offices))
+        stmt = live_follow_ups().where(mine)
+    return (
+        overdue(stmt, today)
+        .options(joinedload(FollowUp.event), joinedload(FollowUp.agreement))
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
 
 
 def _counts(stmts: dict[str, Select]) -> dict[str, int]:
@@ -293,6 +318,16 @@ def _item(key: str, row) -> Item:
             row.commitment.title,
             note,
             url_for("commitments.show", commitment_id=row.commitment_id),
+        )
+    if isinstance(row, FollowUp):
+        source = row.event or row.agreement
+        side = row.partner.name if row.partner is not None else None
+        title = " ".join(row.description.split())
+        return Item(
+            title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…",
+            f"{source.title} · {side}" if side else source.title,
+            url_for("events.follow_up", follow_up_id=row.id),
+            due_on=row.due_on,
         )
     if isinstance(row, Commitment) and key == "messages":
         return Item(

@@ -79,3 +79,20 @@ document.querySelectorAll("[data-job-status]").forEach((box) => {
   };
   setTimeout(poll, 1000);
 });
+
+// A field shown once (a calendar feed's address): its Copy button puts it on the clipboard.
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  const field = document.getElementById(button.dataset.copy);
+  if (!field) return;
+  const label = button.textContent;
+  button.addEventListener("click", async () => {
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+    } catch {
+      document.execCommand("copy"); // older browsers, or a page not served over HTTPS
+    }
+    button.textContent = button.dataset.copied;
+    setTimeout(() => { button.textContent = label; }, 2000);
+  });
+});
