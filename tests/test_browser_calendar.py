@@ -5,10 +5,10 @@ three-day training, a cancelled and a postponed event, then the agenda, then mak
 (WCAG 2.1 AA) at desktop width, and again in full at phone width, where the layout changes."""
 
 import re
-from datetime import date, time
+from datetime import date
 
 from tests.browser import DESKTOP, PHONE, axe_violations, check
-from tests.test_calendar import DENPASAR, PEMKOT, change, make_event, services
+from tests.test_calendar import DENPASAR, PEMKOT, december_events, make_event
 from tests.web import ui_text
 
 
@@ -29,27 +29,7 @@ def test_month_agenda_and_feeds_in_the_browser(app, open_page, axe_source):
     make_event(
         app, DENPASAR, "Rapat koordinasi hari ini", partners=[PEMKOT], starts=date(2026, 11, 30)
     )
-    make_event(
-        app,
-        DENPASAR,
-        "Pelatihan tiga hari",
-        starts=date(2026, 12, 9),
-        ends_on=date(2026, 12, 11),
-        starts_time=time(8),
-        ends_time=time(16),
-    )
-    called_off = make_event(app, DENPASAR, "Sosialisasi yang batal", starts=date(2026, 12, 14))
-    change(app, called_off, services.cancel, reason="Gedung dipakai")
-    moved = make_event(app, DENPASAR, "Sosialisasi yang ditunda", starts=date(2026, 12, 15))
-    change(
-        app,
-        moved,
-        services.postpone,
-        starts_on=date(2026, 12, 22),
-        starts_time=time(9),
-        ends_on=date(2026, 12, 22),
-        ends_time=time(11),
-    )
+    december_events(app)
 
     page = open_page("staff")
     page.goto("/events")

@@ -29,6 +29,7 @@ from tests.web import (
     flashes,
     follow,
     hand_made,
+    matrix_misses,
     options,
     signed_in,
     submit,
@@ -423,7 +424,9 @@ def test_the_month_on_the_office_s_day(app):
     assert december.html.find("h2").get_text().strip().startswith("Desember 2026")
 
 
-def test_multi_day_cancelled_and_postponed_events_in_the_month(app):
+def december_events(app) -> None:
+    """A three-day training (9-11 December), an event called off (14th) and one moved from the
+    15th to the 22nd."""
     make_event(
         app,
         DENPASAR,
@@ -445,6 +448,10 @@ def test_multi_day_cancelled_and_postponed_events_in_the_month(app):
         ends_on=date(2026, 12, 22),
         ends_time=time(11),
     )
+
+
+def test_multi_day_cancelled_and_postponed_events_in_the_month(app):
+    december_events(app)
     page = signed_in(app, "staff").get("/events/calendar?month=2026-12")
     for number, day in enumerate((9, 10, 11), start=1):
         shown = cell_text(page, date(2026, 12, day))
@@ -653,21 +660,5 @@ def test_authorization_matrix(app, role):
         "wrong": "A" * 43,
         "feed": feed_id,
     }
-    if role == "anonymous":
-        client = app.test_client()
-        token = csrf_token(client, "/login")
-    else:
-        client = hand_made(app, role)
-        token = csrf_token(client, "/")
-    wrong = []
-    for endpoint, (request, cells) in ROUTES.items():
-        method, url = request.split(" ", 1)
-        url = url.format(**ids)
-        data = {"csrf_token": token} if method == "POST" else None
-        response = client.open(url, method=method, data=data)
-        to_login = response.status_code == 302 and "/login?next=" in response.location
-        got = "L" if to_login else str(response.status_code)
-        expected = cells.split()[ROLES.index(role)]
-        if got != expected:
-            wrong.append(f"{endpoint} {url}: {got}, expected {expected}")
-    assert wrong == []
+    routes = [(endpoint, *row) for endpoint, row in ROUTES.items()]
+    assert matrix_misses(app, role, ROLES.index(role), routes, ids) == []

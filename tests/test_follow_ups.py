@@ -27,7 +27,7 @@ from partnerships.events.models import Event, FollowUp, FollowUpEvidence
 from partnerships.extensions import db
 from partnerships.notifications import services as notifications
 from partnerships.organisations.models import Office, Partner
-from tests.conftest import EMAILS, OFFICE_DAY, csrf_token, login
+from tests.conftest import EMAILS, OFFICE_DAY
 from tests.helpers import counted_statements, forget_demo_events
 from tests.test_expiry import free_port, smtp  # noqa: F401 - the real SMTP server fixture
 from tests.web import (
@@ -36,6 +36,7 @@ from tests.web import (
     find_form,
     flashes,
     follow,
+    matrix_misses,
     options,
     press,
     signed_in,
@@ -133,6 +134,13 @@ def add(app, *, assignee: str, due_on: date, event=None, agreement=None, text="K
         )
         db.session.commit()
         return created.id
+
+
+def on_event(app, ids, who: str, due_on: date, text: str) -> int:
+    """A follow-up of the test event for `who`: a user ("staff", "manager") or "city" (the
+    partner's side)."""
+    side = "partner" if who == "city" else "user"
+    return add(app, event=ids["event"], assignee=f"{side}-{ids[who]}", due_on=due_on, text=text)
 
 
 def row(app, follow_up_id: int) -> FollowUp:
@@ -375,13 +383,7 @@ def test_done_needs_a_note_takes_evidence_and_reopening_undoes_it(app, ids):
 
 
 def test_the_history_of_a_follow_up_reads_in_words(app, ids):
-    fid = add(
-        app,
-        event=ids["event"],
-        assignee=f"partner-{ids['city']}",
-        due_on=YESTERDAY,
-        text="Kirim data peserta",
-    )
+    fid = on_event(app, ids, "city", YESTERDAY, "Kirim data peserta")
     with app.app_context(), acting_as("test"):
         services.mark_done(db.session.get(FollowUp, fid), {"done_note": "Terkirim"}, None, None)
         db.session.commit()
@@ -404,41 +406,11 @@ def waiting_items(web) -> list[str]:
 
 
 def test_overdue_follow_ups_wait_for_their_assignee_on_the_office_day(app, ids):
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=YESTERDAY,
-        text="Lewat tenggat kemarin",
-    )
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=OFFICE_DAY,
-        text="Tenggat hari ini",
-    )
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['manager']}",
-        due_on=YESTERDAY,
-        text="Milik manajer",
-    )
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"partner-{ids['city']}",
-        due_on=YESTERDAY,
-        text="Sisi Pemkot",
-    )
-    done = add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=YESTERDAY,
-        text="Sudah selesai",
-    )
+    on_event(app, ids, "staff", YESTERDAY, "Lewat tenggat kemarin")
+    on_event(app, ids, "staff", OFFICE_DAY, "Tenggat hari ini")
+    on_event(app, ids, "manager", YESTERDAY, "Milik manajer")
+    on_event(app, ids, "city", YESTERDAY, "Sisi Pemkot")
+    done = on_event(app, ids, "staff", YESTERDAY, "Sudah selesai")
     with app.app_context(), acting_as("test"):
         services.mark_done(db.session.get(FollowUp, done), {"done_note": "ok"}, None, None)
         db.session.commit()
@@ -469,13 +441,7 @@ def card(web, url="/"):
 
 
 def test_the_dashboard_counts_the_overdue_follow_ups_in_scope(app, ids):
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=YESTERDAY,
-        text="Denpasar lewat",
-    )
+    on_event(app, ids, "staff", YESTERDAY, "Denpasar lewat")
     add(
         app,
         agreement=ids["review"],
@@ -483,13 +449,7 @@ def test_the_dashboard_counts_the_overdue_follow_ups_in_scope(app, ids):
         due_on=YESTERDAY - timedelta(days=5),
         text="Pemkot lewat",
     )
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=OFFICE_DAY,
-        text="Belum lewat",
-    )
+    on_event(app, ids, "staff", OFFICE_DAY, "Belum lewat")
     add(
         app,
         event=ids["gianyar_event"],
@@ -547,20 +507,8 @@ def delivered(smtp) -> list[tuple[str, str]]:  # noqa: F811
 
 
 def test_reminders_go_once_per_follow_up_per_day(app, runner, ids, smtp):  # noqa: F811
-    late = add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=YESTERDAY,
-        text="Kirim rekap kepesertaan",
-    )
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=OFFICE_DAY,
-        text="Belum lewat tenggat",
-    )
+    late = on_event(app, ids, "staff", YESTERDAY, "Kirim rekap kepesertaan")
+    on_event(app, ids, "staff", OFFICE_DAY, "Belum lewat tenggat")
     city = add(
         app,
         agreement=ids["review"],
@@ -621,13 +569,7 @@ def test_reminders_respect_the_e_mail_preference_and_reach_a_partner_without_acc
         db.session.commit()
         assert not db.session.scalar(select(User.id).where(User.partner_id == prosecutor.id))
     quiet = add(app, event=ids["event"], assignee=f"user-{ids['staff']}", due_on=YESTERDAY)
-    add(
-        app,
-        event=ids["event"],
-        assignee=f"partner-{ids['prosecutor']}",
-        due_on=YESTERDAY,
-        text="Kirim daftar badan usaha",
-    )
+    on_event(app, ids, "prosecutor", YESTERDAY, "Kirim daftar badan usaha")
 
     remind(runner, OFFICE_DAY)
     assert delivered(smtp) == [
@@ -664,13 +606,7 @@ def test_partners_see_their_own_side_only_and_mark_it_done_with_evidence(app, id
         due_on=YESTERDAY,
         text="Milik Pemkot",
     )
-    internal = add(
-        app,
-        event=ids["event"],
-        assignee=f"user-{ids['staff']}",
-        due_on=YESTERDAY,
-        text="Internal kantor",
-    )
+    internal = on_event(app, ids, "staff", YESTERDAY, "Internal kantor")
     other = add(
         app,
         event=ids["gianyar_event"],
@@ -822,19 +758,5 @@ def test_who_may_reach_each_follow_up_page(app, ids, who):
         closed = db.session.get(FollowUp, objects["closed"])
         closed.status, closed.done_note, closed.evidence = "done", "ok", evidence
         db.session.commit()
-    client = app.test_client()
-    if who != "anonymous":
-        assert login(client, who).status_code == 302
-    token = csrf_token(client, "/login" if who == "anonymous" else "/")
-    wrong = []
-    for request, cells in ROUTES.items():
-        method, url = request.split(" ", 1)
-        url = url.format(**objects)
-        data = {"csrf_token": token} if method == "POST" else None
-        response = client.open(url, method=method, data=data, buffered=True)
-        to_login = response.status_code == 302 and "/login?next=" in response.location
-        got = "L" if to_login else str(response.status_code)
-        expected = cells.split()[WHO.index(who)]
-        if got != expected:
-            wrong.append(f"{request}: {got}, expected {expected}")
-    assert wrong == []
+    routes = [("", request, cells) for request, cells in ROUTES.items()]
+    assert matrix_misses(app, who, WHO.index(who), routes, objects) == []

@@ -31,9 +31,8 @@ from partnerships.events.models import CalendarFeed, Event, EventAttachment
 from partnerships.extensions import db
 from partnerships.numbering.models import NumberPattern
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
-from tests.conftest import csrf_token, login
 from tests.helpers import run_queued_jobs
-from tests.web import find_form, follow, signed_in, submit, ui_text
+from tests.web import find_form, follow, matrix_misses, signed_in, submit, ui_text
 
 # The columns: who asks. "other" is the Gianyar staff member, outside the Denpasar office whose
 # objects most rows use; "office_auditor" audits the Bali regional office and the offices below.
@@ -542,21 +541,5 @@ def test_every_row_names_one_status_per_column():
 def test_matrix(app, column):
     ids = _demo_ids(app)
     _add_attachment_and_pattern(app, ids)
-    client = app.test_client()
-    if column != "anonymous":
-        assert login(client, WHO.get(column, column)).status_code == 302
-    token = csrf_token(client, "/login" if column == "anonymous" else "/")
-    index = COLUMNS.index(column)
-    wrong = []
-    for endpoint, (request, cells) in MATRIX.items():
-        method, url = request.split(" ", 1)
-        url = url.format(**ids)
-        data = {"csrf_token": token} if method == "POST" else None
-        response = client.open(url, method=method, data=data, buffered=True)
-        expected = cells.split()[index]
-        # Sent to sign in, with the page to come back to (logging out lands on /login bare).
-        to_login = response.status_code == 302 and "/login?next=" in response.location
-        got = "L" if to_login else str(response.status_code)
-        if got != expected:
-            wrong.append(f"{endpoint} {method} {url}: {got}, expected {expected}")
-    assert wrong == []
+    routes = [(endpoint, *row) for endpoint, row in MATRIX.items()]
+    assert matrix_misses(app, WHO.get(column, column), COLUMNS.index(column), routes, ids) == []

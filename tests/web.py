@@ -12,7 +12,7 @@ from webtest import TestApp
 from webtest.forms import Form
 from webtest.response import TestResponse
 
-from tests.conftest import EMAILS, PASSWORD, login
+from tests.conftest import EMAILS, PASSWORD, csrf_token, login
 
 
 def browser(app) -> TestApp:
@@ -211,3 +211,26 @@ def options(form: Form, name: str) -> dict[str, str]:
     return {
         " ".join(o.get_text(" ").split()): o.get("value", "") for o in select.find_all("option")
     }
+
+
+def matrix_misses(app, who: str, column: int, routes, ids: dict) -> list[str]:
+    """An authorization matrix walked as `who` ("anonymous" or a conftest key): every
+    `(label, "METHOD /url/{id}", cells)` of `routes` requested with a valid CSRF token, the status
+    compared with the cell in `column` ("L": sent to sign in with the page to come back to).
+    Returns the cells that differ, so a failure names every wrong route at once."""
+    client = app.test_client()
+    if who != "anonymous":
+        assert login(client, who).status_code == 302, f"login as {who} failed"
+    token = csrf_token(client, "/login" if who == "anonymous" else "/")
+    wrong = []
+    for label, request, cells in routes:
+        method, url = request.split(" ", 1)
+        url = url.format(**ids)
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(url, method=method, data=data, buffered=True)
+        to_login = response.status_code == 302 and "/login?next=" in response.location
+        got = "L" if to_login else str(response.status_code)
+        expected = cells.split()[column]
+        if got != expected:
+            wrong.append(f"{label} {method} {url}: {got}, expected {expected}")
+    return wrong

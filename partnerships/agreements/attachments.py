@@ -27,11 +27,7 @@ def store(agreement: Agreement, stream, filename: str, kind: str, actor) -> Atta
             agreement=agreement,
             agreement_id=agreement.id,
             kind=kind,
-            original_name=checked.original_name,
-            stored_name=stored_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            **checked.columns(stored_name),
             uploaded_by_id=getattr(actor, "id", None),
         )
         db.session.add(attachment)

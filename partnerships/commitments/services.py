@@ -294,11 +294,7 @@ def _evidence(commitment: Commitment, upload, purpose: str, actor) -> Evidence |
     evidence = Evidence(
         commitment=commitment,
         purpose=purpose,
-        original_name=checked.original_name,
-        stored_name=stored_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
+        **checked.columns(stored_name),
         uploaded_by_id=getattr(actor, "id", None),
     )
     db.session.add(evidence)

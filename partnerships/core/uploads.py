@@ -55,6 +55,16 @@ class CheckedFile:
     def size(self) -> int:
         return len(self.data)
 
+    def columns(self, stored_name: str) -> dict:
+        """What every domain's file row records of it (see the file columns of its model)."""
+        return {
+            "original_name": self.original_name,
+            "stored_name": stored_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def sniff(head: bytes) -> tuple[str, str] | None:
     for magic, content_type, extension in SIGNATURES:

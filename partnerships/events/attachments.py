@@ -79,11 +79,7 @@ def store(event: Event, stream, filename: str | None, kind: str, caption: str | 
             event_id=event.id,
             kind=kind,
             caption=caption,
-            original_name=checked.original_name,
-            stored_name=written[0],
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            **checked.columns(written[0]),
             thumbnail_stored_name=written[1] if thumbnail is not None else None,
             uploaded_by_id=getattr(actor, "id", None),
         )

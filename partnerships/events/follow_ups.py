@@ -189,11 +189,7 @@ def _evidence(follow_up: FollowUp, upload, actor) -> FollowUpEvidence | None:
     stored_name = uploads.write(checked)
     evidence = FollowUpEvidence(
         office_id=follow_up.office_id,
-        original_name=checked.original_name,
-        stored_name=stored_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
+        **checked.columns(stored_name),
         uploaded_by_id=getattr(actor, "id", None),
     )
     db.session.add(evidence)
