@@ -73,8 +73,11 @@ class Config:
     # Requests a little over the upload cap are cut off by Flask itself with a 413.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 64 * 1024
     # Uploaded pictures larger than this many pixels are refused before they are decoded
-    # (core/images.py); 0: Pillow's own limit (Image.MAX_IMAGE_PIXELS, about 89 million).
-    IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 0)
+    # (core/images.py): 50 million takes a 48-megapixel phone photo; 0: Pillow's own limit.
+    IMAGE_MAX_PIXELS = _int("IMAGE_MAX_PIXELS", 50_000_000)
+    # PNG and WebP decode at full size (a JPEG at a reduced scale): the memory their pixels
+    # take, width x height x channels, is bounded too (160 MiB: 40 million RGBA pixels).
+    IMAGE_MAX_DECODED_BYTES = _int("IMAGE_MAX_DECODED_BYTES", 160 * 1024 * 1024)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Documents are kept in the database unless this names a folder shared by every app server.
     DOCUMENT_STORE_DIR = os.environ.get("DOCUMENT_STORE_DIR", "")

@@ -276,7 +276,9 @@ def test_a_file_that_is_not_a_picture_is_refused_on_the_file_field(app, name, co
 
 @pytest.mark.parametrize(
     ("width", "height"),
-    [(20_000, 20_000), (11_000, 11_000)],  # past twice Pillow's limit; past the limit itself
+    # past twice Pillow's limit; past the limit itself; past the 50 million pixels of the
+    # default bound (an 86 KB grey PNG that took 170 MB to decode)
+    [(20_000, 20_000), (11_000, 11_000), (9_400, 9_400)],
 )
 def test_a_decompression_bomb_is_refused_before_it_is_decoded(app, width, height):
     bomb = png_bomb(width, height)
@@ -296,6 +298,20 @@ def test_a_file_over_the_upload_limit_is_refused_with_the_limit_named(app):
         t(app, "The file is larger than %(size)s.", size="200 KB")
     ]
     assert rows(app, EventAttachment) == [] and stored_files(app) == []
+
+
+@pytest.mark.app_config(IMAGE_MAX_DECODED_BYTES=64 * 32 * 3 - 1)
+def test_a_png_is_bounded_by_the_memory_its_pixels_take_a_jpeg_is_not(app):
+    event = held_event(app)
+    web = signed_in(app, "staff")
+    out = io.BytesIO()
+    Image.new("RGB", (64, 32), "white").save(out, "PNG")
+    page = upload(web, event, "layar.png", out.getvalue())
+    assert field_errors(page, "file") == [
+        t(app, "The picture is too large to process; send a smaller copy, or a JPEG.")
+    ]
+    follow(upload(web, event, "foto.jpg", jpeg(64, 32)))  # decoded at a reduced scale
+    assert len(rows(app, EventAttachment)) == 1
 
 
 @pytest.mark.app_config(IMAGE_MAX_PIXELS=1000)
@@ -624,6 +640,54 @@ def test_withdrawing_deletes_the_figure_and_frees_the_registrations(app):
     [again] = rows(app, EventContribution)
     assert (again.id, again.is_deleted, again.registrations) == (contribution.id, False, 100)
     assert figures(app, target)[-1].value == Decimal("2140.00")
+
+
+def test_counted_registrations_hold_the_event_s_record_until_withdrawn(app):
+    """What counts towards a commitment stands on the event's registrations and its link: an
+    edit to fewer registrations, or unlinking the commitment, is refused on its field and the
+    figure stays, until the registrations are withdrawn."""
+    event = held_event(app)  # 150 new registrations
+    target = commitment_id(app, TARGET)
+    web = signed_in(app, "staff")
+    follow(count(web, event, target, 120))
+    figure = figures(app, target)[-1]
+
+    fewer = submit(
+        web.get(f"/events/{event}/edit"), action=f"/events/{event}/edit", new_registrations="100"
+    )
+    assert field_errors(fewer, "new_registrations")
+    again = submit(
+        web.get(f"/events/{event}/held"), action=f"/events/{event}/held", new_registrations=""
+    )
+    assert field_errors(again, "new_registrations")
+    with app.app_context():
+        assert db.session.get(Event, event).new_registrations == 150
+
+    unlinked = submit(
+        web.get(f"/events/{event}/links"), action=f"/events/{event}/links", commitment_ids=[]
+    )
+    assert TARGET in " ".join(field_errors(unlinked, "commitment_ids"))
+    assert [f.id for f in figures(app, target) if not f.is_deleted][-1] == figure.id
+    with app.app_context():
+        assert [c.id for c in db.session.get(Event, event).commitments] == [target]
+
+    [contribution] = rows(app, EventContribution)
+    shown = web.get(f"/events/{event}")
+    follow(
+        find_form(
+            shown, action=f"/events/{event}/contributions/{contribution.id}/withdraw"
+        ).submit()
+    )
+    done = follow(
+        submit(
+            web.get(f"/events/{event}/edit"),
+            action=f"/events/{event}/edit",
+            new_registrations="100",
+        )
+    )
+    assert done.request.path == f"/events/{event}"  # saved: back on the event's page
+    with app.app_context():
+        assert db.session.get(Event, event).new_registrations == 100
 
 
 def test_the_commitment_page_lists_only_events_the_reader_may_see(app):

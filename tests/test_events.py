@@ -4,6 +4,7 @@ deleted; every refusal naming its field; every change in the audit trail; partne
 only what their partner took part in, read-only; who may reach which page; the list's search,
 filters, order, keyset pages and a fixed number of queries."""
 
+import base64
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -666,6 +667,11 @@ def test_search_filters_order_and_keyset_pages(app):
     assert titles(web.get("/events?year=abc")) == []
     assert titles(web.get("/events?status=bogus")) == []
     assert len(titles(web.get("/events?after=garbage"))) == 5
+    # a well-formed cursor at an instant before year 1 in UTC (year 1 at +14:00) as well
+    early = base64.urlsafe_b64encode(b'["0001-01-01T00:00:00+14:00", 1]').decode().rstrip("=")
+    for url in (f"/events?after={early}", f"/events?sort=date_asc&after={early}"):
+        assert len(titles(web.get(url))) == 5
+    assert web.get(f"/events/agenda?after={early}").status_int == 200
 
 
 def test_the_list_runs_a_fixed_number_of_queries(app):

@@ -7,10 +7,12 @@ who may reach each new page.
 The office's day is the conftest's (Monday 30 November 2026, WITA) unless a test moves the
 clock itself."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from PIL import Image
 from sqlalchemy import func, select
 from webtest import Upload
 
@@ -137,10 +139,17 @@ def add(app, *, assignee: str, due_on: date, event=None, agreement=None, text="K
 
 
 def on_event(app, ids, who: str, due_on: date, text: str) -> int:
-    """A follow-up of the test event for `who`: a user ("staff", "manager") or "city" (the
-    partner's side)."""
-    side = "partner" if who == "city" else "user"
+    """A follow-up of the test event for `who`: a user ("staff", "manager") or a partner's
+    side ("city", "prosecutor")."""
+    side = "user" if who in ("staff", "manager") else "partner"
     return add(app, event=ids["event"], assignee=f"{side}-{ids[who]}", due_on=due_on, text=text)
+
+
+def png() -> bytes:
+    """A real (tiny) PNG: evidence pictures are decoded, not trusted by their first bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, "PNG")
+    return out.getvalue()
 
 
 def row(app, follow_up_id: int) -> FollowUp:
@@ -341,6 +350,15 @@ def test_done_needs_a_note_takes_evidence_and_reopening_undoes_it(app, ids):
     assert field_errors(refused, "evidence") == [
         ui_text(app, "Only PDF, JPEG or PNG files can be attached; this file is none of them.")
     ]
+    # a JPEG's first bytes in front of a page are not a picture
+    refused = submit(
+        done_page,
+        button=mark,
+        done_note="Sudah",
+        upload=("evidence", Upload("foto.jpg", b"\xff\xd8\xff\xe0<html>x</html>", "image/jpeg")),
+    )
+    assert field_errors(refused, "evidence")
+    assert row(app, fid).status == "open"
 
     shown = press(
         done_page,
@@ -635,7 +653,7 @@ def test_partners_see_their_own_side_only_and_mark_it_done_with_evidence(app, id
         done_page,
         ui_text(app, "Mark as done"),
         done_note="SK Wali Kota Nomor 188.45/123 telah terbit.",
-        upload=("evidence", Upload("sk.png", b"\x89PNG\r\n\x1a\n0000", "image/png")),
+        upload=("evidence", Upload("sk.png", png(), "image/png")),
     )
     assert flashes(shown) == [ui_text(app, "Marked as done.")]
     found = row(app, own)
@@ -648,6 +666,27 @@ def test_partners_see_their_own_side_only_and_mark_it_done_with_evidence(app, id
     assert "SK Wali Kota Nomor 188.45/123 telah terbit." in text(staff_page)
     assert find_form(staff_page, button=ui_text(app, "Reopen"))
     assert not page.html.find("form", action=f"/follow-ups/{own}/reopen")
+
+
+def test_a_partner_taken_off_the_event_loses_its_follow_up_and_its_reminder(
+    app,
+    runner,
+    ids,
+    smtp,  # noqa: F811
+):
+    fid = on_event(app, ids, "city", YESTERDAY, "Kirim data peserta")
+    city = signed_in(app, "partner")
+    assert city.get(f"/follow-ups/{fid}").status_int == 200
+    web = signed_in(app, "staff")
+    links = f"/events/{ids['event']}/links"
+    follow(submit(web.get(links), action=links, partner_ids=[]))
+    for path in ("", "/done"):
+        assert city.get(f"/follow-ups/{fid}{path}", expect_errors=True).status_int == 404
+    assert listed(city, "?status=all") == []
+    remind(runner, OFFICE_DAY)
+    assert EMAILS["partner"] not in [to for to, _subject in delivered(smtp)]
+    # the office still has it in hand
+    assert web.get(f"/follow-ups/{fid}").status_int == 200
 
 
 def test_a_partner_does_not_see_follow_ups_under_an_agreement_still_in_drafting(app, ids):

@@ -11,6 +11,7 @@ to RGB and written as a plain JPEG: no EXIF, no GPS position, no comment survive
 
 import contextlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -41,6 +42,13 @@ def max_pixels() -> int:
     if has_app_context() and current_app.config.get("IMAGE_MAX_PIXELS"):
         return int(current_app.config["IMAGE_MAX_PIXELS"])
     return int(Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+
+def max_decoded_bytes() -> int:
+    """The memory a picture decoded at full size (PNG, WebP) may take."""
+    if has_app_context() and current_app.config.get("IMAGE_MAX_DECODED_BYTES"):
+        return int(current_app.config["IMAGE_MAX_DECODED_BYTES"])
+    return 160 * 1024 * 1024
 
 
 def _too_large(field: str) -> ImageError:
@@ -79,7 +87,15 @@ def _open(data: bytes, field: str) -> Image.Image:
         raise _not_a_picture(field)
     if width * height > max_pixels():
         raise _too_large(field)
+    if image.format != "JPEG" and width * height * len(image.getbands()) > max_decoded_bytes():
+        raise ImageError(
+            _("The picture is too large to process; send a smaller copy, or a JPEG."), field
+        )
     return image
+
+
+# Two pictures decoded at once per process at most: each may take up to max_decoded_bytes().
+_decoding = threading.BoundedSemaphore(2)
 
 
 def _decoded(data: bytes, field: str, draft: tuple[int, int] | None = None) -> Image.Image:
@@ -89,7 +105,7 @@ def _decoded(data: bytes, field: str, draft: tuple[int, int] | None = None) -> I
     try:
         if draft is not None and image.format == "JPEG":
             image.draft("RGB", draft)
-        with warnings.catch_warnings():
+        with _decoding, warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

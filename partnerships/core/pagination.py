@@ -88,7 +88,7 @@ def keyset_page(
     if after is not None:
         try:
             after = [c[2](v) if len(c) > 2 else v for c, v in zip(columns, after, strict=True)]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             after = None  # a tampered cursor means "first page"
     if after is not None:
         stmt = stmt.where(_after(exprs, after, descending))

@@ -922,7 +922,12 @@ def load_commitments() -> None:
             "due_on": date(2025, 6, 30),
         },
         gyr_staff,
-        done={"done_on": date(2025, 5, 20), "done_note": "Di Gedung DPRD Kabupaten Gianyar."},
+        # a second briefing under the 2025 PKS: the first is the July 2024 event (demo/events.py)
+        done={
+            "done_on": date(2025, 5, 20),
+            "done_note": "Sosialisasi kedua di Gedung DPRD Kabupaten Gianyar, setelah yang "
+            "pertama pada Juli 2024.",
+        },
     )
     _commitment(
         gianyar,

@@ -9,7 +9,7 @@ from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import visible_agreements
 from partnerships.core.policy import allow
 from partnerships.core.roles import EDITORS, EVERYONE, Role
-from partnerships.events.models import Event, FollowUp, FollowUpStatus
+from partnerships.events.models import Event, FollowUp, FollowUpStatus, event_partners
 from partnerships.organisations.scope import office_subtree_ids
 
 POLICY = {
@@ -48,10 +48,26 @@ def visible_follow_ups(user) -> Select:
         return stmt.where(
             FollowUp.partner_id == user.partner_id,
             or_(FollowUp.agreement_id.is_(None), FollowUp.agreement_id.in_(agreements)),
+            partner_takes_part(),
         )
     if user.role == Role.ADMIN or user.office_id is None:
         return stmt
     return stmt.where(FollowUp.office_id.in_(office_subtree_ids(user.office_id)))
+
+
+def partner_takes_part():
+    """SQL: an event's follow-up assigned to a partner's side is that partner's only while the
+    partner takes part in the event (its users see only such events); unlinked, it goes out
+    of their sight and their reminders."""
+    linked = (
+        select(event_partners.c.event_id)
+        .where(
+            event_partners.c.event_id == FollowUp.event_id,
+            event_partners.c.partner_id == FollowUp.partner_id,
+        )
+        .exists()
+    )
+    return or_(FollowUp.event_id.is_(None), linked)
 
 
 def may_manage(user, office_id: int) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from partnerships.agreements.models import Agreement, AgreementParty
 from partnerships.auth.models import User
-from partnerships.core import uploads
+from partnerships.core import images, uploads
 from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
@@ -184,7 +184,9 @@ def _evidence(follow_up: FollowUp, upload, actor) -> FollowUpEvidence | None:
         return None
     try:
         checked = uploads.check(upload.stream, upload.filename, "evidence")
-    except uploads.UploadError as error:
+        if checked.content_type in uploads.IMAGES:  # a picture by its pixels, not its first bytes
+            images.inspect(checked.data, "evidence")
+    except (uploads.UploadError, images.ImageError) as error:
         raise FollowUpError(str(error), error.field) from error
     stored_name = uploads.write(checked)
     evidence = FollowUpEvidence(

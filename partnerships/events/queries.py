@@ -71,7 +71,10 @@ def cursor_time(value) -> datetime:
     moment = datetime.fromisoformat(cursor_text(value))
     if moment.tzinfo is None:
         raise ValueError("not an instant")
-    return moment
+    try:  # year 1 at +14:00 is before the first instant a datetime holds in UTC
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("out of range") from error
 
 
 def sort_of(args) -> tuple[list, bool]:

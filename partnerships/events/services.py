@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from partnerships.core.safety import MAX_ID, is_single_line
-from partnerships.events import queries, rules, timing
+from partnerships.events import outcomes, queries, rules, timing
 from partnerships.events.errors import EventError
 from partnerships.events.models import Audience, Event, EventAudience, Kind, Status
 from partnerships.extensions import db
@@ -155,6 +155,23 @@ def clean_outcome(data: dict, *, required: bool) -> dict[str, Any]:
     }
 
 
+def _outcome_keeping_counts(event: Event, data: dict) -> dict[str, Any]:
+    """The outcome, refused when it reports fewer registrations than already count towards
+    commitments: a figure would stand on registrations the event no longer claims."""
+    values = clean_outcome(data, required=True)
+    counted = outcomes.counted(event.id)
+    if (values["new_registrations"] or 0) < counted:
+        raise EventError(
+            _(
+                "%(n)s of this event's registrations count towards commitments: withdraw them "
+                "there before recording fewer.",
+                n=counted,
+            ),
+            "new_registrations",
+        )
+    return values
+
+
 def _set_audience(event: Event, codes: list[str]) -> None:
     """Only what changed: rows kept stay, so the audit entry shows the difference."""
     current = {row.audience: row for row in event.audience_rows}
@@ -193,7 +210,7 @@ def update(event: Event, data: dict, actor) -> None:
         raise EventError(_("A cancelled event is kept as it was."))
     values = clean(data, event.office)
     if rules.shows_outcome(event):
-        values.update(clean_outcome(data, required=True))
+        values.update(_outcome_keeping_counts(event, data))
     _set_audience(event, values.pop("audience"))
     for key, value in values.items():
         setattr(event, key, value)
@@ -237,6 +254,16 @@ def set_links(event: Event, partner_ids, agreement_ids, commitment_ids) -> None:
         raise EventError(
             _("Choose commitments of the agreements the event is linked to."), "commitment_ids"
         )
+    counting = [c for c in outcomes.of_event(event.id) if c.commitment_id not in commitment_ids]
+    if counting:
+        raise EventError(
+            _(
+                "The event's registrations count towards %(titles)s: withdraw them before "
+                "unlinking.",
+                titles=", ".join(sorted({c.commitment.title for c in counting})),
+            ),
+            "commitment_ids",
+        )
     event.partners = [partners[i] for i in sorted(partner_ids)]
     event.agreements = [agreements[i] for i in sorted(agreement_ids)]
     event.commitments = [commitments[i] for i in sorted(commitment_ids)]
@@ -252,7 +279,7 @@ def mark_held(event: Event, data: dict) -> None:
         raise EventError(
             _("Only an event that has started, and was not cancelled, can be recorded as held.")
         )
-    values = clean_outcome(data, required=True)
+    values = _outcome_keeping_counts(event, data)
     for key, value in values.items():
         setattr(event, key, value)
     event.status = Status.HELD.value

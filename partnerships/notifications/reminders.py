@@ -15,7 +15,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from partnerships.agreements.models import Agreement
@@ -24,7 +24,7 @@ from partnerships.auth.models import User
 from partnerships.core.formatting import long_date_id, office_today
 from partnerships.core.mail import MailServerDown, absolute_url, new_message, send_all
 from partnerships.core.roles import Role
-from partnerships.events.follow_up_permissions import live_follow_ups
+from partnerships.events.follow_up_permissions import live_follow_ups, partner_takes_part
 from partnerships.events.follow_up_queries import overdue
 from partnerships.events.models import FollowUp, FollowUpStatus
 from partnerships.extensions import db
@@ -63,7 +63,8 @@ class ReminderReport:
 
 def due(today: date) -> list[FollowUp]:
     """Open follow-ups past their due date not yet reminded `today`; a partner's side only
-    those its users may read (an agreement still in drafting is not theirs to see)."""
+    those its users may read (an agreement still in drafting, an event the partner no longer
+    takes part in, is not theirs to see)."""
     partner_visible = select(Agreement.id).where(Agreement.status.in_(PARTNER_VISIBLE))
     stmt = (
         overdue(live_follow_ups(), today)
@@ -72,8 +73,13 @@ def due(today: date) -> list[FollowUp]:
             or_(FollowUp.assignee_user_id.is_not(None), FollowUp.partner_id.is_not(None)),
             or_(
                 FollowUp.partner_id.is_(None),
-                FollowUp.agreement_id.is_(None),
-                FollowUp.agreement_id.in_(partner_visible),
+                and_(
+                    or_(
+                        FollowUp.agreement_id.is_(None),
+                        FollowUp.agreement_id.in_(partner_visible),
+                    ),
+                    partner_takes_part(),
+                ),
             ),
         )
         .options(joinedload(FollowUp.event), joinedload(FollowUp.agreement))
