@@ -575,7 +575,18 @@ def test_refusals_name_what_is_wrong(app):
     page = web.get(f"/events/{held}")
     form = find_form(page, action=f"/events/{held}/contributions")
     offered = {value for value, _on, _label in form["commitment_id"].options if value != "None"}
-    assert offered == {str(target), str(old)}  # the percentage is not offered
+    # neither the percentage nor the 2016 PKS's target (its term ended in 2019): the page
+    # says why of each instead of letting the form refuse them
+    assert offered == {str(target)}
+    shown = text(page)
+    assert t(app, "Linked but not offered:") in shown
+    assert f"{COVERAGE}: {t(app, 'it does not count people')}" in shown
+    outside = t(
+        app,
+        "the event's last day, %(day)s, is outside the agreement's term",
+        day="16 November 2026",
+    )
+    assert f"{OLD_TARGET}: {outside}" in shown
     refused = submit_tampered(
         page,
         action=f"/events/{held}/contributions",

@@ -381,6 +381,12 @@ def test_a_partner_user_reaches_its_events_from_the_menu_and_the_portal(app):
     assert link is not None and link["href"] == "/events"
     assert link.get_text(strip=True) == t(app, "Our events")
     assert titles(web.get(link["href"])) == [demo.COORDINATION]
+    # and the follow-ups that fall to its side: the 2016 coordination's, done
+    follow_ups = web.get(portal.html.select_one("#portal-follow-ups")["href"] + "&status=all")
+    found = [
+        a.get_text(strip=True) for a in follow_ups.html.select(".follow-up-row td:first-child a")
+    ]
+    assert len(found) == 1 and found[0].startswith("Menyampaikan data tenaga kerja non PNS")
 
 
 # ---- in the browser -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from partnerships.commitments import rules as commitment_rules
 from partnerships.commitments import services as commitments
 from partnerships.commitments.errors import CommitmentError
 from partnerships.commitments.models import (
@@ -74,7 +75,8 @@ def remaining(event: Event) -> int:
 
 def countable_commitments(event: Event) -> list[Commitment]:
     """The linked commitments its registrations may still count towards: targets counting
-    people that no contribution of this event counts towards yet."""
+    people, in force on the event's last day, that no contribution of this event counts
+    towards yet."""
     taken = set(
         db.session.scalars(
             select(EventContribution.commitment_id).where(
@@ -83,8 +85,36 @@ def countable_commitments(event: Event) -> list[Commitment]:
         )
     )
     return [
-        c for c in event.commitments if not c.is_deleted and counts_people(c) and c.id not in taken
+        c
+        for c in event.commitments
+        if not c.is_deleted and c.id not in taken and why_not_countable(event, c) is None
     ]
+
+
+def why_not_countable(event: Event, commitment: Commitment) -> str | None:
+    """Why the event's registrations cannot count towards `commitment` (None: they can), in
+    the event's terms: the form offers only those that can, and says why of the others."""
+    if not counts_people(commitment):
+        return _("it does not count people")
+    day = timing.last_day(event)
+    start, end = commitment_rules.term_of(commitment.agreement)
+    if start is None or day < start or (end is not None and day > end):
+        return _(
+            "the event's last day, %(day)s, is outside the agreement's term",
+            day=long_date_id(day),
+        )
+    if level_on(commitment, day) is None:
+        return _(
+            "the event ended before its baseline date %(day)s",
+            day=long_date_id(commitment.baseline_on),
+        )
+    return None
+
+
+def not_countable(event: Event) -> list[tuple[Commitment, str]]:
+    """The linked commitments the registrations cannot count towards, with the reason."""
+    found = [(c, why_not_countable(event, c)) for c in event.commitments if not c.is_deleted]
+    return [(c, reason) for c, reason in found if reason is not None]
 
 
 # ---- the level the commitment stood at ----------------------------------------------------

@@ -170,6 +170,7 @@ def contributions(event_id: int):
         event=event,
         form=form,
         remaining=outcomes.remaining(event),
+        not_countable=outcomes.not_countable(event),
         kinds=KIND_LABELS,
     )
 
@@ -279,6 +280,7 @@ def for_event(event: Event, **_context) -> str:
         may_count=outcomes.may_count(event) and partner_view.sees_internal(current_user),
         registrations_left=outcomes.remaining(event),
         contribution_form=_contribution_form(event) if editable else None,
+        not_countable=outcomes.not_countable(event) if editable else [],
         may_withdraw=editable,
         documents=printing.issued(event.id),
         minutes_form=MinutesForm() if editable and printing.may_issue(event) else None,

@@ -45,6 +45,7 @@ def _context() -> dict:
         "statuses": STATUS_LABELS,
         "audiences": AUDIENCE_LABELS,
         "when": timing.when,
+        "planned_first": timing.planned_first,
         "zone_label": timing.zone_label,
         "rules": rules,
     }
@@ -172,10 +173,11 @@ def links(event_id: int):
     return render_template("events/links.html", form=form, event=event, **_context())
 
 
-def _status_page(event: Event, form, template: str, action, may: bool, done: str):
+def _status_page(event: Event, form, template: str, action, step: str, done: str):
     """A status change's form: shown, then applied by `action` once valid and allowed."""
-    if not may:
-        flash(_("This event's status does not allow that."), "warning")
+    refusal = rules.why_not(event, step)
+    if refusal:
+        flash(refusal, "warning")
         return redirect(url_for("events.show", event_id=event.id))
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -198,7 +200,7 @@ def held(event_id: int):
         form,
         "events/held.html",
         services.mark_held,
-        rules.may_hold(event),
+        "hold",
         _("The event is recorded as held."),
     )
 
@@ -214,7 +216,7 @@ def postpone(event_id: int):
         form,
         "events/postpone.html",
         services.postpone,
-        rules.may_postpone(event),
+        "postpone",
         _("The event is postponed."),
     )
 
@@ -227,7 +229,7 @@ def cancel(event_id: int):
         CancelForm(),
         "events/cancel.html",
         services.cancel,
-        rules.may_cancel(event),
+        "cancel",
         _("The event is cancelled."),
     )
 

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from partnerships.core.models import utcnow
 from partnerships.events.models import Event, Status
 
@@ -29,6 +31,19 @@ def may_hold(event: Event, now: datetime | None = None) -> bool:
     if event.status == Status.HELD:
         return True
     return event.status in UPCOMING and has_started(event, now)
+
+
+def why_not(event: Event, step: str) -> str | None:
+    """What stops `step` ("hold", "postpone", "cancel") for this event, in words; None: allowed."""
+    if {"hold": may_hold, "postpone": may_postpone, "cancel": may_cancel}[step](event):
+        return None
+    if event.status == Status.CANCELLED:
+        return _("A cancelled event is kept as it was.")
+    if step == "hold" and event.status in UPCOMING:
+        return _("The event has not started yet: it is recorded as held once it has.")
+    if step == "postpone":
+        return _("Only a planned event can be postponed.")
+    return _("Only a planned event can be cancelled.")
 
 
 def may_postpone(event: Event) -> bool:

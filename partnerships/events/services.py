@@ -292,7 +292,13 @@ def postpone(event: Event, data: dict) -> None:
         raise EventError(_("Only a planned event can be postponed."))
     starts_at, ends_at = clean_span(data, event.timezone, event.all_day)
     if starts_at <= event.starts_at:
-        raise EventError(_("A postponed event starts later than planned."), "starts_on")
+        raise EventError(
+            _(
+                "A postponed event must start later than planned (%(day)s).",
+                day=timing.planned_first(event, event.starts_at),
+            ),
+            "starts_on",
+        )
     reason = _text(data, "reason", REASON_MAX)
     if event.postponed_from is None:
         event.postponed_from = event.starts_at

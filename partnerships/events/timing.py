@@ -93,6 +93,17 @@ def _locale() -> str:
     return "id_ID" if locale is None or locale.language == "id" else str(locale)
 
 
+def planned_first(event, moment: datetime | None = None) -> str:
+    """When a postponed event was first planned (or `moment`): '15 Des 2026, 14.00 WITA' (a
+    day only, all day), in the event's zone."""
+    locale = _locale()
+    first = local(moment or event.postponed_from, event.timezone)
+    day = format_date(first.date(), "medium", locale=locale)
+    if event.all_day:
+        return day
+    return f"{day}, {format_time(first, 'short', locale=locale)} {zone_label(event.timezone)}"
+
+
 def when(event) -> str:
     """'13 Agu 2017 - 17 Agu 2017' (all day) or '22 Mar 2016, 09.00-12.00 WITA' (with en
     dashes), in the reader's language and the event's zone."""
