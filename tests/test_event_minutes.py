@@ -289,7 +289,7 @@ def test_in_chromium_staff_attach_a_photo_count_registrations_and_print_the_minu
     check(page, axe_source)
     form = page.locator(f"form[action='/events/{event}/attachments']")
     form.get_by_label(t(app, "What it is")).select_option("photo")
-    form.get_by_label(t(app, "File")).set_input_files(
+    form.get_by_label(t(app, "File"), exact=True).set_input_files(
         files=[{"name": "antrean.jpg", "mimeType": "image/jpeg", "buffer": jpeg(64, 32)}]
     )
     form.get_by_label(t(app, "Caption")).fill("Antrean pendaftaran")
@@ -299,7 +299,9 @@ def test_in_chromium_staff_attach_a_photo_count_registrations_and_print_the_minu
     assert gallery.evaluate("img => img.complete && img.naturalWidth") == 64  # under the CSP
     check(page, axe_source)
     form = page.locator(f"form[action='/events/{event}/contributions']")
-    form.get_by_label(t(app, "Commitment")).select_option(str(commitment_id(app, TARGET)))
+    form.get_by_label(t(app, "Commitment"), exact=True).select_option(
+        str(commitment_id(app, TARGET))
+    )
     form.get_by_label(t(app, "New registrations that count towards it")).fill("120")
     form.get_by_role("button", name=t(app, "Count towards the commitment")).click()
     page.wait_for_load_state()

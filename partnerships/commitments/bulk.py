@@ -24,6 +24,7 @@ from partnerships.commitments.services import period_label
 from partnerships.core import jobs
 from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
+from partnerships.documents import rendering
 from partnerships.documents import services as documents
 from partnerships.documents.models import DocKind, Document, DocumentJob, JobStatus
 from partnerships.documents.rendering import RenderRefused
@@ -43,6 +44,13 @@ def _load_the_renderer() -> None:
     """WeasyPrint and its libraries, loaded once in the worker before it forks (about a second
     of every worker process's first letter otherwise)."""
     import weasyprint  # noqa: F401
+
+
+@jobs.warm
+def _lay_out_a_page() -> None:
+    """Each worker lays out one page in the documents' own fonts before it takes a letter:
+    building the bundled fonts' configuration is most of a process's first letter."""
+    rendering.warm_up()
 
 
 def start(office: Office, period: letters.Period, actor) -> DocumentJob:

@@ -30,6 +30,7 @@ log = logging.getLogger("partnerships.jobs")
 
 TASKS: dict[str, Callable[..., Any]] = {}
 PRELOADS: list[Callable[[], None]] = []
+WARMUPS: list[Callable[[], None]] = []
 
 
 def _key(fn: Callable) -> str:
@@ -47,6 +48,13 @@ def preload(fn: Callable[[], None]) -> Callable[[], None]:
     """Declare work the worker does once before it starts its worker processes (importing a
     heavy library), so that each forked process starts warm instead of paying for it again."""
     PRELOADS.append(fn)
+    return fn
+
+
+def warm(fn: Callable[[], None]) -> Callable[[], None]:
+    """Declare work each worker does once when it starts, before it takes a task, inside the
+    app (laying out a page: the fonts and templates that process's first task would load)."""
+    WARMUPS.append(fn)
     return fn
 
 
@@ -81,6 +89,13 @@ def init_app(app: Flask) -> None:
         if os.getpid() != parent:
             with app.app_context():
                 db.engine.dispose(close=False)
+
+    @huey.on_startup()
+    def _warm() -> None:
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            for fn in WARMUPS:
+                fn()
+            db.session.remove()
 
     app.extensions["jobs"] = {"huey": huey, "tasks": bound}
     if "jobs" not in app.cli.commands:

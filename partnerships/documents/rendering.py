@@ -340,6 +340,15 @@ def html_to_pdf(html: str, limits: Limits | None = None) -> bytes:
         _local.budget = None
 
 
+def warm_up() -> None:
+    """Lay out a page of the documents' base template in their fonts, regular, bold and
+    italic: a process's first document then pays for none of it."""
+    html = render_html("base.html", {"title": "-"}).replace(
+        "<body>", "<body><p>Hangat <b>tebal</b> <i>miring</i> <b><i>keduanya</i></b></p>", 1
+    )
+    html_to_pdf(html)
+
+
 def render_pdf(template: str, data: Mapping, limits: Limits | None = None) -> bytes:
     """The PDF of `template` (under pdf_templates/) filled with plain `data`."""
     return html_to_pdf(render_html(template, data), limits)
