@@ -41,6 +41,8 @@ def why_not(event: Event, step: str) -> str | None:
         return _("A cancelled event is kept as it was.")
     if step == "hold" and event.status in UPCOMING:
         return _("The event has not started yet: it is recorded as held once it has.")
+    if step == "hold":
+        return _("Only an event that has started, and was not cancelled, can be recorded as held.")
     if step == "postpone":
         return _("Only a planned event can be postponed.")
     return _("Only a planned event can be cancelled.")

@@ -273,12 +273,16 @@ def set_links(event: Event, partner_ids, agreement_ids, commitment_ids) -> None:
 # ---- status -----------------------------------------------------------------------------
 
 
+def _allowed(event: Event, step: str) -> None:
+    """Refuse `step` with the reason the page gives (rules.why_not owns the wording)."""
+    reason = rules.why_not(event, step)
+    if reason:
+        raise EventError(reason)
+
+
 def mark_held(event: Event, data: dict) -> None:
     """The event took place: its attendance (required), registrations and minutes."""
-    if not rules.may_hold(event):
-        raise EventError(
-            _("Only an event that has started, and was not cancelled, can be recorded as held.")
-        )
+    _allowed(event, "hold")
     values = _outcome_keeping_counts(event, data)
     for key, value in values.items():
         setattr(event, key, value)
@@ -288,8 +292,7 @@ def mark_held(event: Event, data: dict) -> None:
 
 def postpone(event: Event, data: dict) -> None:
     """Move the event to a new, later date; the first planned start is kept."""
-    if not rules.may_postpone(event):
-        raise EventError(_("Only a planned event can be postponed."))
+    _allowed(event, "postpone")
     starts_at, ends_at = clean_span(data, event.timezone, event.all_day)
     if starts_at <= event.starts_at:
         raise EventError(
@@ -309,8 +312,7 @@ def postpone(event: Event, data: dict) -> None:
 
 
 def cancel(event: Event, data: dict) -> None:
-    if not rules.may_cancel(event):
-        raise EventError(_("Only a planned event can be cancelled."))
+    _allowed(event, "cancel")
     event.cancel_reason = _text(data, "reason", REASON_MAX, required=True)
     event.status = Status.CANCELLED.value
     db.session.flush()
