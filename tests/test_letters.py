@@ -382,3 +382,31 @@ def test_an_office_with_a_letter_pattern_numbers_by_it(app):
         db.session.commit()
     page = issue_from_partner_page(signed_in(app, "staff"), id_of(app, Partner, SESETAN), "2026-10")
     assert re.search(r"B/1/DPS/2026\b", " ".join(flashes(page)))
+
+
+def test_a_worker_rehearses_the_latest_letter_sealed_and_keeps_nothing(app, tmp_path):
+    """A bulk-letter worker's warm-up writes the latest letter again, sealed by its office,
+    and keeps none of it: no document, number, letter, audit entry or stored file."""
+    from partnerships.audit.models import AuditEntry
+    from partnerships.documents import certificates
+    from tests.pdf_tools import pyhanko_statuses
+
+    def rows() -> tuple:
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Document, IssuedNumber, ProgressLetter, AuditEntry)
+        )
+
+    with app.test_request_context(), acting_as("test"):
+        assert letters.rehearse() is None  # nothing written yet: nothing to rehearse
+        partner = db.session.scalar(select(Partner).where(Partner.name == SESETAN))
+        latest = letters.issue_letter(partner, letters.parse_period("2026-10"), OFFICE_DAY)
+        db.session.commit()
+        before, files = rows(), sorted(tmp_path.rglob("*"))
+        pdf = letters.rehearse()
+        assert not (db.session.new or db.session.dirty or db.session.deleted)
+        db.session.commit()
+        assert rows() == before and sorted(tmp_path.rglob("*")) == files
+        [status] = pyhanko_statuses(pdf, certificates.cert_dir() / "ca.pem")
+        assert status.intact and status.valid and status.trusted
+        assert latest.number in pdf_text(pdf) and SESETAN in pdf_text(pdf)

@@ -48,9 +48,12 @@ def _load_the_renderer() -> None:
 
 @jobs.warm
 def _lay_out_a_page() -> None:
-    """Each worker lays out one page in the documents' own fonts before it takes a letter:
-    building the bundled fonts' configuration is most of a process's first letter."""
+    """Each worker lays out one page in the documents' own fonts, then writes and seals the
+    latest letter (kept nowhere) before it takes a letter: the fonts' configuration, the
+    letter's queries and the office's signer were most of a process's first letter (and two
+    workers starting together paid for it twice, each slowing the other)."""
     rendering.warm_up()
+    letters.rehearse()
 
 
 def start(office: Office, period: letters.Period, actor) -> DocumentJob:

@@ -330,6 +330,16 @@ def render(ticket: Ticket, data: dict[str, Any], user_id: int | None = None) -> 
     return document
 
 
+def rehearse() -> bytes | None:
+    """Write the latest letter again without keeping it (nothing is flushed or stored; the
+    PDF is returned): a worker then starts its first letter with the queries compiled and
+    the signer loaded. None when no letter has been written yet."""
+    latest = db.session.scalar(select(ProgressLetter).order_by(ProgressLetter.id.desc()).limit(1))
+    if latest is None:
+        return None
+    return documents.rehearse(TEMPLATE, letter_data(latest), office_id=latest.office_id)
+
+
 def issue_letter(partner: Partner, period: Period, on: date, actor=None) -> ProgressLetter:
     """Reserve, write and render in the caller's transaction (the partner page's button)."""
     letter = reserve(partner, period, on, actor)

@@ -96,7 +96,11 @@ def init_app(app: Flask) -> None:
     def _warm() -> None:
         with app.test_request_context(base_url=app.config["BASE_URL"]):
             for fn in WARMUPS:
-                fn()
+                try:
+                    fn()
+                except Exception:  # a warm-up only saves time: the worker starts regardless
+                    log.exception("warm-up %s failed", _key(fn))
+                    db.session.rollback()
             db.session.remove()
         # What the warm-up loaded stays for the process's life: frozen, the collector stops
         # walking it, and rarer young collections suit a renderer that makes many short-lived

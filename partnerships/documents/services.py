@@ -108,6 +108,15 @@ def verify_url(token: str) -> str:
     return adapter.build("documents.verify_token", {"token": token}, force_external=True)
 
 
+def rehearse(template: str, data: Mapping, *, office_id: int) -> bytes:
+    """Render and seal as `issue` does, keeping nothing (the sealed PDF is returned, not
+    stored): a worker's warm-up, after which the template, the queries behind `data` and the
+    office's signer are ready for its first task."""
+    url = verify_url(new_verify_token())
+    pdf = rendering.render_pdf(template, {**data, "verify_url": url})
+    return sealing.seal(pdf, office_id=office_id, verify_url=url)
+
+
 def issue(
     template: str,
     data: Mapping,
