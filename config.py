@@ -59,6 +59,8 @@ class Config:
     # Stated, not inherited: Flask-Limiter keeps the previous app's setting when it is absent.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Tells two installations sharing one Redis apart (as JOBS_NAME does for the queue).
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "partnerships")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
@@ -101,6 +103,8 @@ class Config:
     # (no server to run); `redis://host:6379/1` in production, shared by every app server and
     # worker. JOBS_NAME prefixes the queue's keys, so two installations can share one Redis.
     JOBS_URL = os.environ.get("JOBS_URL", "")
+    # When `flask jobs scheduler` queues the daily work, in the office's time (WITA, 01:00).
+    DAILY_AT = os.environ.get("DAILY_AT", "01:00")
     JOBS_NAME = os.environ.get("JOBS_NAME", "partnerships")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)

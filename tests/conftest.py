@@ -269,3 +269,6 @@ from tests.browser import (  # noqa: E402, F401
     pytest_runtest_makereport,
     server,
 )
+
+# Redis (the job queue, rate limits across servers): names of the test's own, removed after.
+from tests.servers import redis_prefix  # noqa: E402, F401

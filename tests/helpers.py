@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from sqlalchemy import event, select
 
@@ -86,4 +87,24 @@ def forget_demo_events(app) -> None:
             services.delete(event)
         db.session.execute(delete(EventContribution))
         db.session.execute(delete(FollowUp))
+        db.session.commit()
+
+
+def add_city_head(app) -> None:
+    """The city's Wali Kota, in office today: the demo records nobody after 2019."""
+    from partnerships.audit.services import acting_as
+    from partnerships.organisations import services as orgs
+    from partnerships.organisations.models import Partner
+
+    with app.app_context(), acting_as("test"):
+        city = db.session.scalar(select(Partner).where(Partner.name == "Pemerintah Kota Denpasar"))
+        orgs.save_official(
+            None,
+            {
+                "name": "Contoh Wali Kota",
+                "title": "Wali Kota Denpasar",
+                "tenure_start": date(2021, 2, 26),
+            },
+            owner=city,
+        )
         db.session.commit()

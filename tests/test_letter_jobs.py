@@ -12,26 +12,22 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import pytest
-import redis
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from partnerships.audit.services import acting_as
 from partnerships.commitments.models import ProgressLetter
 from partnerships.core import jobs
 from partnerships.documents.models import DocKind, Document, DocumentJob
 from partnerships.extensions import db
 from partnerships.numbering.models import IssuedNumber
-from partnerships.organisations import services as orgs
 from partnerships.organisations.models import Partner
 from tests.conftest import TestConfig
-from tests.helpers import forget_demo_letters, run_queued_jobs
+from tests.helpers import add_city_head, forget_demo_letters, run_queued_jobs
+from tests.servers import REDIS
 from tests.web import field_errors, find_form, follow, signed_in, submit, ui_text
 
 
@@ -42,26 +38,10 @@ def _no_letters_yet(app):
 
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/3"
+REDIS_URL = f"{REDIS}/3"
 PEMKOT = "Pemerintah Kota Denpasar"
 SESETAN = "Kelurahan Sesetan"
 TABANAN = "Pemerintah Kabupaten Tabanan"
-
-
-def add_city_head(app) -> None:
-    """The city's Wali Kota, in office today: the demo records nobody after 2019."""
-    with app.app_context(), acting_as("test"):
-        city = db.session.scalar(select(Partner).where(Partner.name == PEMKOT))
-        orgs.save_official(
-            None,
-            {
-                "name": "Contoh Wali Kota",
-                "title": "Wali Kota Denpasar",
-                "tenure_start": date(2021, 2, 26),
-            },
-            owner=city,
-        )
-        db.session.commit()
 
 
 def use_queue(app, url: str, name: str = "partnerships") -> None:
@@ -235,21 +215,6 @@ def test_a_month_with_nothing_to_report_finishes_without_an_archive(app):
     assert page.html.select_one(".alert-warning") is not None
 
 
-@pytest.fixture
-def redis_queue():
-    """A key prefix of this test's own in a Redis database the app does not use; removed after."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    name = f"partnerships-test-{uuid.uuid4().hex[:12]}"
-    yield name
-    for key in client.scan_iter(f"huey.*{name}*"):
-        client.delete(key)
-    client.close()
-
-
 def worker_process(app, name: str, log) -> subprocess.Popen:
     """`flask jobs worker` as production runs it, on the test's database and Redis queue."""
     env = {
@@ -300,11 +265,11 @@ class WorkerProcess:
             self.log.close()
 
 
-def test_bulk_letters_on_redis_with_a_worker_process(app, tmp_path, redis_queue):
-    use_queue(app, REDIS_URL, redis_queue)
+def test_bulk_letters_on_redis_with_a_worker_process(app, tmp_path, redis_prefix):
+    use_queue(app, REDIS_URL, redis_prefix)
     add_city_head(app)
     web = signed_in(app, "manager")
-    worker = WorkerProcess(app, redis_queue, tmp_path)
+    worker = WorkerProcess(app, redis_prefix, tmp_path)
     try:
         status, page = run_month(web, "2017-06", worker)
         numbers = check_two_letters(web, app, status, page)

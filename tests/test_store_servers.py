@@ -11,16 +11,6 @@ day): see tests/office_clock.py.
 """
 
 import hashlib
-import http.client
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
-from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -32,134 +22,12 @@ from partnerships.documents.models import Blob, DocKind, Document
 from partnerships.extensions import db
 from tests.conftest import OFFICE_DAY
 from tests.helpers import id_of
+from tests.servers import AppServer, OverHttp
 from tests.signatures import png_scan
 from tests.web import flashes, press, signed_in, submit
 
-ROOT = Path(__file__).resolve().parent.parent
 GIANYAR_ADDENDUM = "Addendum Perjanjian Kerja Sama Perlindungan Pekerja Rentan Kabupaten Gianyar"
 GIANYAR_STAFF = "staf.gianyar@kemitraan.test"
-LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
-START_SECONDS = 60  # a cold machine imports the app slowly; a warm one starts in about 2 s
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
-
-
-class AppServer:
-    """One production app server process (gunicorn, one worker) on a free loopback port."""
-
-    def __init__(self, name: str, folder: Path, settings: dict[str, str]):
-        self.name = name
-        self.instance = folder / f"instance-{name}"
-        self.log = folder / f"server-{name}.log"
-        self.settings = settings
-        self.process: subprocess.Popen | None = None
-        self.port: int | None = None
-
-    def start(self) -> None:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
-            **self.settings,
-            "PARTNERSHIPS_ENV": "production",
-            "PARTNERSHIPS_INSTANCE_PATH": str(self.instance),
-            "PYTHONPATH": str(ROOT),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "tests.office_clock",
-            datetime.now(UTC).isoformat(),  # the suite's clock, moved to the office's day
-            "--bind=127.0.0.1:0",
-            "--workers=1",
-            "--threads=2",
-            "--timeout=60",
-            "wsgi:app",
-        ]
-        with self.log.open("wb") as log:
-            # its own process group: stop() ends the arbiter and its worker, nothing else
-            self.process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def url(self) -> str:
-        """The server's address once it answers the login page."""
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"server {self.name} exited:\n{self.log.read_text()}")
-            if self.port is None and (found := LISTENING.search(self.log.read_text())):
-                self.port = int(found.group(1))
-            if self.port is not None and _answers(self.port):
-                return f"http://127.0.0.1:{self.port}"
-            time.sleep(0.1)
-        pytest.fail(f"server {self.name} did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        """Ask gunicorn for its quick shutdown (SIGINT: no request is in flight any more)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-
-    def wait(self) -> None:
-        """Wait for the stop; a server that hangs is killed with its worker (its own group)."""
-        if self.process is None:
-            return
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the group started above, by its id
-            self.process.wait(timeout=10)
-
-
-def _answers(port: int) -> bool:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", "/login")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        connection.close()
-
-
-class OverHttp:
-    """A WSGI app that hands every request WebTest makes to a real server over HTTP, so the
-    usual helpers (forms as rendered, cookies, redirects) drive a server process."""
-
-    def __init__(self, base_url: str):
-        parts = urlsplit(base_url)
-        self.host, self.port = parts.hostname, parts.port
-
-    def __call__(self, environ, start_response):
-        path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
-        if environ.get("QUERY_STRING"):
-            path += "?" + environ["QUERY_STRING"]
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else None
-        headers = {
-            key[5:].replace("_", "-").title(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_") and key != "HTTP_HOST"
-        }
-        headers["Host"] = f"{self.host}:{self.port}"
-        if environ.get("CONTENT_TYPE"):
-            headers["Content-Type"] = environ["CONTENT_TYPE"]
-        if length:
-            headers["Content-Length"] = str(length)
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        try:
-            connection.request(environ["REQUEST_METHOD"], path, body=body, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-        finally:
-            connection.close()
-        start_response(
-            f"{response.status} {response.reason}",
-            [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP],
-        )
-        return [data]
 
 
 def listed(page) -> dict[str, str]:

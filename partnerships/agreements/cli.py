@@ -5,23 +5,17 @@ import click
 from partnerships.agreements import bp
 from partnerships.agreements.expiry import run_daily
 from partnerships.audit.cli import sign_checkpoint
+from partnerships.core import jobs
 from partnerships.core.actor import acting_as
-from partnerships.core.formatting import office_today
+from partnerships.core.commands import office_day, today_option
 
 
 @bp.cli.command("daily")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Run as if it were this day (YYYY-MM-DD); default: today at the office.",
-)
+@today_option
 def daily_command(today) -> None:
     """Expire agreements past their end, e-mail 90/60/30-day expiry notices, then verify the
     audit trail and sign a checkpoint of it (run from cron)."""
-    day: date = today.date() if today else office_today()
-    with acting_as("cli:agreements-daily"):
-        report = run_daily(day)
+    report = expire_and_notify(office_day(today))
     click.echo(
         f"{len(report.expired)} expired, {len(report.notified)} notices sent, "
         f"{len(report.failed)} failed"
@@ -32,3 +26,17 @@ def daily_command(today) -> None:
     signed = sign_checkpoint()
     if report.failed or not signed:
         raise SystemExit(1)
+
+
+def expire_and_notify(day: date):
+    with acting_as("cli:agreements-daily"):
+        return run_daily(day)
+
+
+@jobs.daily(order=10)
+def scheduled(day: date) -> None:
+    """The day's expiries and notices, then a checkpoint that covers them."""
+    report = expire_and_notify(day)
+    signed = sign_checkpoint()
+    if report.failed or not signed:
+        raise RuntimeError(f"{len(report.failed)} notices failed, checkpoint signed: {signed}")

@@ -16,8 +16,10 @@ import gc
 import logging
 import os
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app, session
@@ -26,11 +28,14 @@ from flask_login import login_user
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy.orm import configure_mappers
 
+from partnerships.core.commands import office_day, today_option
+from partnerships.core.formatting import office_today
 from partnerships.extensions import db
 
 log = logging.getLogger("partnerships.jobs")
 
 TASKS: dict[str, Callable[..., Any]] = {}
+DAILY: list[tuple[int, Callable[[date], Any]]] = []
 PRELOADS: list[Callable[[], None]] = []
 WARMUPS: list[Callable[[], None]] = []
 
@@ -58,6 +63,42 @@ def warm(fn: Callable[[], None]) -> Callable[[], None]:
     app (laying out a page: the fonts and templates that process's first task would load)."""
     WARMUPS.append(fn)
     return fn
+
+
+def daily(order: int) -> Callable[[Callable[[date], Any]], Callable[[date], Any]]:
+    """Declare `fn(day)`, work done once a day for the office's day: the scheduler runs every
+    declared one at DAILY_AT (office time), lowest `order` first, as `flask jobs daily` does."""
+
+    def declare(fn: Callable[[date], Any]) -> Callable[[date], Any]:
+        DAILY.append((order, fn))
+        return fn
+
+    return declare
+
+
+def run_daily(day: date) -> list[str]:
+    """Every declared daily work for `day`, in order; one that fails is logged and the others
+    still run. The names of those that failed."""
+    failed = []
+    for _order, fn in sorted(DAILY, key=lambda entry: entry[0]):
+        try:
+            fn(day)
+        except Exception:
+            log.exception("daily %s failed", _key(fn))
+            db.session.rollback()
+            failed.append(_key(fn))
+    return failed
+
+
+def daily_at(app: Flask) -> tuple[int, int]:
+    """DAILY_AT ("HH:MM", the office's time) as (hour, minute)."""
+    try:
+        hour, minute = (int(part) for part in app.config["DAILY_AT"].split(":"))
+        if 0 <= hour < 24 and 0 <= minute < 60:
+            return hour, minute
+    except ValueError:
+        pass
+    raise RuntimeError(f"DAILY_AT {app.config['DAILY_AT']!r}: the office's time as HH:MM")
 
 
 def make_huey(app: Flask) -> Huey:
@@ -108,7 +149,22 @@ def init_app(app: Flask) -> None:
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
 
-    app.extensions["jobs"] = {"huey": huey, "tasks": bound}
+    at, zone = daily_at(app), ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+
+    def _due(moment: datetime) -> bool:
+        # huey asks every minute, with the time in UTC (utc=True) and without a zone
+        local = moment.replace(tzinfo=UTC).astimezone(zone)
+        return (local.hour, local.minute) == at
+
+    @huey.periodic_task(_due, name="daily")
+    def _daily() -> None:
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            try:
+                run_daily(office_today())
+            finally:
+                db.session.remove()
+
+    app.extensions["jobs"] = {"huey": huey, "tasks": bound, "daily": _daily}
     if "jobs" not in app.cli.commands:
         app.cli.add_command(jobs_cli)
 
@@ -162,6 +218,29 @@ jobs_cli = AppGroup("jobs", help="Background jobs (bulk letters).")
 )
 def worker_command(workers: int, worker_type: str) -> None:
     """Run the consumer: take jobs from the queue (JOBS_URL) until stopped (Ctrl-C, SIGTERM)."""
+    _consume(workers, worker_type, periodic=False)
+
+
+@jobs_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Queue the daily work at DAILY_AT, office time (one scheduler per installation; the
+    workers run it), and run jobs with one worker process besides, until stopped."""
+    _consume(1, "process", periodic=True)
+
+
+@jobs_cli.command("daily")
+@today_option
+def daily_command(today) -> None:
+    """Run the daily work now, in order (what the scheduler queues at DAILY_AT): expire and
+    notify agreements, checkpoint the audit trail, refresh commitments, remind follow-ups."""
+    failed = run_daily(office_day(today))
+    for name in failed:
+        click.echo(f"{name} failed (see the log)", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+def _consume(workers: int, worker_type: str, *, periodic: bool) -> None:
     queue = huey()
     if isinstance(queue, MemoryHuey):
         raise click.UsageError("JOBS_URL=memory:// is a queue inside one process: no worker")
@@ -174,4 +253,6 @@ def worker_command(workers: int, worker_type: str) -> None:
     # An idle SQLite queue is polled. A tenth of a second at most between polls (one indexed
     # SELECT each) keeps a new job, and each letter a job fans out, from waiting on a sleeping
     # worker: at a second, two workers wrote bulk letters only 1.7x as fast as one.
-    queue.create_consumer(workers=workers, worker_type=worker_type, max_delay=0.1).run()
+    queue.create_consumer(
+        workers=workers, worker_type=worker_type, max_delay=0.1, periodic=periodic
+    ).run()

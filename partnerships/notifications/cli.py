@@ -2,24 +2,18 @@ from datetime import date
 
 import click
 
+from partnerships.core import jobs
 from partnerships.core.actor import acting_as
-from partnerships.core.formatting import office_today
+from partnerships.core.commands import office_day, today_option
 from partnerships.notifications import bp, reminders
 
 
 @bp.cli.command("remind")
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Run as if it were this day (YYYY-MM-DD); default: today at the office.",
-)
+@today_option
 def remind_command(today) -> None:
     """E-mail each assignee its overdue follow-ups, at most once per follow-up per day (run
     daily from cron; running it again the same day sends nothing new)."""
-    day: date = today.date() if today else office_today()
-    with acting_as("cli:notifications-remind"):
-        report = reminders.run(day)
+    report = run_day(office_day(today))
     click.echo(
         f"{len(report.sent)} reminders sent for {len(report.reminded)} follow-ups, "
         f"{len(report.failed)} failed"
@@ -28,3 +22,15 @@ def remind_command(today) -> None:
         click.echo(f"  {who}: {error}", err=True)
     if report.failed:
         raise SystemExit(1)
+
+
+def run_day(day: date) -> reminders.ReminderReport:
+    with acting_as("cli:notifications-remind"):
+        return reminders.run(day)
+
+
+@jobs.daily(order=30)
+def scheduled(day: date) -> None:
+    report = run_day(day)
+    if report.failed:
+        raise RuntimeError(f"{len(report.failed)} reminders could not be sent")
