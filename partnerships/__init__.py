@@ -28,6 +28,7 @@ DOMAINS = (
     "dashboard",
     "demo",
     "notifications",
+    "backup",
 )
 
 
