@@ -102,6 +102,12 @@ class Config:
     # The queue of background jobs (bulk letters): empty is a SQLite file in the instance folder
     # (no server to run); `redis://host:6379/1` in production, shared by every app server and
     # worker. JOBS_NAME prefixes the queue's keys, so two installations can share one Redis.
+    # The JSON API's OpenAPI description (flask-smorest), served at /api/v1/openapi.json.
+    API_TITLE = "Kemitraan BPJS Ketenagakerjaan"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
     JOBS_URL = os.environ.get("JOBS_URL", "")
     # When `flask jobs scheduler` queues the daily work, in the office's time (WITA, 01:00).
     DAILY_AT = os.environ.get("DAILY_AT", "01:00")

@@ -29,6 +29,7 @@ DOMAINS = (
     "demo",
     "notifications",
     "backup",
+    "api",
 )
 
 
@@ -129,7 +130,10 @@ def register_blueprints(app: Flask) -> None:
         for module in ("routes", "cli"):  # both attach to the blueprint on import
             if (ROOT / "partnerships" / name / f"{module}.py").exists():
                 importlib.import_module(f"partnerships.{name}.{module}")
-        app.register_blueprint(package.bp)
+        if hasattr(package, "register"):  # a domain that registers more than its blueprint
+            package.register(app)
+        else:
+            app.register_blueprint(package.bp)
         permissions = importlib.import_module(f"partnerships.{name}.permissions")
         policy.declare(permissions.POLICY)
     app.before_request(refuse_nul)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from webtest import Upload
 
 from partnerships.agreements.models import Agreement, Attachment, Comment
+from partnerships.api.models import ApiToken
 from partnerships.auth.models import User
 from partnerships.clauses.models import Clause
 from partnerships.commitments.models import (
@@ -350,6 +351,37 @@ MATRIX = {
         "POST /settings/calendar/{feed}/revoke",
         "L 302 302 302 404 404 404 404",
     ),
+    # the API tokens page: each user's own tokens; the staff member's token is theirs alone
+    "api.tokens": ("GET /settings/api", "L 200 200 200 200 200 200 200"),
+    "api.token_revoke": (
+        "POST /settings/api/{api_token}/revoke",
+        "L 404 302 404 404 404 404 404",
+    ),
+    # the JSON API: its description is public; the browser's session opens none of it (a token
+    # does: tests/test_api.py)
+    "api-docs.openapi_json": ("GET /api/v1/openapi.json", "200 200 200 200 200 200 200 200"),
+    "api_v1.agreements": ("GET /api/v1/agreements", "401 401 401 401 401 401 401 401"),
+    "api_v1.agreement": ("GET /api/v1/agreements/{review}", "401 401 401 401 401 401 401 401"),
+    "api_v1.commitments_list": ("GET /api/v1/commitments", "401 401 401 401 401 401 401 401"),
+    "api_v1.commitment": (
+        "GET /api/v1/commitments/{commitment}",
+        "401 401 401 401 401 401 401 401",
+    ),
+    "api_v1.realisations": (
+        "GET /api/v1/commitments/{commitment}/realisations",
+        "401 401 401 401 401 401 401 401",
+    ),
+    "api_v1.submit_realisation": (
+        "POST /api/v1/commitments/{commitment}/realisations",
+        "401 401 401 401 401 401 401 401",
+    ),
+    "api_v1.events": ("GET /api/v1/events", "401 401 401 401 401 401 401 401"),
+    "api_v1.event": ("GET /api/v1/events/{event}", "401 401 401 401 401 401 401 401"),
+    "api_v1.documents": ("GET /api/v1/documents", "401 401 401 401 401 401 401 401"),
+    "api_v1.document": (
+        "GET /api/v1/documents/{signing_record}",
+        "401 401 401 401 401 401 401 401",
+    ),
     "auth.logout": ("POST /logout", "L 302 302 302 302 302 302 302"),
 }
 
@@ -481,6 +513,7 @@ def _add_attachment_and_pattern(app, ids: dict[str, int]) -> None:
             select(Attachment.id).where(Attachment.agreement_id == ids["review"])
         )
     _add_calendar_feed(app, ids)
+    _add_api_token(app, ids)
 
 
 def _add_calendar_feed(app, ids: dict) -> None:
@@ -493,6 +526,14 @@ def _add_calendar_feed(app, ids: dict) -> None:
     ids["feed_token"] = shown.html.find("input", id="feed-url")["value"].split("/")[-1][:-4]
     with app.app_context():
         ids["feed"] = db.session.scalar(select(CalendarFeed.id))
+
+
+def _add_api_token(app, ids: dict) -> None:
+    """The Denpasar staff member's API token, made on the settings page."""
+    page = signed_in(app, "staff").get("/settings/api")
+    submit(page, button=ui_text(app, "Create token"), name="SIPD")
+    with app.app_context():
+        ids["api_token"] = db.session.scalar(select(ApiToken.id))
 
 
 def _add_follow_ups(app, admin, partner, ids: dict[str, int]) -> None:
@@ -533,7 +574,7 @@ def test_every_row_names_one_status_per_column():
     for endpoint, (request, cells) in MATRIX.items():
         assert re.fullmatch(r"(GET|POST) /\S*", request), endpoint
         assert len(cells.split()) == len(COLUMNS), endpoint
-        assert set(cells.split()) <= {"200", "302", "403", "404", "405", "L"}, endpoint
+        assert set(cells.split()) <= {"200", "302", "401", "403", "404", "405", "L"}, endpoint
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)

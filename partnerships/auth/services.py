@@ -11,6 +11,7 @@ from partnerships.auth.models import User, new_session_token
 from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
+from partnerships.core.routing import is_api_request
 from partnerships.extensions import db, login_manager
 
 MIN_PASSWORD_LENGTH = 10
@@ -170,4 +171,6 @@ def deactivate_user(user: User) -> None:
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
+    if is_api_request():
+        return None  # the API takes its token (api.tokens), never the browser's session
     return db.session.scalar(select(User).where(User.session_token == token, User.active))

@@ -12,6 +12,7 @@ from flask_login import current_user, login_url, logout_user, user_logged_in, us
 
 from partnerships.auth import bp
 from partnerships.core.models import utcnow
+from partnerships.core.routing import is_api_request
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -58,8 +59,8 @@ def expiry_reason() -> str | None:
 def end_expired_session():
     """Before anything else reads the user: log an expired session out and send it to login
     (coming back to the page asked for, when it was a page)."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
-        return None
+    if request.endpoint == "static" or is_api_request() or not current_user.is_authenticated:
+        return None  # an API call is made with a token, not in a session
     reason = expiry_reason()
     if reason is None:
         session[SEEN_AT] = _now()

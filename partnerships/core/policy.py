@@ -11,6 +11,7 @@ from flask import abort, request
 from flask_login import current_user
 
 from partnerships.core.roles import Role
+from partnerships.core.routing import is_api_request
 from partnerships.extensions import login_manager
 
 
@@ -60,6 +61,8 @@ def enforce():
     if policy.anonymous:
         return None
     if not current_user.is_authenticated:
+        if is_api_request():
+            abort(401)  # no login page to send an API client to
         return login_manager.unauthorized()
     if not policy.allows(current_role()):
         abort(403)

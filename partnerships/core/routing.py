@@ -14,6 +14,15 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# The JSON API's paths: called with a token, never with the browser's session, and answered in
+# JSON, errors included (the api domain serves them; core and auth only need to know where).
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
 def refuse_nul():
     """PostgreSQL cannot store NUL in text and SQLite would keep it silently: refuse it up front."""
     texts = [request.path]

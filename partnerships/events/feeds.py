@@ -16,13 +16,10 @@ so a lookup is by hash and needs no constant-time compare. Revoking ends the URL
 Making and revoking a feed land in the audit trail; a client fetching one is only logged.
 """
 
-import hashlib
-import secrets
-
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from partnerships.core.models import utcnow
+from partnerships.core import secret_tokens
 from partnerships.core.roles import EDITORS, Role
 from partnerships.events.agenda import partners_seen_by
 from partnerships.events.models import CalendarFeed, Event
@@ -38,8 +35,8 @@ TOKEN_MAX = 100  # anything longer is no token of ours; refused before hashing
 FEED_LIMIT = 1000
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+hash_token = secret_tokens.digest
+revoke = secret_tokens.revoke
 
 
 def feed_offices(user) -> list[Office]:
@@ -78,9 +75,9 @@ def listed_for(user) -> list[CalendarFeed]:
 def create(owner, office: Office | None, actor) -> tuple[CalendarFeed, str]:
     """A new feed (an office's when `office` is given, else `owner`'s own) and its token, which
     the caller shows once and forgets."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token, token_hash = secret_tokens.new(nbytes=TOKEN_BYTES)
     feed = CalendarFeed(
-        token_hash=hash_token(token),
+        token_hash=token_hash,
         user_id=None if office is not None else owner.id,
         office_id=office.id if office is not None else None,
         created_by_id=actor.id,
@@ -88,12 +85,6 @@ def create(owner, office: Office | None, actor) -> tuple[CalendarFeed, str]:
     db.session.add(feed)
     db.session.flush()
     return feed, token
-
-
-def revoke(feed: CalendarFeed) -> None:
-    if feed.revoked_at is None:
-        feed.revoked_at = utcnow()
-        db.session.flush()
 
 
 def live_feed(token: str) -> CalendarFeed | None:
