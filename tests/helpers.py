@@ -108,3 +108,14 @@ def add_city_head(app) -> None:
             owner=city,
         )
         db.session.commit()
+
+
+def picture(kind: str = "JPEG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real picture (it decodes), as a scanner or a phone would send one."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (240, 240, 235)).save(out, kind)
+    return out.getvalue()

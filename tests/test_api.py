@@ -223,7 +223,8 @@ def test_a_refused_figure_says_why_and_keeps_nothing(app):
     missing = call("POST", url, json={"value": "5"})
     assert missing.status_code == 422 and "period_end" in missing.json["errors"]["json"]
     future = call("POST", url, json={"period_end": "2030-01-31", "value": "5", "source": "Data"})
-    assert future.status_code == 422 and future.json["message"]
+    assert future.status_code == 422
+    assert future.json["message"] != ui_text(app, "Some of the data sent is not valid: see errors.")
     assert call("POST", url, data="not json", content_type="application/json").status_code in (
         400,
         422,
@@ -276,3 +277,49 @@ def test_schemathesis_finds_no_failure(app, tokens):
                     )
 
             check()
+
+
+def test_a_new_password_ends_the_tokens_a_logout_does_not(app):
+    token = make_token(app, "partner")
+    web = signed_in(app, "partner")
+    assert (
+        web.post(
+            "/logout",
+            {"csrf_token": web.get("/").html.find("input", {"name": "csrf_token"})["value"]},
+        ).status_int
+        == 302
+    )
+    assert api(app, token)("GET", "/api/v1/commitments").status_code == 200  # logged out: kept
+    web = signed_in(app, "partner")
+    page = web.get("/account/password")
+    new = "kata-sandi-baru-2026"
+    response = submit(page, action="/account/password", current="demo-kemitraan", new=new,
+                      confirm=new)  # fmt: skip
+    assert response.status_int == 302
+    assert api(app, token)("GET", "/api/v1/commitments").status_code == 401
+
+
+def test_a_partner_lists_the_documents_its_agreement_pages_list(app):
+    """Not another party's signed upload, nor an auditor's dossier manifest."""
+    from partnerships.agreements.signing import listed_documents
+    from partnerships.commitments.models import ProgressLetter
+    from partnerships.commitments.permissions import visible_letters
+
+    who = user(app, "partner_other")
+    call = api(app, make_token(app, "partner_other"))
+    listed = {d["id"] for d in every(call, "/api/v1/documents", limit=50)}
+    with app.test_request_context():
+        agreements = db.session.scalars(visible_agreements(who)).all()
+        on_pages = {
+            d.id
+            for agreement in agreements
+            for d in db.session.scalars(listed_documents(agreement, who))
+        }
+        letters = set(
+            db.session.scalars(
+                visible_letters(who)
+                .with_only_columns(ProgressLetter.document_id)
+                .where(ProgressLetter.document_id.is_not(None))
+            )
+        )
+    assert on_pages and listed == on_pages | letters

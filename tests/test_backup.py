@@ -182,3 +182,33 @@ def test_what_is_not_a_backup_is_refused(runner, tmp_path):
         tar.add(tmp_path / "backup", arcname="backup")
     refused = runner.invoke(args=["restore", str(foreign)])
     assert refused.exit_code != 0 and "not a backup of this application" in refused.output
+
+
+def test_the_archive_is_its_owners_alone(installation, runner, tmp_path):
+    archive = tmp_path / "kemitraan.tar"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_restore_keeps_newer_checkpoints_and_needs_the_store_folder(
+    installation, runner, tmp_path
+):
+    app = installation
+    archive = tmp_path / "kemitraan.tar"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    anchors = Path(app.config["AUDIT_ANCHOR_FILE"])
+    assert runner.invoke(args=["audit", "checkpoint"]).exit_code == 0  # after the backup
+    newer = anchors.read_text().splitlines()
+
+    store = app.config["DOCUMENT_STORE_DIR"]
+    app.config["DOCUMENT_STORE_DIR"] = ""  # an installation set up without the folder
+    refused = runner.invoke(args=["restore", "--replace", str(archive)])
+    assert refused.exit_code != 0 and "DOCUMENT_STORE_DIR" in refused.output
+    app.config["DOCUMENT_STORE_DIR"] = store
+
+    # Restored, the trail ends before the newer checkpoint the file still holds: a restore
+    # of an older backup is told apart from a trail that was never cut, and says so.
+    restored = runner.invoke(args=["restore", "--replace", str(archive)])
+    assert restored.exit_code == 1
+    assert "the audit trail does not verify" in restored.output
+    assert anchors.read_text().splitlines() == newer  # nothing taken away, nothing doubled

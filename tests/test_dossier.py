@@ -31,7 +31,7 @@ from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
 from partnerships.organisations.scope import office_subtree_ids
 from tests.conftest import OFFICE_DAY, post
-from tests.helpers import counted_statements, id_of
+from tests.helpers import counted_statements, id_of, picture
 from tests.pdf_tools import assert_sealed_and_valid
 from tests.web import (
     browser,
@@ -49,7 +49,7 @@ MOU = "Kesepakatan Bersama BPJS Ketenagakerjaan dan Pemerintah Kota Denpasar"
 KOTA = "Pemerintah Kota Denpasar"
 RENEWAL = "Perpanjangan Kesepakatan Bersama dengan Pemerintah Kota Denpasar"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(64)
+JPEG = picture("JPEG")
 BUTTON = "Audit dossier (zip)"
 
 
@@ -725,8 +725,8 @@ def test_the_queries_do_not_grow_with_the_files(app, mou):
     first = download()
     register_documents(app, mou)
     attach(app, mou, JPEG, "dua.jpg")
-    attach(app, _descendants(app, mou)[0], PDF + b"%2\n", "tiga.pdf")
-    add_evidence(app, kota_commitment(app), PDF + b"%3\n", "2017-09-30")
+    attach(app, _descendants(app, mou)[0], PDF.replace(b"%%EOF", b"%2\n%%EOF"), "tiga.pdf")
+    add_evidence(app, kota_commitment(app), PDF.replace(b"%%EOF", b"%3\n%%EOF"), "2017-09-30")
     assert download() == first
 
 
@@ -791,7 +791,7 @@ def test_the_partner_dossiers_queries_do_not_grow_with_the_files(app):
     register_letter(app, partner, date(2026, 10, 1), "2026-09")
     register_documents(app, id_of(app, Agreement, MOU))
     first = download()
-    add_evidence(app, kota_commitment(app), PDF + b"%2\n", "2017-09-30")
+    add_evidence(app, kota_commitment(app), PDF.replace(b"%%EOF", b"%2\n%%EOF"), "2017-09-30")
     register_letter(app, partner, date(2026, 11, 1), "2026-10")
     register_documents(app, id_of(app, Agreement, RENEWAL))
     attach(app, id_of(app, Agreement, RENEWAL), JPEG, "lampiran.jpg", kind="annex")

@@ -132,19 +132,31 @@ def visible_documents(agreement: Agreement, user) -> Select:
     """The agreement's documents `user` may see and download: all of them for the office side;
     for a partner user the sealed text, the berita acara and what its own party uploaded, never
     another partner's upload. The caller has already checked the agreement is visible."""
+    return documents_of_agreements([agreement.id], user).order_by(Document.created_at, Document.id)
+
+
+def documents_of_agreements(agreement_ids, user) -> Select:
+    """The documents of the agreements `agreement_ids` (ids, or a select of them, that the
+    caller has already scoped to what `user` may see), as visible_documents tells them apart."""
     stmt = select(Document).where(
-        Document.subject_type == SUBJECT, Document.subject_id == agreement.id
+        Document.subject_type == SUBJECT, Document.subject_id.in_(agreement_ids)
     )
     if user.role == Role.PARTNER:
-        own_positions = select(AgreementParty.position).where(
-            AgreementParty.agreement_id == agreement.id,
-            AgreementParty.partner_id == user.partner_id,
-        )
-        own_documents = select(SigningEntry.document_id).where(
-            SigningEntry.subject_type == SUBJECT,
-            SigningEntry.subject_id == agreement.id,
-            SigningEntry.party_position.in_(own_positions),
-            SigningEntry.document_id.is_not(None),
+        own_documents = (
+            select(SigningEntry.document_id)
+            .join(
+                AgreementParty,
+                and_(
+                    AgreementParty.agreement_id == SigningEntry.subject_id,
+                    AgreementParty.position == SigningEntry.party_position,
+                ),
+            )
+            .where(
+                SigningEntry.subject_type == SUBJECT,
+                SigningEntry.subject_id.in_(agreement_ids),
+                SigningEntry.document_id.is_not(None),
+                AgreementParty.partner_id == user.partner_id,
+            )
         )
         stmt = stmt.where(
             or_(
@@ -155,7 +167,7 @@ def visible_documents(agreement: Agreement, user) -> Select:
                 Document.id.in_(own_documents),
             )
         )
-    return stmt.order_by(Document.created_at, Document.id)
+    return stmt
 
 
 # An auditor's dossier manifest records one download (what the dossier held, for whoever
@@ -296,9 +308,10 @@ def _signing_party(agreement: Agreement, position: int) -> AgreementParty:
     return party
 
 
-def _checked(stream, filename: str | None) -> uploads.CheckedFile:
+def _checked(stream, filename: str | None, *, signed: bool = False) -> uploads.CheckedFile:
     try:
-        return uploads.check(stream, filename)
+        # a signed PDF: the signature check that follows says precisely what is wrong with it
+        return uploads.check(stream, filename, pdf_structure=not signed)
     except uploads.UploadError as error:
         raise AgreementError(str(error), "file") from error
 
@@ -371,7 +384,7 @@ def record_certified(
     sent = sent_document(agreement)
     if sent is None:
         raise WorkflowError(_("The agreement has no sealed text to sign; send it for signature."))
-    checked = _checked(stream, filename)
+    checked = _checked(stream, filename, signed=True)
     if checked.content_type != "application/pdf":
         raise AgreementError(
             _("A certified signature comes back as a signed PDF; this file is not a PDF."), "file"

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from partnerships.api.models import ApiToken
+from partnerships.auth.signals import access_changed
 from partnerships.core import secret_tokens
 from partnerships.core.errors import DomainError
 from partnerships.core.safety import is_single_line
@@ -45,6 +46,14 @@ def create(user, name: str | None) -> tuple[ApiToken, str]:
 
 
 revoke = secret_tokens.revoke
+
+
+@access_changed.connect
+def _revoke_all(user, **_extra) -> None:
+    """A new password, another role, office or partner, a deactivation: the tokens made
+    before end with it (a token must not outlive what its maker was given it for)."""
+    for row in live_of(user):
+        revoke(row)
 
 
 def user_of(header: str | None):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import visible_agreements
+from partnerships.agreements.signing import NOT_LISTED, documents_of_agreements
 from partnerships.api import schemas
 from partnerships.commitments import services as commitments
 from partnerships.commitments.errors import CommitmentError
@@ -20,7 +21,6 @@ from partnerships.commitments.permissions import (
     visible_letters,
 )
 from partnerships.core.pagination import id_key, keyset_page
-from partnerships.core.roles import Role
 from partnerships.documents.models import Document
 from partnerships.events.models import Event
 from partnerships.events.permissions import visible_events
@@ -162,19 +162,17 @@ def event(event_id: int):
 
 
 def _visible_documents():
-    """Documents of the agreements the user may see and the progress letters it may read (as
-    on the pages); a partner user never sees a draft."""
+    """As on the pages: an agreement's documents as its page lists them for the user (a
+    partner: the sealed text, the berita acara and its own party's uploads; no dossier
+    manifests, which record downloads), and the progress letters the user may read."""
     agreements = visible_agreements(current_user).with_only_columns(Agreement.id)
-    letters = visible_letters(current_user).with_only_columns(ProgressLetter.document_id)
-    stmt = select(Document).where(
-        or_(
-            (Document.subject_type == "Agreement") & Document.subject_id.in_(agreements),
-            Document.id.in_(letters),
-        )
+    listed = (
+        documents_of_agreements(agreements, current_user)
+        .where(Document.kind.not_in(NOT_LISTED))
+        .with_only_columns(Document.id)
     )
-    if current_user.role == Role.PARTNER:
-        stmt = stmt.where(Document.is_draft.is_(False))
-    return stmt
+    letters = visible_letters(current_user).with_only_columns(ProgressLetter.document_id)
+    return select(Document).where(or_(Document.id.in_(listed), Document.id.in_(letters)))
 
 
 @blp.get("/documents")

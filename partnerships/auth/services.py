@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, or_, select
 
 from partnerships.audit.services import record_event
 from partnerships.auth.models import User, new_session_token
+from partnerships.auth.signals import access_changed
 from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
 from partnerships.core.roles import Role
@@ -100,6 +101,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(_("The current password is wrong."), "current")
     user.password_hash = hash_password(new)
     end_all_sessions(user)
+    access_changed.send(user)
 
 
 def validate_assignment(role: str, office_id: int | None, partner_id: int | None) -> None:
@@ -159,6 +161,7 @@ def update_user(
     # A narrower role or a deactivation must not wait for the user to log out.
     if scope_changed or password or (user.active and not active):
         end_all_sessions(user)
+        access_changed.send(user)
     user.active = active
     db.session.flush()
 
@@ -166,6 +169,7 @@ def update_user(
 def deactivate_user(user: User) -> None:
     user.active = False
     end_all_sessions(user)
+    access_changed.send(user)
     db.session.flush()
 
 

@@ -27,8 +27,11 @@ from sqlalchemy.engine import make_url
 
 from partnerships.audit import services as audit
 from partnerships.audit.anchors import anchor_file
+from partnerships.core import uploads
 from partnerships.core.errors import DomainError
 from partnerships.core.models import utcnow
+from partnerships.documents import store
+from partnerships.documents.models import Blob
 from partnerships.extensions import db
 
 FORMAT = 1
@@ -71,10 +74,15 @@ def _is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def _libpq_url() -> str:
-    """DATABASE_URL as pg_dump and pg_restore take it (no SQLAlchemy driver name)."""
-    url = make_url(str(db.engine.url.render_as_string(hide_password=False)))
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq() -> tuple[str, dict[str, str]]:
+    """DATABASE_URL as pg_dump and pg_restore take it (no SQLAlchemy driver name), and their
+    environment: the password goes in PGPASSWORD, never on a command line others can read."""
+    url = make_url(db.engine.url.render_as_string(hide_password=False))
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    plain = url.set(drivername="postgresql", password=None)
+    return plain.render_as_string(hide_password=False), env
 
 
 def _sqlite_path() -> Path:
@@ -101,9 +109,11 @@ def _describe(connection) -> dict:
     head = connection.execute(
         text("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1")
     ).first()
+    revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return {
         "format": FORMAT,
         "made_at": utcnow().isoformat(),
+        "revision": revision,
         "database": connection.dialect.name,
         "rows": rows,
         "audit": {"head_seq": head[0] if head else 0, "head_hash": head[1] if head else None},
@@ -139,8 +149,10 @@ def backup(target: Path) -> dict:
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.partial")
-        with tarfile.open(partial, "w") as archive:
-            archive.add(root, arcname="backup")
+        # readable by its owner alone: it holds password hashes and attendance lists
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as stream, tarfile.open(fileobj=stream, mode="w") as tar:
+            tar.add(root, arcname="backup")
         os.replace(partial, target)
     return description
 
@@ -178,6 +190,7 @@ def _pg_dump(target: Path) -> dict:
         with connection.begin():
             snapshot = connection.scalar(text("SELECT pg_export_snapshot()"))
             description = _describe(connection)
+            url, env = _libpq()
             _run(
                 [
                     "pg_dump",
@@ -185,15 +198,18 @@ def _pg_dump(target: Path) -> dict:
                     "--no-owner",
                     f"--snapshot={snapshot}",
                     f"--file={target}",
-                    _libpq_url(),
-                ]
+                    url,
+                ],
+                env,
             )
     return description
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], env: dict[str, str]) -> None:
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        done = subprocess.run(  # noqa: S603 - fixed programs, our own arguments
+            command, capture_output=True, text=True, check=False, env=env
+        )
     except FileNotFoundError as missing:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL's client tools)") from missing
     if done.returncode != 0:
@@ -240,36 +256,79 @@ def holds_data() -> bool:
     return bool(db.session.scalar(text("SELECT EXISTS (SELECT 1 FROM audit_entries)")))
 
 
+def _code_revision() -> str:
+    """The schema revision this code runs on (the newest migration)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(current_app.extensions["migrate"].directory).get_current_head()
+
+
+def _refusals(root: Path, description: dict) -> None:
+    """Everything that would make the restore fail or lose something, found before anything
+    is touched."""
+    kind = "postgresql" if _is_postgres() else "sqlite"
+    if description.get("format") != FORMAT or description.get("database") != kind:
+        raise BackupError(
+            f"the archive holds a {description.get('database')} database; this "
+            f"installation runs on {kind}"
+        )
+    if description.get("revision") != _code_revision():
+        raise BackupError(
+            f"the archive's schema is revision {description.get('revision')}; this code runs "
+            f"on {_code_revision()}: restore it with the version of the application that made it"
+        )
+    if (root / "files" / "store").is_dir() and "store" not in _folders():
+        raise BackupError(
+            "the archive keeps documents in a store folder: set DOCUMENT_STORE_DIR first"
+        )
+
+
 def restore(archive: Path, *, replace: bool = False) -> Check:
     """Restore `archive` into the configured database and folders, then check the result."""
     with tempfile.TemporaryDirectory(prefix="restore-") as work:
         root = unpack(archive, Path(work))
         description = json.loads((root / DESCRIPTION).read_text())
-        kind = "postgresql" if _is_postgres() else "sqlite"
-        if description.get("format") != FORMAT or description.get("database") != kind:
-            raise BackupError(
-                f"the archive holds a {description.get('database')} database; this "
-                f"installation runs on {kind}"
-            )
+        _refusals(root, description)
         if holds_data() and not replace:
             raise BackupError("the database already holds data: restore with --replace")
         db.session.remove()
-        if kind == "postgresql":
+        if _is_postgres():
             _pg_restore(root / PG_FILE)
         else:
             _sqlite_restore(root / SQLITE_FILE)
         db.engine.dispose()
         for name, folder in _folders().items():
-            if replace and folder.exists():
-                shutil.rmtree(folder)
+            if replace:
+                _empty(folder)  # its contents: the folder may be a mount point
             source = root / "files" / name
             if source.is_dir():
                 shutil.copytree(source, folder, dirs_exist_ok=True)
-        anchors = anchor_file()
-        if anchors is not None and (root / "audit-anchors.jsonl").is_file():
-            anchors.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / "audit-anchors.jsonl", anchors)
+        _append_anchors(root / "audit-anchors.jsonl")
         return check(description)
+
+
+def _empty(folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _append_anchors(source: Path) -> None:
+    """The archive's checkpoints the checkpoint file lacks, appended: the file is the record
+    a cut-off trail is checked against, so a restore adds to it and never takes away."""
+    anchors = anchor_file()
+    if anchors is None or not source.is_file():
+        return
+    kept = set(anchors.read_text().splitlines()) if anchors.exists() else set()
+    missing = [line for line in source.read_text().splitlines() if line and line not in kept]
+    if missing:
+        anchors.parent.mkdir(parents=True, exist_ok=True)
+        with anchors.open("a") as stream:
+            stream.write("".join(f"{line}\n" for line in missing))
 
 
 def _sqlite_restore(source: Path) -> None:
@@ -285,11 +344,21 @@ def _sqlite_restore(source: Path) -> None:
 
 
 def _pg_restore(source: Path) -> None:
-    with db.engine.begin() as connection:  # an empty schema: nothing left of what was there
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    db.engine.dispose()
-    _run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq_url()}", str(source)])
+    """In one transaction: what was there is dropped and the dump loaded, or nothing changes."""
+    url, env = _libpq()
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={url}",
+            str(source),
+        ],
+        env,
+    )
 
 
 def check(description: dict) -> Check:
@@ -300,14 +369,23 @@ def check(description: dict) -> Check:
         if rows.get(name) != count:
             found.problems.append(f"{name}: {rows.get(name)} rows, the backup had {count}")
     found.rows = sum(rows.values())
-    for name, folder in _folders().items():
-        if name != "store" or not folder.is_dir():
+    # Every stored document, from the database or the store's folder, under its own hash.
+    for sha256 in db.session.scalars(select(Blob.sha256)).all():
+        found.files += 1
+        try:
+            store.get(sha256)
+        except store.StoreError as error:
+            found.problems.append(str(error))
+        db.session.expire_all()  # one document's bytes in memory at a time
+    # Every uploaded file a row names (attachments, evidence, photos), under its hash.
+    for table in db.metadata.sorted_tables:
+        if not {"stored_name", "sha256"} <= set(table.c.keys()):
             continue
-        for path in folder.rglob("*"):
-            if path.is_file() and not path.name.startswith(".incoming-"):
-                found.files += 1
-                if _sha256(path) != path.name:
-                    found.problems.append(f"stored file {path.name} does not match its hash")
+        for stored_name, sha256 in db.session.execute(select(table.c.stored_name, table.c.sha256)):
+            found.files += 1
+            path = uploads.path_of(stored_name)
+            if not path.is_file() or _sha256(path) != sha256:
+                found.problems.append(f"uploaded file {stored_name} is missing or changed")
     result = audit.verify()
     found.audit_entries = result.checked
     if not result.ok:

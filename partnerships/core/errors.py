@@ -56,9 +56,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        # webargs (the API's request parsing) says what is wrong with each field in `data`
-        details = (getattr(error, "data", None) or {}).get("messages")
-        return _render(error.code or 500, details=details)
+        # The API's request parsing (webargs) puts what is wrong with each field in `data`
+        # ("messages"); an API view's abort its own reason and fields ("message", "errors").
+        data = getattr(error, "data", None) or {}
+        return _render(
+            error.code or 500,
+            data.get("message") if is_api_request() else None,
+            details=data.get("messages") or data.get("errors"),
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from partnerships.core.errors import DomainError
 
@@ -96,6 +96,28 @@ def _open(data: bytes, field: str) -> Image.Image:
 
 # Two pictures decoded at once per process at most: each may take up to max_decoded_bytes().
 _decoding = threading.BoundedSemaphore(2)
+# WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is imported, which would
+# let a truncated upload pass as a picture: a decode here sets it back for its own duration.
+_strict = threading.Lock()
+_strict_decodes = 0
+_loose_before = False
+
+
+@contextlib.contextmanager
+def _refusing_truncation():
+    global _strict_decodes, _loose_before
+    with _strict:
+        if _strict_decodes == 0:
+            _loose_before = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _strict_decodes += 1
+    try:
+        yield
+    finally:
+        with _strict:
+            _strict_decodes -= 1
+            if _strict_decodes == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _loose_before
 
 
 def _decoded(data: bytes, field: str, draft: tuple[int, int] | None = None) -> Image.Image:
@@ -105,7 +127,7 @@ def _decoded(data: bytes, field: str, draft: tuple[int, int] | None = None) -> I
     try:
         if draft is not None and image.format == "JPEG":
             image.draft("RGB", draft)
-        with _decoding, warnings.catch_warnings():
+        with _decoding, _refusing_truncation(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

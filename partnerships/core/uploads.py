@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from partnerships.core import images
 from partnerships.core.errors import DomainError
 
 # Recognised by their first bytes, never by the name or the browser's claim.
@@ -41,6 +42,54 @@ IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 class UploadError(DomainError):
     """A file refused for what it is (empty, too large, not a PDF or image)."""
+
+
+# Read at the end of a PDF: a reader looks for %%EOF in its last kilobyte; a ZIP reader looks
+# for its end record in the last 64 KiB (plus the record itself), which is where a file that
+# is a PDF and an archive at once (a polyglot) keeps it.
+PDF_TAIL = 1024
+ZIP_TAIL = 65_535 + 22
+ZIP_END = b"PK\x05\x06"
+# Names of what runs or is carried inside a PDF: no signed agreement, scan or report has them.
+ACTIVE_CONTENT = (
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/EmbeddedFiles",
+    b"/RichMedia",
+)
+PNG_END = b"IEND\xaeB`\x82"  # the last chunk: nothing may follow it
+
+
+def _check_pdf(data: bytes, field: str) -> None:
+    """What can be told of a PDF without parsing it: it ends as a PDF does, nothing else rides
+    on it, it is not password-protected and carries no scripts or files."""
+    tail = data[-PDF_TAIL:]
+    end = tail.rfind(b"%%EOF")
+    if end < 0 or tail[end + 5 :].strip(b"\r\n\t \x00"):
+        raise UploadError(
+            _("The PDF is damaged or incomplete, or carries other data after its end."), field
+        )
+    if b"/Encrypt" in data:
+        raise UploadError(
+            _("The PDF is protected with a password; remove the protection and upload it again."),
+            field,
+        )
+    for name in ACTIVE_CONTENT:
+        # the name alone, not the start of a longer one (/JS, not /JSONThing)
+        at = data.find(name)
+        while at >= 0:
+            follows = data[at + len(name) : at + len(name) + 1]
+            if not follows.isalnum():
+                raise UploadError(
+                    _(
+                        "The PDF contains scripts or embedded files, which are not accepted; "
+                        "print it to a new PDF and upload that."
+                    ),
+                    field,
+                )
+            at = data.find(name, at + 1)
 
 
 @dataclass(frozen=True)
@@ -81,9 +130,13 @@ def check(
     field: str = "file",
     accept: frozenset[str] = DOCUMENTS,
     refusal: str | None = None,
+    pdf_structure: bool = True,
 ) -> CheckedFile:
     """Read the upload (at most the cap) and accept it only as one of the `accept` types
-    (by default a PDF, JPEG or PNG); `refusal` says what was expected otherwise."""
+    (by default a PDF, JPEG or PNG); `refusal` says what was expected otherwise. A picture is
+    decoded; a PDF's end, archive, password and active content checked, unless the caller
+    judges the PDF itself (`pdf_structure=False`: a signed copy gets the signature check's
+    precise verdict instead)."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     data = stream.read(limit + 1)
     if not data:
@@ -97,6 +150,23 @@ def check(
             field,
         )
     content_type, extension = detected
+    if ZIP_END in data[-ZIP_TAIL:]:
+        raise UploadError(
+            _("The file is also an archive (another file hidden in it); save it again plainly."),
+            field,
+        )
+    if content_type == "application/pdf":
+        if pdf_structure:
+            _check_pdf(data, field)
+    else:  # a picture is decoded (bounded): a header alone is no picture
+        if content_type == "image/png" and not data.rstrip(b"\x00").endswith(PNG_END):
+            raise UploadError(
+                _("The picture is damaged, or carries other data after its end."), field
+            )
+        try:
+            images.inspect(data, field)
+        except images.ImageError as error:
+            raise UploadError(str(error), field) from error
     return CheckedFile(
         data=data,
         content_type=content_type,
