@@ -296,7 +296,13 @@ def test_in_chromium_staff_attach_a_photo_count_registrations_and_print_the_minu
     form.get_by_role("button", name=t(app, "Attach")).click()
     page.wait_for_load_state()
     gallery = page.get_by_role("img", name="Antrean pendaftaran")
-    assert gallery.evaluate("img => img.complete && img.naturalWidth") == 64  # under the CSP
+    # the thumbnail loads under the CSP (waited for: a busy machine serves it a moment later;
+    # one the CSP blocked would never complete with a width)
+    gallery.element_handle().wait_for_element_state("visible")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=gallery.element_handle()
+    )
+    assert gallery.evaluate("img => img.naturalWidth") == 64
     check(page, axe_source)
     form = page.locator(f"form[action='/events/{event}/contributions']")
     form.get_by_label(t(app, "Commitment"), exact=True).select_option(
