@@ -323,3 +323,23 @@ def test_a_partner_lists_the_documents_its_agreement_pages_list(app):
             )
         )
     assert on_pages and listed == on_pages | letters
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/agreements", "/api/v1/commitments", "/api/v1/events", "/api/v1/documents"],
+)
+def test_a_page_costs_the_same_statements_for_one_row_or_all(app, url):
+    """No query per row: a page of every row reads no more statements than a page of one."""
+    from tests.helpers import counted_statements
+
+    call = api(app, make_token(app, "admin"))
+    rows = len(call("GET", url, query_string={"limit": 100}).json["items"])  # also warms up
+    assert rows >= 3, url
+    spent = {}
+    for limit in (1, rows):
+        with counted_statements(app) as seen:
+            response = call("GET", url, query_string={"limit": limit})
+        assert response.status_code == 200 and len(response.json["items"]) == limit, url
+        spent[limit] = len(seen)
+    assert spent[1] == spent[rows], spent
