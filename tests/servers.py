@@ -11,12 +11,12 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 import redis
+import time_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = "redis://127.0.0.1:6379"
@@ -72,8 +72,9 @@ class ProductionProcess:
             "PARTNERSHIPS_INSTANCE_PATH": str(self.instance),
             "PYTHONPATH": str(ROOT),
         }
-        # the suite's clock, moved to the office's day
-        command = [sys.executable, "-m", "tests.office_clock", datetime.now(UTC).isoformat()]
+        # the suite's clock: moved to the office's day by as much as the suite's is
+        offset = time.time() - time_machine.escape_hatch.time.time()
+        command = [sys.executable, "-m", "tests.office_clock", repr(offset)]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
                 command + self.command(),
