@@ -1,10 +1,16 @@
+from dataclasses import replace
+
 import click
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from partnerships.core import mail
 from partnerships.core.actor import acting_as
-from partnerships.demo import bp, services
+from partnerships.core.commands import office_day, today_option
+from partnerships.demo import bp, national, services
 from partnerships.extensions import db
+from partnerships.regions.models import Region
+from partnerships.regions.services import import_regions
 
 
 @bp.cli.command("load")
@@ -20,3 +26,46 @@ def load_command() -> None:
     click.echo(f"Demo logins (password: {services.DEMO_PASSWORD}):")
     for email, _name, role, office, partner in services.USERS:
         click.echo(f"  {email:34} {role:8} {office or partner or 'national'}")
+
+
+@bp.cli.command("national")
+@click.option("--seed", type=int, default=2025, show_default=True, help="Same seed, same rows.")
+@click.option(
+    "--provinces",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Only this many provinces (a small national-shaped dataset); default: all.",
+)
+@click.option(
+    "--letters",
+    type=click.IntRange(min=0),
+    default=national.NATIONAL.letters,
+    show_default=True,
+    help="Progress letters to render and seal.",
+)
+@today_option
+def national_command(seed: int, provinces: int | None, letters: int, today) -> None:
+    """Generate a national-scale dataset (all regions, the demo, ~330 offices, every
+    government, 17,000+ agreements in every state, 1,000,000+ figures, 34,000+ events,
+    sealed letters and their audit trail) into this database."""
+    scale = national.NATIONAL
+    if provinces is not None:  # a few provinces: small, for trying it out and for tests
+        scale = replace(scale, provinces=provinces, branches=provinces * 3, kanwils=provinces,
+                        figures=provinces * 4_000, events_per_office=10)  # fmt: skip
+    scale = replace(scale, letters=letters)
+    with acting_as("cli:demo-national"), force_locale("id"), mail.quiet():
+        if not db.session.scalar(select(Region.code).limit(1)):
+            click.echo("Regions ...")
+            import_regions()
+            db.session.commit()
+        services.load_demo()
+        db.session.commit()
+        with click.progressbar(length=national.planned(scale), label="Generating") as bar:
+            try:
+                counts = national.generate(
+                    office_day(today), seed, scale, lambda _what, n: bar.update(n)
+                )
+            except national.NationalError as error:
+                raise click.ClickException(str(error)) from error
+    for table, n in sorted(counts.rows.items()):
+        click.echo(f"  {table:22} {n:>10,}")
