@@ -23,6 +23,7 @@ from partnerships.events.models import Event
 from partnerships.extensions import db
 from partnerships.organisations.models import Office, Partner
 from tests.conftest import OFFICE_DAY, ON_POSTGRES, _restore_postgres
+from tests.helpers import counted_statements
 from tests.pdf_tools import assert_sealed_and_valid
 from tests.web import signed_in
 
@@ -78,7 +79,28 @@ def digest(rows: dict[str, list]) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
+# Pages whose statement count must not grow with the data: every list, search and overview.
+LISTS = {
+    "admin": ("/", "/agreements", "/agreements?q=perlindungan", "/agreements?status=active",
+              "/commitments", "/events", "/partners", "/offices", "/audit",
+              "/regions?q=denpasar"),
+    "partner": ("/", "/agreements", "/commitments", "/events"),
+}  # fmt: skip
+
+
+def statements(app) -> dict[str, int]:
+    counts = {}
+    for who, urls in LISTS.items():
+        web = signed_in(app, who)
+        for url in urls:
+            with counted_statements(app) as seen:
+                assert web.get(url).status_int == 200, url
+            counts[f"{who} {url}"] = len(seen)
+    return counts
+
+
 def test_a_province_of_the_national_dataset_opens_and_verifies(app, runner, cert_dir, tmp_path):
+    at_demo_scale = statements(app)
     result = runner.invoke(args=COMMAND)
     assert result.exit_code == 0, result.output
     assert "Generating" in result.output  # the progress bar
@@ -133,6 +155,8 @@ def test_a_province_of_the_national_dataset_opens_and_verifies(app, runner, cert
         commitment = rows["commitments"][0].id
         event = db.session.scalar(select(Event.id).where(Event.title == rows["events"][0].title))
     assert_sealed_and_valid(pdf, cert_dir / "ca.pem", tmp_path)
+
+    assert statements(app) == at_demo_scale  # the same statements, for pages of more rows
 
     admin = signed_in(app, "admin")
     for url in (
