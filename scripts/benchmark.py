@@ -69,6 +69,18 @@ def timed(fn, repeat: int = 1):
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["pages"]:
+        import argparse
+
+        import benchmark_pages
+
+        parser = argparse.ArgumentParser(prog="benchmark.py pages")
+        parser.add_argument("--provinces", type=int, default=None)
+        parser.add_argument("--out", type=Path, default=None)
+        parser.add_argument("--repeat", type=int, default=15)
+        args = parser.parse_args(sys.argv[2:])
+        benchmark_pages.run(args.provinces, args.out, args.repeat)
+        return
     if sys.argv[1:] == ["dashboard"]:
         dashboard_at_scale()
         return
