@@ -43,6 +43,11 @@ POLICY = {
 PARTNER_VISIBLE = [s for s in Status if s != Status.DRAFT]
 
 
+def sees_every_agreement(user) -> bool:
+    """Admins and national auditors: every agreement but the deleted ones."""
+    return user.role != Role.PARTNER and (user.role == Role.ADMIN or user.office_id is None)
+
+
 def visible_agreements(user) -> Select:
     """Admins and national auditors see all; office users their office and the offices below;
     partner users the agreements their partner is a party to, from review onwards."""
@@ -54,7 +59,7 @@ def visible_agreements(user) -> Select:
             AgreementParty.partner_id == user.partner_id
         )
         return stmt.where(Agreement.id.in_(own), Agreement.status.in_(PARTNER_VISIBLE))
-    if user.role == Role.ADMIN or user.office_id is None:
+    if sees_every_agreement(user):
         return stmt
     return stmt.where(Agreement.office_id.in_(office_subtree_ids(user.office_id)))
 

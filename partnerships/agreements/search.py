@@ -25,6 +25,7 @@ from partnerships.core.formatting import long_date, office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
+from partnerships.organisations.scope import partners_named
 from partnerships.organisations.signals import partner_renamed
 
 # A word, or a number written with thousands dots ("2.000 pekerja"), which PostgreSQL's parser
@@ -132,14 +133,11 @@ def filtered(stmt: Select, args) -> Select:
         stmt = stmt.where(Agreement.status == status if status in set(Status) else false())
     if (office := _int_arg(args, "office")) is not None:
         stmt = stmt.where(Agreement.office_id == office if 0 < office <= MAX_ID else false())
-    if (partner := _int_arg(args, "partner")) is not None:
-        stmt = stmt.where(
-            Agreement.id.in_(
-                select(AgreementParty.agreement_id).where(AgreementParty.partner_id == partner)
-            )
-            if 0 < partner <= MAX_ID
-            else false()
+    if partner := (args.get("partner") or "").strip():
+        parties = select(AgreementParty.agreement_id).where(
+            AgreementParty.partner_id.in_(partners_named(partner))
         )
+        stmt = stmt.where(Agreement.id.in_(parties))
     if region := (args.get("region") or "").strip().rstrip("."):
         # the region itself and everything below it: 51.04 is Gianyar, never 51.041
         within = or_(Partner.region_code == region, Partner.region_code.startswith(region + "."))

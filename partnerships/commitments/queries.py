@@ -26,8 +26,8 @@ from partnerships.commitments.status import (
     assess_action,
     assess_budget,
 )
-from partnerships.core.safety import MAX_ID
 from partnerships.extensions import db
+from partnerships.organisations.scope import partners_named
 
 FILTER_KEYS = ("kind", "status", "partner", "year")
 
@@ -214,8 +214,8 @@ def filtered(stmt: Select, args) -> Select:
         stmt = stmt.where(Commitment.kind == kind if kind in set(Kind) else false())
     if status := args.get("status"):
         stmt = stmt.where(Commitment.status == status if status in set(Verdict) else false())
-    if (partner := _number(args.get("partner"))) is not None:
-        stmt = stmt.where(Commitment.partner_id == partner if 0 < partner <= MAX_ID else false())
+    if partner := (args.get("partner") or "").strip():
+        stmt = stmt.where(Commitment.partner_id.in_(partners_named(partner)))
     if (year := _number(args.get("year"))) is not None:
         stmt = stmt.where(
             extract("year", Commitment.due_on) == year if 1900 < year < 3000 else false()

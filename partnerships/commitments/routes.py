@@ -73,7 +73,7 @@ from partnerships.core.safety import db_id
 from partnerships.documents.dossier import REFUSALS as dossier_refusals
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
-from partnerships.organisations.scope import visible_partners
+from partnerships.organisations.scope import partner_choices, visible_partners
 
 
 def get_commitment(commitment_id: int, *, for_edit: bool = False) -> Commitment:
@@ -110,11 +110,7 @@ def index():
         sentence=wording.sentence,
         args=request.args,
         filters=queries.filter_args(request.args),
-        partners=db.session.execute(
-            visible_partners(current_user)
-            .with_only_columns(Partner.id, Partner.name)
-            .order_by(Partner.name)
-        ).all(),
+        partners=partner_choices(current_user),
         **_labels(),
     )
 

@@ -44,7 +44,12 @@ class SoftDeleteMixin:
 
 # Search indexes live outside the models (an FTS5 table on SQLite, an expression GIN index on
 # PostgreSQL): autogenerate and the models-vs-migrations test must not count them as drift.
-UNMODELLED_SCHEMA = ("agreements_fts", "ix_agreements_search_fts")
+UNMODELLED_SCHEMA = (
+    "agreements_fts",
+    "ix_agreements_search_fts",
+    "regions_fts",
+    "ix_regions_name_trgm",
+)
 
 
 def include_object(_obj, name, _type, _reflected, _compare_to) -> bool:

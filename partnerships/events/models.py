@@ -147,6 +147,7 @@ class Event(TimestampMixin, SoftDeleteMixin, db.Model):
 
     __table_args__ = (
         Index("ix_events_office_id_starts_at", "office_id", "starts_at"),
+        Index("ix_events_starts_at_id", "starts_at", "id"),  # the list, newest first
         CheckConstraint("ends_at >= starts_at", name="ends_after_start"),
         CheckConstraint(
             "(planned_attendance IS NULL OR planned_attendance >= 0)"

@@ -4,9 +4,10 @@ It depends on nothing but the organisation models, so agreements, audit, the das
 pages of any domain can import it without a cycle.
 """
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 
 from partnerships.core.roles import Role
+from partnerships.core.safety import MAX_ID
 from partnerships.extensions import db
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 
@@ -27,6 +28,33 @@ def visible_partners(user) -> Select:
     if user.role == Role.PARTNER:
         stmt = stmt.where(Partner.id == user.partner_id)
     return stmt
+
+
+# A list's partner filter is a drop-down up to this many partners and a name box beyond: a
+# national user's drop-down of 6,000 names weighed 400 kB and cost 300 ms on every list page.
+PARTNER_CHOICES_MAX = 200
+
+
+def partner_choices(user) -> list[tuple[int, str]] | None:
+    """The partners a list's filter offers as (id, name), or None when `user` sees more than
+    PARTNER_CHOICES_MAX (the filter then takes a name)."""
+    rows = db.session.execute(
+        visible_partners(user)
+        .with_only_columns(Partner.id, Partner.name)
+        .order_by(Partner.name, Partner.id)
+        .limit(PARTNER_CHOICES_MAX + 1)
+    ).all()
+    return None if len(rows) > PARTNER_CHOICES_MAX else [tuple(row) for row in rows]
+
+
+def partners_named(raw: str) -> Select:
+    """The ids a list's partner filter means: a partner's id (from the drop-down) or part of
+    partners' names (from the name box). An id out of range matches nothing."""
+    raw = raw.strip()
+    if raw.isdigit():
+        number = int(raw)
+        return select(Partner.id).where(Partner.id == number if 0 < number <= MAX_ID else false())
+    return select(Partner.id).where(Partner.name.icontains(raw, autoescape=True))
 
 
 def visible_officials(user) -> Select:
