@@ -23,13 +23,13 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from webtest.forms import Checkbox, File, Form, Hidden, MultipleSelect, Radio, Select, Upload
 from webtest.response import TestResponse
@@ -39,7 +39,7 @@ from tests.crawling import PDF, PHRASE, TRACEBACK, Crawl, Found, fill_required, 
 from tests.web import signed_in
 
 ROLES = ["admin", "staff", "manager", "partner", "auditor"]
-EXAMPLES = 4  # per form and button; the first sends markup in every field
+EXAMPLES = 2  # made by Hypothesis per form and button, after the two below (`EVERYWHERE`)
 # A person's own settings, the same form for every role: fuzzed as the first role only.
 PERSONAL = {
     "core.set_language",
@@ -104,6 +104,9 @@ FILE_NAMES = [
     "x" * 300 + ".pdf",
     ".pdf",
 ]
+# Sent first to every form, in every field: markup (a tag of ours, an attribute broken out of),
+# then a NUL byte with a tag after it.
+EVERYWHERE = [f"<{TAG}>{PHRASE}</{TAG}>\"'><img src=x onerror={CALL}>", f"{PHRASE}\x00<{TAG}>"]
 KEEP, LEAVE_OUT = object(), object()  # a field as rendered (and filled), or not sent at all
 NOT_SUBMITTED = ("csrf_token",)  # a changed token is the CSRF test's business, not this one
 LOG = bool(os.environ.get("FUZZ_LOG"))
@@ -112,11 +115,11 @@ WERKZEUG_DEFAULTS = [e.description for e in default_exceptions.values() if e.des
 
 
 def hostile_text() -> st.SearchStrategy[str]:
-    # Markup first: Hypothesis starts from the simplest choice, so the first example injects.
+    # Hypothesis starts from the simplest choice: its first example leaves every field empty.
     return st.one_of(
+        st.text(max_size=30),
         st.sampled_from(MARKUP),
         st.sampled_from(ODD),
-        st.text(max_size=30),
         st.integers(min_value=1, max_value=3000).map(lambda n: MARKUP[0] * n),
         st.integers(min_value=255, max_value=100_000).map(lambda n: "x" * n),
     )
@@ -165,8 +168,8 @@ def _is_button(form: Form, name: str) -> bool:
 
 
 def submission(form: Form) -> st.SearchStrategy[dict]:
-    """For each field: a hostile value (most often), the value as rendered, or left out. A
-    hidden field is changed less often than a visible one: a person cannot type into it."""
+    """For each field: a hostile value, the value as rendered, or left out. A hidden field
+    keeps its value in the simplest example (Hypothesis's first), a visible one is emptied."""
     choices = {}
     for name, box in controls(form).items():
         hostile = hostile_value(box)
@@ -175,6 +178,23 @@ def submission(form: Form) -> st.SearchStrategy[dict]:
         else:
             choices[name] = st.one_of(hostile, st.just(KEEP), st.just(LEAVE_OUT))
     return st.fixed_dictionaries(choices)
+
+
+def everywhere(form: Form, text: str) -> dict:
+    """`text` in every field of the form (a file named after it, its bytes as contents)."""
+    return {
+        name: Upload(_file_name(text[:60]), text.encode(), "application/pdf")
+        if isinstance(box, File)
+        else text
+        for name, box in controls(form).items()
+    }
+
+
+def _file_name(text: str) -> str:
+    """As a browser names a file in a form: quotes and line breaks percent-encoded."""
+    for char, code in (('"', "%22"), ("\r", "%0D"), ("\n", "%0A"), ("\x00", "%00")):
+        text = text.replace(char, code)
+    return text + ".pdf"
 
 
 def reflected(html: str) -> list[str]:
@@ -211,7 +231,6 @@ class Errors(logging.Handler):
 
 @dataclass
 class Fuzz(Crawl):
-    problems_by_form: dict[str, list[str]] = field(default_factory=dict)
     forms: int = 0
     sent: int = 0
 
@@ -223,13 +242,15 @@ class Fuzz(Crawl):
         self.forms += 1
         state = {"form": form}
 
+        @example(values=everywhere(form, EVERYWHERE[0]))
+        @example(values=everywhere(form, EVERYWHERE[1]))
         @given(values=submission(form))
         @settings(
             max_examples=EXAMPLES,
             derandomize=True,
             database=None,
             deadline=None,
-            phases=[Phase.generate],
+            phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
         def send(values):
