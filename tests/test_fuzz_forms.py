@@ -3,9 +3,12 @@ crawler's walk, `tests/crawling.py`) are submitted as rendered with hostile valu
 Hypothesis makes for their fields: markup (`<script>`, a breakout of an attribute, an
 `onerror` handler, a tag of our own), NUL bytes, right-to-left marks and other unicode, very
 long strings, numbers out of range, impossible dates, a choice no select offers, a hostile
-file name, a hidden field changed, a field left out. The other fields keep what the page
-rendered, or a plausible value where one is required, so a hostile value meets the
-validation behind a field and not only the first refusal.
+file name, a hidden field changed, a field left out. Every form gets markup in every field
+first, then a NUL byte in every field, then two submissions Hypothesis makes, where a field
+may instead keep what the page rendered (or a plausible value where one is required), so a
+hostile value also meets the validation behind its field and not only the first refusal.
+A person's own settings (language, password, tokens...) are the same form for every role and
+are fuzzed as the admin only.
 
 Passing means, for every answer and the page a redirect leads to: no 5xx and no traceback; no
 reflected markup (the injected tag never becomes an element, no `on...` attribute carries the
