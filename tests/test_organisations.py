@@ -712,6 +712,17 @@ def test_create_office_refuses_bad_input(app, subtests):
             assert count(app, Office) == before
 
 
+def test_a_refused_region_code_is_shown_as_text_not_markup(app):
+    """What was typed comes back in the error as text: a tag in it is not a tag on the page."""
+    typed = "51.02 <b>Tabanan</b><img src=x onerror=alert(1)>"
+    response = new_office(app, signed_in(app, "admin"), served_codes=typed)
+    assert response.status_int == 200
+    assert response.html.find("img", onerror=True) is None
+    assert response.html.select_one(".invalid-feedback b") is None
+    (error,) = errors_by_field(response)["served_codes"]
+    assert "<b>Tabanan</b><img" in error
+
+
 def test_admin_edits_an_office_and_its_served_regions(app):
     web = signed_in(app, "admin")
     oid = id_of(app, Office, GIANYAR)

@@ -1,5 +1,6 @@
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -68,7 +69,9 @@ class OfficeForm(Form):
     def validate_served_codes(self, field):
         bad = [c for c in self.served_list() if not REGION_CODE.match(c)]
         if bad:
-            raise ValidationError(_l("Not a region code: %(codes)s", codes=", ".join(bad[:5])))
+            # gettext, not lazy_gettext: a lazy string is marked safe for templates (it has
+            # __html__), so the codes typed would be shown as markup, not as text.
+            raise ValidationError(_("Not a region code: %(codes)s", codes=", ".join(bad[:5])))
 
 
 class PartnerForm(Form):
