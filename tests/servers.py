@@ -75,7 +75,7 @@ class ProductionProcess:
         # the suite's clock: moved to the office's day by as much as the suite's is
         offset = time.time() - time_machine.escape_hatch.time.time()
         command = [sys.executable, "-m", "tests.office_clock", repr(offset)]
-        with self.log.open("wb") as log:
+        with self.log.open("ab") as log:  # a restart's output follows the last one's
             self.process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
                 command + self.command(),
                 cwd=ROOT,
@@ -90,6 +90,13 @@ class ProductionProcess:
         graceful one (the task in hand finishes)."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group (gunicorn's master and worker, the consumer and its
+        worker processes): a crash or a power cut, with no chance to clean up."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)  # the group started above, by its id
+            self.process.wait(timeout=10)
 
     def wait(self) -> None:
         """Wait for the stop; a process that hangs is killed with its children (its group)."""
@@ -116,6 +123,12 @@ class AppServer(ProductionProcess):
         super().__init__(f"server-{name}", folder, settings)
         self.instance = folder / f"instance-{name}"
         self.port: int | None = None
+        self._log_from = 0  # where this start's output begins in the log
+
+    def start(self) -> None:
+        self.port = None  # a restarted server listens on another free port
+        self._log_from = self.log.stat().st_size if self.log.exists() else 0
+        super().start()
 
     def command(self) -> list[str]:
         return ["--bind=127.0.0.1:0", "--workers=1", "--threads=2", "--timeout=60", "wsgi:app"]
@@ -126,7 +139,8 @@ class AppServer(ProductionProcess):
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"server {self.name} exited:\n{self.log.read_text()}")
-            if self.port is None and (found := LISTENING.search(self.log.read_text())):
+            output = self.log.read_bytes()[self._log_from :].decode(errors="replace")
+            if self.port is None and (found := LISTENING.search(output)):
                 self.port = int(found.group(1))
             if self.port is not None and _answers(self.port):
                 return f"http://127.0.0.1:{self.port}"

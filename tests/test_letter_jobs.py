@@ -19,13 +19,16 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from partnerships.audit.services import acting_as
+from partnerships.commitments import letters
 from partnerships.commitments.models import ProgressLetter
 from partnerships.core import jobs
 from partnerships.documents.models import DocKind, Document, DocumentJob
 from partnerships.extensions import db
 from partnerships.numbering.models import IssuedNumber
 from partnerships.organisations.models import Partner
-from tests.conftest import TestConfig
+from tests import web as pages
+from tests.conftest import OFFICE_DAY, TestConfig
 from tests.helpers import add_city_head, forget_demo_letters, run_queued_jobs
 from tests.servers import REDIS
 from tests.web import field_errors, find_form, follow, signed_in, submit, ui_text
@@ -290,3 +293,63 @@ def test_the_bulk_form_refuses_a_month_not_begun_and_queues_nothing(app):
     assert app.extensions["jobs"]["huey"].pending_count() == 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DocumentJob)) == 0
+
+
+# ---- a worker killed in the middle of a job ---------------------------------------------
+
+
+def test_a_job_a_killed_worker_left_running_is_taken_over_by_the_next_worker(app):
+    """The worker took the job's plan and one partner's letter, numbered that letter and died
+    rendering it (SIGKILL: the queue forgot the task it held). The next worker to start closes
+    the job as interrupted, naming the job that takes over; that job renders the numbered
+    letter under its number and writes the other; the old job's task still in the queue does
+    nothing."""
+    add_city_head(app)
+    web = signed_in(app, "manager")
+    job_page = start_bulk(web, "2017-06")
+    huey = app.extensions["jobs"]["huey"]
+    huey.execute(huey.dequeue())  # the plan: the job runs, a letter for each partner queued
+    huey.dequeue()  # the first partner's task, taken by the worker that died with it ...
+    with app.test_request_context(), acting_as("test"):
+        job = db.session.scalar(select(DocumentJob))
+        sesetan = db.session.scalar(select(Partner).where(Partner.name == SESETAN))
+        period = letters.parse_period("2017-06")
+        numbered = letters.reserve(sesetan, period, OFFICE_DAY).number  # ... numbered its letter
+        db.session.commit()
+        old_id, sesetan_id = job.id, sesetan.id
+    assert huey.pending_count() == 1  # the other partner's letter, for the old job
+
+    jobs._recover(app)  # what `flask jobs worker` does as it starts
+    run_queued_jobs(app)
+
+    with app.app_context():
+        old, again = db.session.scalars(select(DocumentJob).order_by(DocumentJob.id)).all()
+        assert old.id == old_id and old.status == "failed"
+        assert (again.status, again.done, again.total) == ("done", 2, 2)
+        again_id = again.id
+        assert (
+            db.session.scalar(
+                select(ProgressLetter.number).where(ProgressLetter.partner_id == sesetan_id)
+            )
+            == numbered
+        )
+    assert counts(app) == (2, 2, 2)  # no letter written twice, no number drawn twice
+    shown = web.get(job_page.request.path)
+    assert f"Suratnya dibuat oleh pekerjaan {again_id}." in pages.text(shown)
+    status = web.get(f"/letters/jobs/{again_id}/status").json
+    assert status["finished"] and status["archive_url"]
+
+
+def test_a_job_whose_queueing_was_lost_is_queued_again_and_planned_once(app):
+    """The page committed the job and its server died before queueing it, or the queue lost
+    it: the next worker to start queues it again. Queued twice, it is still planned once."""
+    add_city_head(app)
+    web = signed_in(app, "manager")
+    start_bulk(web, "2017-06")  # queued: the plan waits in the queue
+    jobs._recover(app)  # a worker starts meanwhile and queues it again
+    assert app.extensions["jobs"]["huey"].pending_count() == 2
+    run_queued_jobs(app)
+    with app.app_context():
+        [job] = db.session.scalars(select(DocumentJob)).all()
+        assert (job.status, job.done, job.total) == ("done", 2, 2)
+    assert counts(app) == (2, 2, 2)

@@ -148,6 +148,20 @@ _REMOVED = "audit_removed_entries"
 
 
 @event.listens_for(Session, "before_flush")
+def _chain_lock_first(session: Session, _context, _instances) -> None:
+    """PostgreSQL: a transaction that writes takes the chain's lock (see `append`) before its
+    rows, not after them. Taken after, it deadlocked: a bulk letter's flush inserted its
+    document (version n of the partner's letters) and waited for the lock, which a letter
+    issued from the partner page held since its first flush while it waited to insert the
+    same version n, behind the first. With the lock first, the second waits before writing
+    anything. (SQLite: every transaction holds the write lock from its start already.)"""
+    if session.new or session.dirty or session.deleted:
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+
+
+@event.listens_for(Session, "before_flush")
 def _refuse_hard_delete(session: Session, _context, _instances) -> None:
     removed = []
     for obj in session.deleted:

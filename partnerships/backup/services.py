@@ -369,6 +369,18 @@ def check(description: dict) -> Check:
         if rows.get(name) != count:
             found.problems.append(f"{name}: {rows.get(name)} rows, the backup had {count}")
     found.rows = sum(rows.values())
+    result = check_files_and_trail(found)
+    expected = description["audit"]
+    if (result.head_seq, result.head_hash) != (expected["head_seq"], expected["head_hash"]):
+        found.problems.append("the audit trail's head differs from the backup's")
+    db.session.rollback()
+    return found
+
+
+def check_files_and_trail(found: Check) -> audit.Verification:
+    """What any installation must hold, restored or after a crash: every stored document and
+    every uploaded file a row names, under its own hash, and an audit trail that verifies
+    against its checkpoints. Problems are added to `found`; returns the trail's verification."""
     # Every stored document, from the database or the store's folder, under its own hash.
     for sha256 in db.session.scalars(select(Blob.sha256)).all():
         found.files += 1
@@ -390,8 +402,4 @@ def check(description: dict) -> Check:
     found.audit_entries = result.checked
     if not result.ok:
         found.problems.append(f"the audit trail does not verify: {result.reason}")
-    expected = description["audit"]
-    if (result.head_seq, result.head_hash) != (expected["head_seq"], expected["head_hash"]):
-        found.problems.append("the audit trail's head differs from the backup's")
-    db.session.rollback()
-    return found
+    return result

@@ -22,7 +22,9 @@ from partnerships.commitments import letters
 from partnerships.commitments.models import ProgressLetter
 from partnerships.commitments.services import period_label
 from partnerships.core import jobs
+from partnerships.core.actor import acting_as
 from partnerships.core.errors import DomainError
+from partnerships.core.formatting import office_today
 from partnerships.core.models import utcnow
 from partnerships.documents import rendering
 from partnerships.documents import services as documents
@@ -56,6 +58,53 @@ def _lay_out_a_page() -> None:
     letters.rehearse()
 
 
+@jobs.recover
+def take_over_unfinished() -> list[int]:
+    """What a worker does as it starts, for the jobs a killed worker may have left: the tasks
+    it held are lost with it (jobs.recover), and such a job would show "running" forever.
+
+    A queued job is queued again (`plan` starts a job once: a second one finds it running). A
+    running job is closed as interrupted and started again as a new job, whose id its message
+    gives: not resumed, so that its tasks still waiting in the queue find it closed and do
+    nothing (none is counted twice), while the new job writes only what is missing, as any
+    month run again does (a letter numbered but never rendered is rendered now, under its
+    number). Several workers running at once may start a job again while another worker still
+    writes it: the two then share the month's letters, as two jobs for one month do. The ids
+    of the new jobs."""
+    with acting_as("jobs:take-over"):
+        unfinished = db.session.scalars(
+            select(DocumentJob)
+            .where(
+                DocumentJob.kind == KIND,
+                DocumentJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+            )
+            .order_by(DocumentJob.id)
+            .with_for_update(of=DocumentJob)
+        ).all()
+        waiting = [job for job in unfinished if job.status == JobStatus.QUEUED]
+        taken = []
+        for old in unfinished:
+            if old.status == JobStatus.QUEUED:
+                continue
+            creator = db.session.get(User, old.created_by_id) if old.created_by_id else None
+            again = start(old.office, letters.parse_period(old.period), creator)
+            old.status = JobStatus.FAILED
+            old.finished_at = utcnow()
+            old.message = _(
+                "Interrupted: the worker stopped before this job was finished. Its letters are "
+                "written by job %(job)s.",
+                job=again.id,
+            )
+            taken.append((old, again))
+        db.session.commit()  # every one closed and started again at once, then queued
+    for job in waiting:
+        queue(job, office_today(job.created_at), None)
+    for old, again in taken:
+        queue(again, office_today(old.created_at), None)
+        log.warning("bulk letters job %s interrupted: started again as job %s", old.id, again.id)
+    return [again.id for _old, again in taken]
+
+
 def start(office: Office, period: letters.Period, actor) -> DocumentJob:
     """Record the job (queued); the caller commits, then calls `queue`."""
     job = DocumentJob(
@@ -87,9 +136,13 @@ def _begin(job_id: int, lang: str | None) -> DocumentJob | None:
 @jobs.task
 def plan(job_id: int, on: str, lang: str | None) -> None:
     """Find whom to write to and queue one letter each."""
-    job = _begin(job_id, lang)
+    job = db.session.scalar(  # locked: a job queued twice (take_over_unfinished) plans once
+        select(DocumentJob).where(DocumentJob.id == job_id).with_for_update(of=DocumentJob)
+    )
     if job is None or job.status != JobStatus.QUEUED:
+        db.session.rollback()
         return
+    _begin(job_id, lang)
     period = letters.parse_period(job.period)
     partner_ids = letters.partners_to_write(job.office_id, period)
     job.status = JobStatus.RUNNING

@@ -38,6 +38,7 @@ TASKS: dict[str, Callable[..., Any]] = {}
 DAILY: list[tuple[int, Callable[[date], Any]]] = []
 PRELOADS: list[Callable[[], None]] = []
 WARMUPS: list[Callable[[], None]] = []
+RECOVERIES: list[Callable[[], None]] = []
 
 
 def _key(fn: Callable) -> str:
@@ -62,6 +63,16 @@ def warm(fn: Callable[[], None]) -> Callable[[], None]:
     """Declare work each worker does once when it starts, before it takes a task, inside the
     app (laying out a page: the fonts and templates that process's first task would load)."""
     WARMUPS.append(fn)
+    return fn
+
+
+def recover(fn: Callable[[], None]) -> Callable[[], None]:
+    """Declare work a worker does when it starts, before it takes a task, inside the app: take
+    over what a worker that died left unfinished. A queue hands a task over as the worker takes
+    it, with no acknowledgement (huey's Redis and SQLite queues alike): a worker killed in the
+    middle of a task (SIGKILL, the out-of-memory killer, a power cut) loses that task for good,
+    and the work it belonged to would wait forever."""
+    RECOVERIES.append(fn)
     return fn
 
 
@@ -250,9 +261,23 @@ def _consume(workers: int, worker_type: str, *, periodic: bool) -> None:
         load()
     # Mappers configured once here, not in each forked worker on its first query.
     configure_mappers()
+    _recover(current_app._get_current_object())
     # An idle SQLite queue is polled. A tenth of a second at most between polls (one indexed
     # SELECT each) keeps a new job, and each letter a job fans out, from waiting on a sleeping
     # worker: at a second, two workers wrote bulk letters only 1.7x as fast as one.
     queue.create_consumer(
         workers=workers, worker_type=worker_type, max_delay=0.1, periodic=periodic
     ).run()
+
+
+def _recover(app: Flask) -> None:
+    """Every declared recovery, before the consumer takes a task; one that fails is logged and
+    the worker starts regardless (the next start tries again)."""
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        for fn in RECOVERIES:
+            try:
+                fn()
+            except Exception:
+                log.exception("recovery %s failed", _key(fn))
+                db.session.rollback()
+        db.session.remove()
