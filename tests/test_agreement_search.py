@@ -783,3 +783,25 @@ def test_renamed_partner_is_found_under_its_new_name(app, as_role):
             if any(p.partner_id == tabanan for p in a.parties)
         }
     assert ids == expected
+
+
+def test_with_more_partners_than_a_drop_down_holds_the_filter_takes_a_name(app, monkeypatch):
+    """Beyond PARTNER_CHOICES_MAX partners (a national user sees 6,000) the agreements' and the
+    commitments' partner filter is a name box: part of a name finds that partner's rows."""
+    from partnerships.organisations import scope
+
+    web = signed_in(app, "admin")
+    page = web.get("/agreements")
+    assert page.html.select_one("select[name=partner]") is not None  # the demo's few partners
+    monkeypatch.setattr(scope, "PARTNER_CHOICES_MAX", 3)
+    for url in ("/agreements", "/commitments"):
+        page = web.get(url)
+        assert page.html.select_one("select[name=partner]") is None
+        box = page.html.select_one("input[name=partner]")
+        assert box is not None and box.get("placeholder") == "Nama mitra"
+        found = submit(page, field="partner", partner="sesetan")
+        names = found.html.select_one("table").get_text(" ")
+        assert "Sesetan" in names and "Gianyar" not in names, url
+        assert found.html.select_one("input[name=partner]")["value"] == "sesetan"
+        nothing = submit(page, field="partner", partner="tidak ada mitra begini")
+        assert nothing.html.select_one("table") is None, url
