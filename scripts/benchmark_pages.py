@@ -136,14 +136,16 @@ def _generate(app, provinces: int | None) -> dict[str, int]:
     return counts.rows
 
 
-def _http_load(uri: str, instance: Path) -> dict:
+def _http_load(uri: str, instance: Path, office_id: int) -> dict:
     """gunicorn, 2 workers, on the database; CLIENTS threads each sending REQUESTS_PER_CLIENT
-    requests over HTTP_PAGES as the admin; then the workers' resident memory."""
+    requests over HTTP_PAGES as the admin; again while a jobs worker writes an office's bulk
+    progress letters; then the web workers' resident memory."""
     env = {**os.environ, "PARTNERSHIPS_ENV": "production", "DATABASE_URL": uri,
            "PARTNERSHIPS_INSTANCE_PATH": str(instance), "SECRET_KEY": "benchmark-only",
            "SESSION_COOKIE_SECURE": "0", "RATELIMIT_ENABLED": "0",
            "DOCUMENT_CERT_DIR": str(instance / "certs"),
            "AUDIT_ANCHOR_KEY": TestConfig.AUDIT_ANCHOR_KEY,
+           "AUDIT_ANCHOR_FILE": str(instance / "anchors.jsonl"),
            "DOCUMENT_CERT_PASSPHRASE": TestConfig.DOCUMENT_CERT_PASSPHRASE}  # fmt: skip
     log = instance / "gunicorn.log"
     with log.open("wb") as out:
@@ -152,45 +154,85 @@ def _http_load(uri: str, instance: Path) -> dict:
              "--timeout=120", "wsgi:app"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
+    worker = None
     try:
         base = _listening(server, log)
         sessions = [_http_login(base) for _ in range(CLIENTS)]
         for session in sessions:  # warm both workers
             for page in HTTP_PAGES:
                 session.get(base + page)
-        latencies: list[float] = []
-        lock = threading.Lock()
-
-        def client(session, offset: int) -> None:
-            for n in range(REQUESTS_PER_CLIENT):
-                page = HTTP_PAGES[(n + offset) % len(HTTP_PAGES)]
-                start = time.perf_counter()
-                response = session.get(base + page)
-                took = time.perf_counter() - start
-                assert response.status_code == 200, (page, response.status_code)
-                with lock:
-                    latencies.append(took)
-
-        threads = [threading.Thread(target=client, args=(s, i)) for i, s in enumerate(sessions)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        quiet = _load(base, sessions)
+        with (instance / "worker.log").open("wb") as out:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker",
+                 "--workers", "1"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        status = _bulk_letters(base, sessions[0], office_id)
+        busy = _load(base, sessions)
+        job = _finished(sessions[0], base + status)
         workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         memory = [_resident_mb(int(pid)) for pid in workers]
     finally:
-        os.killpg(server.pid, signal.SIGINT)
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGINT)
+                process.wait(timeout=60)
+    return {**quiet, "during_bulk_letters": {**busy, "letters": job["total"]},
+            "worker_resident_mb": memory}  # fmt: skip
+
+
+def _load(base: str, sessions: list) -> dict:
+    """Each session in a thread of its own, REQUESTS_PER_CLIENT requests over HTTP_PAGES."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def client(session, offset: int) -> None:
+        for n in range(REQUESTS_PER_CLIENT):
+            page = HTTP_PAGES[(n + offset) % len(HTTP_PAGES)]
+            start = time.perf_counter()
+            response = session.get(base + page)
+            took = time.perf_counter() - start
+            assert response.status_code == 200, (page, response.status_code)
+            with lock:
+                latencies.append(took)
+
+    threads = [threading.Thread(target=client, args=(s, i)) for i, s in enumerate(sessions)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
     latencies.sort()
     return {
         "requests": len(latencies),
         "requests_per_second": len(latencies) / elapsed,
         "p50_ms": latencies[len(latencies) // 2] * 1000,
         "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-        "worker_resident_mb": memory,
     }
+
+
+def _bulk_letters(base: str, session: requests.Session, office_id: int) -> str:
+    """Ask for the office's letters of the month the form proposes; the job's status URL."""
+    page = session.get(base + "/letters/bulk").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    period = re.search(r'name="period"[^>]*value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "office_id": office_id, "period": period, "start": "1"}
+    done = session.post(base + "/letters/bulk", data=form, allow_redirects=True)
+    assert done.status_code == 200, done.status_code
+    return re.search(r'data-job-status="([^"]+)"', done.text).group(1)
+
+
+def _finished(session: requests.Session, url: str, timeout: float = 600) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = session.get(url).json()
+        if status["finished"]:
+            assert status["status"] == "done", status
+            return status
+        time.sleep(0.5)
+    raise RuntimeError(f"the bulk letters did not finish: {status}")
 
 
 def _listening(server, log: Path) -> str:
@@ -244,7 +286,7 @@ def run(provinces: int | None = None, out: Path | None = None, repeat: int = 15)
     demo = _measure(app, repeat)
     generated = _generate(app, provinces)
     scaled = _measure(app, repeat)
-    http = _http_load(uri, instance)
+    http = _http_load(uri, instance, _busiest_office(app))
     with app.app_context():
         db.engine.dispose()
     trivial = scaled["trivial page"]["median_ms"]
@@ -271,6 +313,21 @@ def run(provinces: int | None = None, out: Path | None = None, repeat: int = 15)
     }
     _write(report, out or ROOT / "benchmark-results")
     return report
+
+
+def _busiest_office(app) -> int:
+    """The generated branch with the most partners (the most letters to write)."""
+    from sqlalchemy import func
+
+    from partnerships.organisations.models import Partner
+
+    with app.app_context():
+        return db.session.scalar(
+            select(Partner.office_id)
+            .group_by(Partner.office_id)
+            .order_by(func.count().desc(), Partner.office_id)
+            .limit(1)
+        )
 
 
 def _kind(uri: str) -> str:
@@ -305,6 +362,9 @@ def _write(report: dict, folder: Path) -> None:
         f"p95 {http['p95_ms']:.0f} ms; web workers' resident memory "
         + ", ".join(f"{mb:.0f} MB" for mb in http["worker_resident_mb"])
         + " (goal <= 250 MB).",
+        f"While a jobs worker wrote {http['during_bulk_letters']['letters']} bulk letters: "
+        f"{http['during_bulk_letters']['requests_per_second']:.1f} requests/s, "
+        f"p95 {http['during_bulk_letters']['p95_ms']:.0f} ms.",
         "",
     ]
     (folder / "pages.md").write_text("\n".join(lines))

@@ -1,6 +1,7 @@
 """The national benchmark (`python scripts/benchmark.py pages`) on one province, so the command
 cannot rot between the runs that measure the whole country: it builds its database, generates,
-reads every page as the admin and the partner, loads gunicorn over HTTP, and writes its report
+reads every page as the admin and the partner, loads gunicorn over HTTP (also while a jobs
+worker writes bulk letters), and writes its report
 as JSON and Markdown. Times are not judged here (the machine is shared); what the report must
 hold is."""
 
@@ -26,5 +27,7 @@ def test_the_pages_benchmark_runs_on_a_province_and_writes_its_report(tmp_path: 
     http = report["http"]
     assert http["requests"] == 160 and http["p95_ms"] >= http["p50_ms"] > 0
     assert len(http["worker_resident_mb"]) == 2
+    busy = http["during_bulk_letters"]  # the same load while the worker wrote an office's letters
+    assert busy["requests"] == 160 and busy["letters"] > 0
     markdown = (tmp_path / "pages.md").read_text()
     assert all(f"| {name} |" in markdown for name in report["pages"])
