@@ -7,10 +7,11 @@
 - Audit verification: entries verified per second.
 - Redline: the largest agreement the forms accept (100 articles of 20,000 characters) and the
   inputs that once took minutes (one repeated word, shuffled words), goal 200 ms each.
-- Dashboard at national scale (a separate SQLite file): 67,000 commitments and 1,000,000
-  realisation figures inserted in bulk; the dashboard (read from the facts) against the same
-  figures computed live (goal >= 10x faster) and against a trivial logged-in page (goal
-  within 3x); a partner's commitment list at national scale against demo scale.
+- Pages at national scale (scripts/benchmark_pages.py, a separate database): `flask demo
+  national`'s dataset; list, search, detail, dashboard and portal pages against a trivial
+  logged-in page, against demo scale and last page against first; the dashboard against the
+  same figures computed live; gunicorn under load, also while bulk letters are written; the web
+  workers' memory. Written as Markdown and JSON.
 - Rendering PDFs (a warm process: fonts and templates loaded once): a one-page letter-like
   document against WeasyPrint's trivial page (goal <= 8x), a six-page PKS (goal <= 0.6 s), and
   the memory a process gains over 1,000 renders (goal <= 5 MB).
@@ -27,7 +28,8 @@
 Run: `make benchmark` (SQLite) or with DATABASE_URL for PostgreSQL;
 `python scripts/benchmark.py redline` runs the redline part alone (no database),
 `python scripts/benchmark.py seal` the sealing part (no database),
-`python scripts/benchmark.py dashboard` the dashboard part alone,
+`python scripts/benchmark.py pages [--provinces N] [--out DIR]` the national pages part alone
+(`dashboard` is the same part),
 `python scripts/benchmark.py render` the rendering part alone,
 `python scripts/benchmark.py letters` the letters part alone.
 """
@@ -69,7 +71,7 @@ def timed(fn, repeat: int = 1):
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["pages"]:
+    if sys.argv[1:2] in (["pages"], ["dashboard"]):
         import argparse
 
         import benchmark_pages
@@ -80,9 +82,6 @@ def main() -> None:
         parser.add_argument("--repeat", type=int, default=15)
         args = parser.parse_args(sys.argv[2:])
         benchmark_pages.run(args.provinces, args.out, args.repeat)
-        return
-    if sys.argv[1:] == ["dashboard"]:
-        dashboard_at_scale()
         return
     if sys.argv[1:] == ["seal"]:
         seal_speed()
@@ -143,7 +142,9 @@ def main() -> None:
         agreements_at_scale()
         db.session.remove()
         db.engine.dispose()
-    dashboard_at_scale()
+    import benchmark_pages
+
+    benchmark_pages.run()
     render_speed()
     letters_benchmark()
 
@@ -323,223 +324,6 @@ def redline_bounded() -> None:
 
 
 # ---- the dashboard at national scale --------------------------------------------------------
-
-COMMITMENTS, FIGURES = 67_000, 1_000_000
-KANWILS, BRANCHES, VILLAGES_PER_REGENCY = 11, 120, 9
-
-
-def _chunks(rows: list, size: int = 20_000):
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _bulk_national(today) -> None:
-    """Offices, partners (each regency's government and nine villages), one active agreement
-    per partner, COMMITMENTS commitments and FIGURES accepted figures, inserted as rows
-    (executemany), not through the services: this measures reading, not recording."""
-    from datetime import date, timedelta
-
-    from sqlalchemy import insert
-
-    from partnerships.agreements.models import Agreement, AgreementParty
-    from partnerships.commitments.models import Commitment, RealisationFigure
-    from partnerships.organisations.models import Office, Partner
-
-    rng = random.Random(67)  # noqa: S311 - sample data
-    now = utcnow()
-    stamp = {"created_at": now, "updated_at": now, "is_deleted": False}
-    base = 10_000
-    offices = [
-        {"id": base + k, "name": f"Kanwil Uji {k}", "code": f"KWU{k}", "kind": "regional",
-         "parent_id": None, **stamp}
-        for k in range(KANWILS)
-    ] + [
-        {"id": base + 100 + b, "name": f"Cabang Uji {b}", "code": f"CBU{b}", "kind": "branch",
-         "parent_id": base + b % KANWILS, **stamp}
-        for b in range(BRANCHES)
-    ]  # fmt: skip
-    db.session.execute(insert(Office.__table__), offices)
-    regencies = db.session.scalars(select(Region.code).where(Region.level == 2)).all()
-    partners, agreements, parties = [], [], []
-    pid = base
-    for i, code in enumerate(regencies):
-        office = base + 100 + i % BRANCHES
-        for v in range(VILLAGES_PER_REGENCY + 1):
-            pid += 1
-            kind = "regency_gov" if v == 0 else "village_gov"
-            partners.append({"id": pid, "name": f"Mitra {code} {v}", "kind": kind,
-                             "region_code": code, "office_id": office, "parent_id": None,
-                             "address": None, **stamp})  # fmt: skip
-            agreements.append({"id": pid, "kind": "pks", "title": f"PKS {code} {v}",
-                               "subject": "uji", "programs": ["JKK", "JKM"], "funding": "apbd",
-                               "place": "Uji", "office_id": office, "status": "active",
-                               "effective_on": date(2025, 1, 1), "ends_on": date(2027, 12, 31),
-                               "search_text": "", "lock_version": 1, **stamp})  # fmt: skip
-            parties.append({"agreement_id": pid, "position": 2, "office_id": None,
-                            "partner_id": pid, "created_at": now, "updated_at": now})  # fmt: skip
-    db.session.execute(insert(Partner.__table__), partners)
-    db.session.execute(insert(Agreement.__table__), agreements)
-    db.session.execute(insert(AgreementParty.__table__), parties)
-    commitments, measured = [], []
-    for n in range(COMMITMENTS):
-        partner = partners[n % len(partners)]
-        kind = ("target", "budget", "action")[n % 3]
-        row = {"id": base + n, "agreement_id": partner["id"], "partner_id": partner["id"],
-               "article": 1, "kind": kind, "title": f"Komitmen {n}", "description": "",
-               "programs": ["JKK"], "status": "no_data", "created_by_id": None,
-               "fiscal_year": None, "funding": None, "account_code": None, "amount": None,
-               "workers": None, "months": None, "metric": None, "baseline_value": None,
-               "baseline_on": None, "target_value": None, "region_code": None,
-               "due_on": date(2027, 6, 30), "done_on": None, "done_note": None,
-               "status_on": None, **stamp}  # fmt: skip
-        if kind == "target":
-            row |= {"metric": "participants", "baseline_value": 1000, "baseline_on":
-                    date(2025, 1, 1), "target_value": 1000 + rng.randint(500, 5000),
-                    "region_code": partner["region_code"]}  # fmt: skip
-            measured.append(row)
-        elif kind == "budget":
-            year = 2025 + n % 2
-            row |= {"fiscal_year": year, "funding": "apbd", "amount": rng.randint(1, 500) * 10**7,
-                    "workers": 100, "months": 12, "due_on": date(year, 12, 31)}  # fmt: skip
-            measured.append(row)
-        else:
-            row |= {"title": f"Menerbitkan Peraturan Bupati {n}" if n % 2 else f"Sosialisasi {n}",
-                    "due_on": date(2026, 6, 30) + timedelta(days=n % 365),
-                    "done_on": date(2026, 5, 1) if n % 4 == 1 else None}  # fmt: skip
-        commitments.append(row)
-    for chunk in _chunks(commitments):
-        db.session.execute(insert(Commitment.__table__), chunk)
-    # FIGURES monthly figures spread over the measured commitments, from January 2025
-    per = FIGURES // len(measured)
-    extra = FIGURES - per * len(measured)
-    figures, fid = [], 10_000_000  # after the demo's own
-    for i, row in enumerate(measured):
-        count = per + (1 if i < extra else 0)
-        top = row["amount"] or float(row["target_value"])
-        for m in range(count):
-            month = m % 23  # one figure a month from January 2025, never twice a month
-            year, mon = 2025 + month // 12, month % 12 + 1
-            end = date(year, mon, 28)
-            fid += 1
-            figures.append({"id": fid, "commitment_id": row["id"], "period_end": end,
-                            "period_label": f"{mon}/{year}",
-                            "value": round(top * (m + 1) / (count + 5), 2),
-                            "workers": None, "source": "uji", "note": "", "evidence_id": None,
-                            "status": "accepted", "submitted_by_id": None, "decided_by_id": None,
-                            "decided_at": None, "reject_reason": None, **stamp})  # fmt: skip
-        if len(figures) >= 50_000:
-            db.session.execute(insert(RealisationFigure.__table__), figures)
-            figures = []
-    if figures:
-        db.session.execute(insert(RealisationFigure.__table__), figures)
-    db.session.commit()
-
-
-def _signed_in_client(app, email: str):
-    import re
-
-    from partnerships.demo.services import DEMO_PASSWORD
-
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    done = client.post(
-        "/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
-    )
-    assert done.status_code == 302, f"login as {email} failed: {done.status_code}"
-    return client
-
-
-def dashboard_at_scale() -> None:
-    """The dashboard, computed from the facts, against the live computation and a trivial
-    page, with COMMITMENTS commitments and FIGURES figures; a partner's list at both scales."""
-    import platform
-
-    from sqlalchemy import text
-
-    from partnerships.core.formatting import office_today
-    from partnerships.dashboard import cache, facts, services
-    from partnerships.demo.services import load_demo
-
-    tmp = tempfile.mkdtemp()
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/dashboard.db",
-        PAGE_SIZE=25,
-        RATELIMIT_ENABLED=False,
-    )
-    with app.app_context():
-        upgrade()
-        import_regions()
-        with acting_as("benchmark"):
-            load_demo()
-        db.session.commit()
-    # Requests run outside any app context of ours, each in its own (as in production).
-    admin = _signed_in_client(app, "admin@kemitraan.test")
-    partner = _signed_in_client(app, "mitra.denpasar@kemitraan.test")
-
-    def get(client, url):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    get(partner, "/commitments")
-    demo_list, _ = timed(lambda: get(partner, "/commitments"), repeat=10)
-    with app.app_context():
-        started = time.perf_counter()
-        _bulk_national(office_today())
-        inserted = time.perf_counter() - started
-        # the planner's statistics, as PostgreSQL's autovacuum keeps them: without them SQLite
-        # walks the is_deleted indexes (two values) instead of the selective ones
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        rebuilt, written = timed(lambda: (facts.rebuild(), db.session.commit())[0])
-        db.session.remove()
-    print(
-        f"dashboard data: {written:,} commitments, {FIGURES:,} figures inserted in "
-        f"{inserted:.0f}s; facts rebuilt in {rebuilt:.0f}s"
-    )
-    get(admin, "/")  # warm up what is loaded once per process
-    page, _ = timed(lambda: get(admin, "/"), repeat=20)
-    trivial, _ = timed(lambda: get(admin, "/account/password"), repeat=20)
-    kanwil, _ = timed(lambda: get(admin, "/?office=10000"), repeat=20)
-
-    def first_visit():  # the commitments part rendered afresh, as after a change
-        cache.clear()
-        return get(admin, "/")
-
-    fresh, _ = timed(first_visit, repeat=5)
-    scorecard, _ = timed(lambda: get(admin, "/scorecard"), repeat=5)
-
-    def live():
-        with app.app_context():
-            return services.aggregate(facts.live_rows(None))
-
-    computed, _ = timed(live, repeat=1)
-    big_list, _ = timed(lambda: get(partner, "/commitments"), repeat=10)
-    print(
-        f"  dashboard (country, from facts): {page * 1000:.0f} ms ({fresh * 1000:.0f} ms when the "
-        f"facts just changed); the same figures computed live: {computed:.1f} s, "
-        f"{computed / fresh:,.0f}x slower than the fresh render (goal >= 10x)"
-    )
-    print(
-        f"  dashboard vs a trivial logged-in page ({trivial * 1000:.0f} ms): "
-        f"{page / trivial:.1f}x (goal <= 3x); a Kanwil: {kanwil * 1000:.0f} ms; "
-        f"scorecard (country): {scorecard * 1000:.0f} ms"
-    )
-    print(
-        f"  a partner's commitment list at national vs demo scale: "
-        f"{big_list / demo_list:.2f}x ({big_list * 1000:.0f} ms)"
-    )
-    import sqlite3
-
-    print(
-        f"  machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-    )
-    with app.app_context():
-        db.engine.dispose()
-    shutil.rmtree(tmp, ignore_errors=True)  # 200 MB of sample data
 
 
 def _letter_pdf(rendering, paragraphs: int = 12) -> bytes:
