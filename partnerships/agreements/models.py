@@ -77,7 +77,10 @@ class Agreement(TimestampMixin, SoftDeleteMixin, db.Model):
     )
 
     __mapper_args__ = {"version_id_col": lock_version}
-    __table_args__ = (Index("ix_agreements_status_ends_on", "status", "ends_on"),)
+    __table_args__ = (
+        Index("ix_agreements_status_ends_on", "status", "ends_on"),
+        Index("ix_agreements_updated_at", "updated_at"),  # the dashboard cache's key
+    )
 
     @property
     def audit_office_id(self) -> int:

@@ -142,7 +142,7 @@ def index():
     return render_template(
         "agreements/index.html",
         page=page,
-        args=request.args,
+        args=request.args.to_dict(),  # a dict: a MultiDict raises (slowly) for each missing key
         sort=sort,
         filters=search.filter_args(request.args),
         offices=office_choices() if current_user.role != Role.PARTNER else [],

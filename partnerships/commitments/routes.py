@@ -108,7 +108,7 @@ def index():
         page=page,
         progress=queries.progress_of(page.items, office_today()),
         sentence=wording.sentence,
-        args=request.args,
+        args=request.args.to_dict(),  # a dict: a MultiDict raises (slowly) for each missing key
         filters=queries.filter_args(request.args),
         partners=partner_choices(current_user),
         **_labels(),

@@ -59,7 +59,7 @@ def index():
     return render_template(
         "events/index.html",
         page=page,
-        args=request.args,
+        args=request.args.to_dict(),  # a dict: a MultiDict raises (slowly) for each missing key
         filters=queries.filter_args(request.args),
         **_context(),
     )

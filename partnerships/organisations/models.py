@@ -51,6 +51,7 @@ office_regions = Table(
 class Office(TimestampMixin, SoftDeleteMixin, db.Model):
     __tablename__ = "offices"
     __audit__ = {"collections": {"regions": "code"}}
+    __table_args__ = (Index("ix_offices_updated_at", "updated_at"),)  # the dashboard cache's key
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -95,7 +96,10 @@ class Partner(TimestampMixin, SoftDeleteMixin, db.Model):
     office = relationship("Office", lazy="joined")
     parent = relationship("Partner", remote_side=[id])
 
-    __table_args__ = (Index("ix_partners_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_partners_name_id", "name", "id"),
+        Index("ix_partners_updated_at", "updated_at"),  # the dashboard cache's key
+    )
 
     @property
     def audit_office_id(self) -> int | None:
@@ -129,6 +133,7 @@ class Official(TimestampMixin, SoftDeleteMixin, db.Model):
             "(partner_id IS NULL) <> (office_id IS NULL)", name="serves_partner_or_office"
         ),
         CheckConstraint("tenure_end IS NULL OR tenure_end >= tenure_start", name="tenure_in_order"),
+        Index("ix_officials_updated_at", "updated_at"),  # the dashboard cache's key
     )
 
     @property
