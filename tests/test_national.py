@@ -17,6 +17,7 @@ from partnerships.audit.models import AuditEntry
 from partnerships.audit.services import verify
 from partnerships.commitments import queries
 from partnerships.commitments.models import Commitment, RealisationFigure
+from partnerships.dashboard.models import CommitmentFact
 from partnerships.documents import services as documents
 from partnerships.documents.models import DocKind, Document
 from partnerships.events.models import Event
@@ -127,6 +128,9 @@ def test_a_province_of_the_national_dataset_opens_and_verifies(app, runner, cert
         ))  # fmt: skip
         found = queries.progress_of(sample, OFFICE_DAY)
         assert all(c.status == found[c.id].verdict.value for c in sample)
+        # the dashboard's facts rebuilt: one per live commitment, the generated ones included
+        facts = db.session.scalar(select(func.count()).select_from(CommitmentFact))
+        assert facts >= len(rows["commitments"])
         # one "create" entry per generated row, in a chain that verifies with a checkpoint
         created = set(db.session.scalars(
             select(AuditEntry.object_id).where(

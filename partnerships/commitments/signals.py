@@ -12,6 +12,11 @@ signals = Namespace()
 # Pre-aggregated views refresh their rows for this commitment.
 commitment_changed = signals.signal("commitment-changed")
 
+# Sent with the day (a date) as sender when commitments and figures were written in bulk, not
+# through the services (`flask demo national`): whatever is derived from them is recomputed
+# from scratch, for that day.
+commitments_loaded = signals.signal("commitments-loaded")
+
 # Sent with the RealisationFigure as sender: `figure_submitted` when a partner submits one
 # (status submitted), `figure_decided` when staff accept or reject it; keyword `actor`.
 figure_submitted = signals.signal("figure-submitted")

@@ -8,9 +8,9 @@ Rows are written as bulk INSERTs (executemany in chunks), not through the servic
 the services' rules are tested elsewhere, and row by row this would take hours. What the
 services derive is derived the same way here: each row's audit entry is its column snapshot,
 chained by `audit.services.append` (and a checkpoint signed at the end); commitment statuses
-come from `commitments.queries.progress_of`; the dashboard's facts from `facts.rebuild`; the
-letters from `letters.issue_letter`, rendered and sealed. The same seed and day give the same
-rows.
+come from `commitments.queries.progress_of`; the dashboard's facts are rebuilt (the
+`commitments_loaded` signal); the letters come from `letters.issue_letter`, rendered and
+sealed. The same seed and day give the same rows.
 
 The demo (its offices, partners and logins) is loaded first and kept: the national rows go to
 the provinces the demo's offices do not serve, so the demo's stories read as before.
@@ -35,8 +35,8 @@ from partnerships.agreements.search import FTS_TABLE
 from partnerships.audit.services import append, checkpoint, to_jsonable
 from partnerships.commitments import letters, queries
 from partnerships.commitments.models import Commitment, RealisationFigure
+from partnerships.commitments.signals import commitments_loaded
 from partnerships.core.models import utcnow
-from partnerships.dashboard import facts
 from partnerships.documents import certificates
 from partnerships.events import models as events
 from partnerships.extensions import db
@@ -206,7 +206,7 @@ class _Writer:
         self.events()
         _follow_sequences(self.counts.rows)
         self.letters()
-        facts.rebuild(self.today)
+        commitments_loaded.send(self.today)  # the dashboard's facts, from scratch
         checkpoint()
         db.session.commit()
         if db.session.get_bind().dialect.name == "sqlite":
