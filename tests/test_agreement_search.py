@@ -805,3 +805,6 @@ def test_with_more_partners_than_a_drop_down_holds_the_filter_takes_a_name(app, 
         assert found.html.select_one("input[name=partner]")["value"] == "sesetan"
         nothing = submit(page, field="partner", partner="tidak ada mitra begini")
         assert nothing.html.select_one("table") is None, url
+        for digits in ("\u00b2", "\u2460", "\u0663", "99999999999999999999"):  # ², ①, ٣, too big
+            odd = submit(page, field="partner", partner=digits)
+            assert odd.status_int == 200 and odd.html.select_one("table") is None, (url, digits)

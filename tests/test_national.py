@@ -131,16 +131,16 @@ def test_a_province_of_the_national_dataset_opens_and_verifies(app, runner, cert
         # the dashboard's facts rebuilt: one per live commitment, the generated ones included
         facts = db.session.scalar(select(func.count()).select_from(CommitmentFact))
         assert facts >= len(rows["commitments"])
-        # one "create" entry per generated row, in a chain that verifies with a checkpoint
+        # one "insert" entry per generated row, in a chain that verifies with a checkpoint
         created = set(db.session.scalars(
             select(AuditEntry.object_id).where(
-                AuditEntry.object_type == "Agreement", AuditEntry.action == "create")
+                AuditEntry.object_type == "Agreement", AuditEntry.action == "insert")
         ))  # fmt: skip
         assert {str(row.id) for row in rows["agreements"]} <= created
         figures = db.session.scalar(
             select(func.count())
             .select_from(AuditEntry)
-            .where(AuditEntry.object_type == "RealisationFigure", AuditEntry.action == "create")
+            .where(AuditEntry.object_type == "RealisationFigure", AuditEntry.action == "insert")
         )
         assert figures >= rows["figures"][0][0]
         check = verify()
@@ -202,3 +202,14 @@ def test_the_same_seed_gives_the_same_rows(app, runner, template, tmp_path):
         shutil.copyfile(source, tmp_path / "test.db")
     assert runner.invoke(args=COMMAND).exit_code == 0
     assert digest(generated(app)) == digest(first)
+
+
+def test_refused_in_production_before_anything_is_written(app, runner):
+    app.config["ENV_NAME"] = "production"
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    refused = runner.invoke(args=COMMAND)
+    assert refused.exit_code != 0 and "refused in production" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
+        assert db.session.scalar(select(func.count()).select_from(Office)) < 20

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 import click
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -48,6 +49,12 @@ def national_command(seed: int, provinces: int | None, letters: int, today) -> N
     """Generate a national-scale dataset (all regions, the demo, ~330 offices, every
     government, 17,000+ agreements in every state, 1,000,000+ figures, 34,000+ events,
     sealed letters and their audit trail) into this database."""
+    if current_app.config["ENV_NAME"] == "production":  # before anything is written
+        raise click.ClickException(
+            "refused in production: the national dataset adds demo logins (with the published "
+            "password) and tens of thousands of sample rows the audit trail keeps forever; run "
+            "it with PARTNERSHIPS_ENV=development on a database of its own"
+        )
     scale = national.NATIONAL
     if provinces is not None:  # a few provinces: small, for trying it out and for tests
         scale = replace(scale, provinces=provinces, branches=provinces * 3, kanwils=provinces,
@@ -58,7 +65,10 @@ def national_command(seed: int, provinces: int | None, letters: int, today) -> N
             click.echo("Regions ...")
             import_regions()
             db.session.commit()
-        services.load_demo()
+        try:
+            services.load_demo()
+        except services.DemoError as error:
+            raise click.ClickException(str(error)) from error
         db.session.commit()
         with click.progressbar(length=national.planned(scale), label="Generating") as bar:
             try:

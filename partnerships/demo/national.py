@@ -174,7 +174,7 @@ class _Writer:
             if options is not None:
                 entries = [
                     {
-                        "action": "create",
+                        "action": "insert",  # as the audit listener names a new row
                         "object_type": model.__name__,
                         "object_id": str(row["id"]),
                         "office_id": office_of(row),
@@ -189,6 +189,7 @@ class _Writer:
                     for row in chunk
                 ]
                 append(db.session.connection(), entries)
+            _follow_sequences([table.name])  # an interrupted run leaves them right too
             db.session.commit()
             self.counts.add(table.name, len(chunk))
             self.report(table.name, len(chunk))
@@ -204,7 +205,6 @@ class _Writer:
         self.figures()
         self.statuses()
         self.events()
-        _follow_sequences(self.counts.rows)
         self.letters()
         commitments_loaded.send(self.today)  # the dashboard's facts, from scratch
         checkpoint()
@@ -634,7 +634,6 @@ def _follow_sequences(tables: Iterable[str]) -> None:
                     f"(SELECT MAX(id) FROM {table}))"
                 )
             )
-    db.session.commit()
 
 
 def _kanwil_code(n: int) -> str:

@@ -51,7 +51,7 @@ def partners_named(raw: str) -> Select:
     """The ids a list's partner filter means: a partner's id (from the drop-down) or part of
     partners' names (from the name box). An id out of range matches nothing."""
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():  # not "²" or "①", which isdigit() accepts
         number = int(raw)
         return select(Partner.id).where(Partner.id == number if 0 < number <= MAX_ID else false())
     return select(Partner.id).where(Partner.name.icontains(raw, autoescape=True))
