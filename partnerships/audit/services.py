@@ -147,18 +147,38 @@ _PENDING = "audit_pending_entries"
 _REMOVED = "audit_removed_entries"
 
 
+_LOCKED = "audit_chain_locked"  # the transaction that holds the chain's lock
+
+
+def _lock_chain(session: Session) -> None:
+    """PostgreSQL: the chain's lock (see `append`), once per transaction, taken before the
+    transaction writes or locks any row. Every writer takes its locks in that one order, so
+    none waits for a row held by another that waits for the chain: a bulk letter's document
+    insert against a letter issued from the partner page (the same version number), a job's
+    count locked FOR UPDATE against a letter already written, a worker taking over jobs
+    against a live task. (SQLite: every transaction holds the write lock from its start.)"""
+    connection = session.connection()
+    transaction = session.get_transaction()
+    if session.info.get(_LOCKED) is transaction:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    session.info[_LOCKED] = transaction
+
+
 @event.listens_for(Session, "before_flush")
 def _chain_lock_first(session: Session, _context, _instances) -> None:
-    """PostgreSQL: a transaction that writes takes the chain's lock (see `append`) before its
-    rows, not after them. Taken after, it deadlocked: a bulk letter's flush inserted its
-    document (version n of the partner's letters) and waited for the lock, which a letter
-    issued from the partner page held since its first flush while it waited to insert the
-    same version n, behind the first. With the lock first, the second waits before writing
-    anything. (SQLite: every transaction holds the write lock from its start already.)"""
     if session.new or session.dirty or session.deleted:
-        connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        _lock_chain(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _chain_lock_before_row_locks(state) -> None:
+    """Statements run through the session that lock rows: UPDATE, DELETE, INSERT, and SELECT
+    ... FOR UPDATE."""
+    locking = state.is_update or state.is_delete or state.is_insert
+    if locking or (state.is_select and state.statement._for_update_arg is not None):
+        _lock_chain(state.session)
 
 
 @event.listens_for(Session, "before_flush")
