@@ -261,7 +261,8 @@ def _consume(workers: int, worker_type: str, *, periodic: bool) -> None:
         load()
     # Mappers configured once here, not in each forked worker on its first query.
     configure_mappers()
-    _recover(current_app._get_current_object())
+    if not periodic:  # workers take over what a dead worker left; the scheduler writes nothing
+        _recover(current_app._get_current_object())
     # An idle SQLite queue is polled. A tenth of a second at most between polls (one indexed
     # SELECT each) keeps a new job, and each letter a job fans out, from waiting on a sleeping
     # worker: at a second, two workers wrote bulk letters only 1.7x as fast as one.
