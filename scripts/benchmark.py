@@ -80,8 +80,9 @@ def main() -> None:
         parser.add_argument("--provinces", type=int, default=None)
         parser.add_argument("--out", type=Path, default=None)
         parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument("--requests", type=int, default=40, help="per HTTP client")
         args = parser.parse_args(sys.argv[2:])
-        benchmark_pages.run(args.provinces, args.out, args.repeat)
+        benchmark_pages.run(args.provinces, args.out, args.repeat, args.requests)
         return
     if sys.argv[1:] == ["seal"]:
         seal_speed()

@@ -69,7 +69,7 @@ PAGES = {  # name: (who, url); {last} is the agreement list's last page
     "portal: agreements": (PARTNER, "/agreements"),
 }
 HTTP_PAGES = ["/", "/agreements", "/commitments", "/events", "/partners", "/agreements?q=nelayan"]
-CLIENTS, REQUESTS_PER_CLIENT = 4, 40
+CLIENTS, REQUESTS_PER_CLIENT = 4, 40  # --requests changes the second
 
 
 def _client(app, email: str):
@@ -131,7 +131,7 @@ def _generate(app, provinces: int | None) -> dict[str, int]:
     if provinces is not None:
         scale = national.Scale(provinces=provinces, kanwils=provinces, branches=provinces * 3,
                                figures=provinces * 4_000, events_per_office=10,
-                               letters=2)  # fmt: skip
+                               villages_per_regency=4, letters=2)  # fmt: skip
     with app.app_context(), app.test_request_context(), acting_as("benchmark"), mail.quiet():
         started = time.perf_counter()
         counts = national.generate(TODAY, 2025, scale)
@@ -293,7 +293,11 @@ def _resident_mb(pid: int) -> float:
     return 0.0
 
 
-def run(provinces: int | None = None, out: Path | None = None, repeat: int = 15) -> dict:
+def run(
+    provinces: int | None = None, out: Path | None = None, repeat: int = 15, per_client: int = 40
+) -> dict:
+    global REQUESTS_PER_CLIENT  # one setting for the whole run
+    REQUESTS_PER_CLIENT = per_client
     tmp = Path(tempfile.mkdtemp())
     url = os.environ.get("DATABASE_URL")
     uri = database_url(url) if url else f"sqlite:///{tmp}/pages.db"

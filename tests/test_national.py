@@ -29,7 +29,8 @@ from tests.helpers import counted_statements
 from tests.pdf_tools import assert_sealed_and_valid
 from tests.web import signed_in
 
-COMMAND = ["demo", "national", "--provinces", "1", "--letters", "2", "--today", str(OFFICE_DAY)]
+COMMAND = ["demo", "national", "--provinces", "1", "--villages", "2", "--letters", "2",
+           "--today", str(OFFICE_DAY)]  # fmt: skip
 
 
 def national_offices() -> list[int]:

@@ -38,6 +38,13 @@ def load_command() -> None:
     help="Only this many provinces (a small national-shaped dataset); default: all.",
 )
 @click.option(
+    "--villages",
+    type=click.IntRange(min=1, max=50),
+    default=national.NATIONAL.villages_per_regency,
+    show_default=True,
+    help="Village governments per regency or city.",
+)
+@click.option(
     "--letters",
     type=click.IntRange(min=0),
     default=national.NATIONAL.letters,
@@ -45,7 +52,7 @@ def load_command() -> None:
     help="Progress letters to render and seal.",
 )
 @today_option
-def national_command(seed: int, provinces: int | None, letters: int, today) -> None:
+def national_command(seed: int, provinces: int | None, villages: int, letters: int, today) -> None:
     """Generate a national-scale dataset (all regions, the demo, ~330 offices, every
     government, 17,000+ agreements in every state, 1,000,000+ figures, 34,000+ events,
     sealed letters and their audit trail) into this database."""
@@ -59,7 +66,7 @@ def national_command(seed: int, provinces: int | None, letters: int, today) -> N
     if provinces is not None:  # a few provinces: small, for trying it out and for tests
         scale = replace(scale, provinces=provinces, branches=provinces * 3, kanwils=provinces,
                         figures=provinces * 4_000, events_per_office=10)  # fmt: skip
-    scale = replace(scale, letters=letters)
+    scale = replace(scale, letters=letters, villages_per_regency=villages)
     with acting_as("cli:demo-national"), force_locale("id"), mail.quiet():
         if not db.session.scalar(select(Region.code).limit(1)):
             click.echo("Regions ...")
