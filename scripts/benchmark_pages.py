@@ -72,12 +72,20 @@ HTTP_PAGES = ["/", "/agreements", "/commitments", "/events", "/partners", "/agre
 CLIENTS, REQUESTS_PER_CLIENT = 4, 40  # --requests changes the second
 
 
+def _value(page: str, name: str) -> str:
+    """A form field's value on the page as served (the CSRF token, the proposed month)."""
+    return re.search(rf'name="{name}"[^>]*value="([^"]+)"', page).group(1)
+
+
+def _login_form(page: str, email: str) -> dict[str, str]:
+    """The login form as a person fills it in, from the login page as served."""
+    return {"email": email, "password": DEMO_PASSWORD, "csrf_token": _value(page, "csrf_token")}
+
+
 def _client(app, email: str):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    done = client.post("/login", data={"email": email, "password": DEMO_PASSWORD,
-                                       "csrf_token": token})  # fmt: skip
+    done = client.post("/login", data=_login_form(page, email))
     assert done.status_code == 302, f"login as {email} failed"
     return client
 
@@ -231,9 +239,12 @@ def _load(base: str, sessions: list) -> dict:
 def _bulk_letters(base: str, session: requests.Session, office_id: int) -> str:
     """Ask for the office's letters of the month the form proposes; the job's status URL."""
     page = session.get(base + "/letters/bulk").text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    period = re.search(r'name="period"[^>]*value="([^"]+)"', page).group(1)
-    form = {"csrf_token": token, "office_id": office_id, "period": period, "start": "1"}
+    form = {
+        "csrf_token": _value(page, "csrf_token"),
+        "office_id": office_id,
+        "period": _value(page, "period"),
+        "start": "1",
+    }
     done = session.post(base + "/letters/bulk", data=form, allow_redirects=True)
     assert done.status_code == 200, done.status_code
     return re.search(r'data-job-status="([^"]+)"', done.text).group(1)
@@ -279,9 +290,7 @@ def _listening(server, log: Path) -> str:
 def _http_login(base: str) -> requests.Session:
     session = requests.Session()
     page = session.get(base + "/login").text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    form = {"email": ADMIN, "password": DEMO_PASSWORD, "csrf_token": token}
-    done = session.post(base + "/login", data=form, allow_redirects=False)
+    done = session.post(base + "/login", data=_login_form(page, ADMIN), allow_redirects=False)
     assert done.status_code == 302, done.status_code
     return session
 

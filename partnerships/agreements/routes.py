@@ -69,7 +69,7 @@ from partnerships.audit.services import record_event
 from partnerships.clauses.services import ClauseError
 from partnerships.core.formatting import office_today
 from partnerships.core.forms import ConfirmForm, Form, refuse
-from partnerships.core.pagination import keyset_page
+from partnerships.core.pagination import keyset_page, list_args
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.documents import services as documents
@@ -142,7 +142,7 @@ def index():
     return render_template(
         "agreements/index.html",
         page=page,
-        args=request.args.to_dict(),  # a dict: a MultiDict raises (slowly) for each missing key
+        args=list_args(),
         sort=sort,
         filters=search.filter_args(request.args),
         offices=office_choices() if current_user.role != Role.PARTNER else [],

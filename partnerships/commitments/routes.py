@@ -68,7 +68,7 @@ from partnerships.commitments.status import Point
 from partnerships.core import uploads
 from partnerships.core.formatting import office_today, rupiah_words_id
 from partnerships.core.forms import ConfirmForm, refuse
-from partnerships.core.pagination import id_key, keyset_page
+from partnerships.core.pagination import id_key, keyset_page, list_args
 from partnerships.core.safety import db_id
 from partnerships.documents.dossier import REFUSALS as dossier_refusals
 from partnerships.extensions import db
@@ -108,7 +108,7 @@ def index():
         page=page,
         progress=queries.progress_of(page.items, office_today()),
         sentence=wording.sentence,
-        args=request.args.to_dict(),  # a dict: a MultiDict raises (slowly) for each missing key
+        args=list_args(),
         filters=queries.filter_args(request.args),
         partners=partner_choices(current_user),
         **_labels(),

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.dates import format_date
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -536,19 +536,31 @@ def add_comment(commitment: Commitment, body: str | None, actor) -> CommitmentCo
 # ---- the status cache -------------------------------------------------------------------
 
 
-def _store_status(commitment: Commitment, verdict: str, today: date) -> bool:
-    """Write the cached verdict with a plain UPDATE: it is derived data, so it neither touches
-    `updated_at` nor adds an audit entry (the change that caused it has its own)."""
-    if (commitment.status, commitment.status_on) == (verdict, today):
-        return False
-    db.session.execute(
-        sql_update(Commitment.__table__)
-        .where(Commitment.id == commitment.id)
-        .values(status=verdict, status_on=today)
-    )
-    set_committed_value(commitment, "status", verdict)
-    set_committed_value(commitment, "status_on", today)
-    return True
+def _store_statuses(rows: list[Commitment], today: date) -> list[Commitment]:
+    """Write each row's cached verdict for `today` with one plain UPDATE for all of them: it is
+    derived data, so it neither touches `updated_at` nor adds an audit entry (the change that
+    caused it has its own). Returns the rows whose verdict changed."""
+    found = queries.progress_of(rows, today) if rows else {}
+    stale = [
+        (row, found[row.id].verdict.value)
+        for row in rows
+        if (row.status, row.status_on) != (found[row.id].verdict.value, today)
+    ]
+    if stale:
+        table = Commitment.__table__
+        db.session.execute(
+            sql_update(table)
+            .where(table.c.id == bindparam("key"))
+            .values(status=bindparam("verdict"), status_on=today),
+            [{"key": row.id, "verdict": verdict} for row, verdict in stale],
+        )
+    changed = []
+    for row, verdict in stale:
+        if row.status != verdict:
+            changed.append(row)
+        set_committed_value(row, "status", verdict)
+        set_committed_value(row, "status_on", today)
+    return changed
 
 
 def refresh_status(commitment: Commitment, today: date | None = None) -> str:
@@ -559,17 +571,16 @@ def refresh_status(commitment: Commitment, today: date | None = None) -> str:
 
 def refresh_statuses(commitments: list[Commitment], today: date | None = None) -> None:
     """`refresh_status` for many at once: one progress query for all of them."""
-    today = today or office_today()
     db.session.flush()
-    found = queries.progress_of(commitments, today) if commitments else {}
+    _store_statuses(commitments, today or office_today())
     for commitment in commitments:
-        _store_status(commitment, found[commitment.id].verdict.value, today)
         commitment_changed.send(commitment)
 
 
-def refresh_all(today: date | None = None, batch: int = 500) -> int:
+def refresh_all(today: date | None = None, batch: int = 500, *, notify: bool = True) -> int:
     """The daily run: bring every cached verdict up to `today` (a target lapses at midnight
-    without anybody touching it); returns how many changed."""
+    without anybody touching it); returns how many changed. A bulk load passes notify=False
+    and tells its listeners once (commitments_loaded) instead of once per commitment."""
     today = today or office_today()
     changed, last_id = 0, 0
     while True:
@@ -583,11 +594,8 @@ def refresh_all(today: date | None = None, batch: int = 500) -> int:
         )
         if not rows:
             return changed
-        found = queries.progress_of(rows, today)
-        for row in rows:
-            before = row.status
-            _store_status(row, found[row.id].verdict.value, today)
-            if row.status != before:
-                changed += 1
-                commitment_changed.send(row)
+        moved = _store_statuses(rows, today)
+        changed += len(moved)
+        for row in moved if notify else ():
+            commitment_changed.send(row)
         last_id = rows[-1].id

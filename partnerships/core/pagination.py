@@ -8,7 +8,7 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import Select, and_, or_
 
 from partnerships.core.safety import MAX_ID
@@ -66,6 +66,13 @@ def decode_cursor(cursor: str | None, width: int) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != width:
         return None
     return values
+
+
+def list_args() -> dict[str, str]:
+    """The request's query string for a list page's links (next page, exports, sorting): a
+    plain dict, as a template's `args.get(...)` on a MultiDict raises (slowly) for each missing
+    key, once per drop-down option."""
+    return request.args.to_dict()
 
 
 def keyset_page(

@@ -8,21 +8,22 @@ Rows are written as bulk INSERTs (executemany in chunks), not through the servic
 the services' rules are tested elsewhere, and row by row this would take hours. What the
 services derive is derived the same way here: each row's audit entry is its column snapshot,
 chained by `audit.services.append` (and a checkpoint signed at the end); commitment statuses
-come from `commitments.queries.progress_of`; the dashboard's facts are rebuilt (the
-`commitments_loaded` signal); the letters come from `letters.issue_letter`, rendered and
-sealed. The same seed and day give the same rows.
+come from the daily run (`commitments.services.refresh_all`); the dashboard's facts are
+rebuilt (the `commitments_loaded` signal); the letters come from `letters.issue_letter`,
+rendered and sealed. The same seed and day give the same rows.
 
 The demo (its offices, partners and logins) is loaded first and kept: the national rows go to
 the provinces the demo's offices do not serve, so the demo's stories read as before.
 """
 
 import random
+from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text
 
 from partnerships.agreements.models import (
     Agreement,
@@ -33,10 +34,11 @@ from partnerships.agreements.models import (
 )
 from partnerships.agreements.search import FTS_TABLE
 from partnerships.audit.services import append, checkpoint, to_jsonable
-from partnerships.commitments import letters, queries
+from partnerships.commitments import letters
 from partnerships.commitments.models import Commitment, RealisationFigure
+from partnerships.commitments.services import refresh_all
 from partnerships.commitments.signals import commitments_loaded
-from partnerships.core.models import utcnow
+from partnerships.core.models import follow_sequences, utcnow
 from partnerships.documents import certificates
 from partnerships.events import models as events
 from partnerships.extensions import db
@@ -160,7 +162,7 @@ class _Writer:
         return {"created_at": self.now, "updated_at": self.now, "is_deleted": False}
 
     def write(self, model, rows: list[dict], office_of: Callable[[dict], int | None]) -> None:
-        """Insert `rows` of `model` and append their audit entries ("create", the row as the
+        """Insert `rows` of `model` and append their audit entries ("insert", the row as the
         audit listener would have snapshotted it), a chunk at a time, each chunk committed.
         Keys starting with "_" are the generator's notes, not columns ("_collections" holds
         the audited collections the entry records)."""
@@ -189,7 +191,7 @@ class _Writer:
                     for row in chunk
                 ]
                 append(db.session.connection(), entries)
-            _follow_sequences([table.name])  # an interrupted run leaves them right too
+            follow_sequences(db.session, [table])  # an interrupted run leaves them right too
             db.session.commit()
             self.counts.add(table.name, len(chunk))
             self.report(table.name, len(chunk))
@@ -503,30 +505,10 @@ class _Writer:
         self.write(RealisationFigure, batch, lambda row: row["_office"])
 
     def statuses(self) -> None:
-        """Each commitment's verdict as the daily run stores it (derived data, no entry)."""
-        table = Commitment.__table__
-        last = 0
-        while True:
-            rows = list(
-                db.session.scalars(
-                    select(Commitment)
-                    .where(Commitment.id > last)
-                    .order_by(Commitment.id)
-                    .limit(2000)
-                )
-            )
-            if not rows:
-                break
-            found = queries.progress_of(rows, self.today)
-            db.session.execute(
-                update(table)
-                .where(table.c.id == bindparam("key"))
-                .values(status=bindparam("verdict"), status_on=self.today),
-                [{"key": c.id, "verdict": found[c.id].verdict.value} for c in rows],
-            )
-            last = rows[-1].id
-            db.session.commit()
-            db.session.expunge_all()
+        """Each commitment's verdict as the daily run stores it (derived data, no entry); the
+        dashboard hears of them all at once, at the end of the run."""
+        refresh_all(self.today, batch=2000, notify=False)
+        db.session.commit()
 
     # ---- events and letters -------------------------------------------------------------
 
@@ -621,21 +603,6 @@ _EVENT_TITLES = {
 }
 
 
-def _follow_sequences(tables: Iterable[str]) -> None:
-    """PostgreSQL: move each table's id sequence past the ids written here, so the next row
-    the app adds gets a free id."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        if "id" in db.metadata.tables[table].c:
-            db.session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                    f"(SELECT MAX(id) FROM {table}))"
-                )
-            )
-
-
 def _kanwil_code(n: int) -> str:
     return f"KWN{n:02d}"
 
@@ -660,11 +627,10 @@ def _head_title(partner: dict) -> str:
 
 def _months(first: date, today: date) -> list[date]:
     """The last day of every month from `first` to the month before `today`."""
-    ends, day = [], first
-    while (day.year, day.month) < (today.year, today.month):
-        following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        ends.append(following - timedelta(days=1))
-        day = following
+    ends, year, month = [], first.year, first.month
+    while (year, month) < (today.year, today.month):
+        ends.append(date(year, month, monthrange(year, month)[1]))
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
     return ends
 
 

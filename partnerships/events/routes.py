@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from partnerships.core.forms import ConfirmForm, refuse
-from partnerships.core.pagination import keyset_page
+from partnerships.core.pagination import keyset_page, list_args
 from partnerships.events import bp, queries, rules, services, timing
 from partnerships.events.errors import EventError
 from partnerships.events.forms import (
@@ -59,7 +59,7 @@ def index():
     return render_template(
         "events/index.html",
         page=page,
-        args=request.args.to_dict(),  # a dict: a MultiDict raises (slowly) for each missing key
+        args=list_args(),
         filters=queries.filter_args(request.args),
         **_context(),
     )
