@@ -26,7 +26,8 @@ WALK = [
 def test_every_admin_page_fits_and_passes_axe(open_page, axe_source, menu, open_first):
     page = open_page("admin")
     page.goto("/")
-    check(page, axe_source)
+    if menu == WALK[0][0]:  # the dashboard, where every walk starts: checked once
+        check(page, axe_source)
     page.locator(f"nav a[href='{menu}']").click()
     page.wait_for_load_state()
     check(page, axe_source)

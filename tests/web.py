@@ -14,6 +14,16 @@ from webtest.response import TestResponse
 
 from tests.conftest import EMAILS, PASSWORD, csrf_token, login
 
+# The security headers every response carries (tests/test_headers.py, and every matrix walk).
+DIRECTIVES = {
+    "default-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+PAGE_TYPES = {"text/html", "application/json"}
+
 
 def browser(app) -> TestApp:
     """A browser of its own (its own cookie jar), not logged in."""
@@ -213,10 +223,47 @@ def options(form: Form, name: str) -> dict[str, str]:
     }
 
 
+def _policy(header: str) -> dict[str, str]:
+    return dict(d.strip().partition(" ")[::2] for d in header.split(";") if d.strip())
+
+
+def header_problems(url: str, response, *, https: bool) -> list[str]:
+    """What is missing or wrong in the headers of one response."""
+    found = []
+    headers = response.headers
+    policy = _policy(headers.get("Content-Security-Policy", ""))
+    for name, value in DIRECTIVES.items():
+        if policy.get(name) != value:
+            found.append(f"CSP {name} is {policy.get(name)!r}")
+    if "unsafe-inline" in str(policy) or "unsafe-eval" in str(policy):
+        found.append("CSP allows inline code")
+    if headers.get("X-Content-Type-Options") != "nosniff":
+        found.append("no nosniff")
+    if headers.get("Referrer-Policy") not in ("same-origin", "strict-origin-when-cross-origin"):
+        found.append(f"Referrer-Policy {headers.get('Referrer-Policy')!r}")
+    hsts = headers.get("Strict-Transport-Security", "")
+    if https and not hsts.startswith("max-age=31536000"):
+        found.append(f"HSTS over HTTPS is {hsts!r}")
+    if not https and hsts:
+        found.append("HSTS over plain HTTP")
+    static = url.startswith("/static/")
+    if not static and "no-store" not in headers.get("Cache-Control", ""):
+        found.append(f"Cache-Control {headers.get('Cache-Control')!r}")
+    if static and "no-store" in headers.get("Cache-Control", ""):
+        found.append("static file not cacheable")
+    # Anything that is not a page, JSON or a static file is a download: never shown inline.
+    if response.status_code == 200 and not static and response.mimetype not in PAGE_TYPES:
+        disposition = headers.get("Content-Disposition", "")
+        if not disposition.startswith("attachment"):
+            found.append(f"{response.mimetype} served inline ({disposition!r})")
+    return [f"{url} ({response.status_code}): {problem}" for problem in found]
+
+
 def matrix_misses(app, who: str, column: int, routes, ids: dict) -> list[str]:
     """An authorization matrix walked as `who` ("anonymous" or a conftest key): every
     `(label, "METHOD /url/{id}", cells)` of `routes` requested with a valid CSRF token, the status
     compared with the cell in `column` ("L": sent to sign in with the page to come back to).
+    Every answer, whatever its status, must also carry the security headers (header_problems).
     Returns the cells that differ, so a failure names every wrong route at once."""
     client = app.test_client()
     if who != "anonymous":
@@ -233,4 +280,5 @@ def matrix_misses(app, who: str, column: int, routes, ids: dict) -> list[str]:
         expected = cells.split()[column]
         if got != expected:
             wrong.append(f"{label} {method} {url}: {got}, expected {expected}")
+        wrong += [f"{method} {p}" for p in header_problems(url, response, https=False)]
     return wrong

@@ -52,20 +52,18 @@ UNMODELLED_SCHEMA = (
 )
 
 
-def follow_sequences(session, tables) -> None:
+def follow_sequences(connection, tables) -> None:
     """PostgreSQL: move each table's id sequence just past the highest id it holds, so the next
     row gets a free id after rows were written with their ids given (a bulk load, a test's
     reset). An empty table starts again at 1. SQLite needs nothing: it takes MAX(id) + 1."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in tables:
-        if "id" in table.c:
-            session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-                )
-            )
+    calls = [  # table names from the models, never from input
+        f"setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+        for table in tables
+        if "id" in table.c
+    ]
+    if connection.dialect.name == "postgresql" and calls:
+        connection.execute(text("SELECT " + ", ".join(calls)))
 
 
 def include_object(_obj, name, _type, _reflected, _compare_to) -> bool:

@@ -191,7 +191,8 @@ class _Writer:
                     for row in chunk
                 ]
                 append(db.session.connection(), entries)
-            follow_sequences(db.session, [table])  # an interrupted run leaves them right too
+            # every chunk, so that an interrupted run leaves the sequences right too
+            follow_sequences(db.session.connection(), [table])
             db.session.commit()
             self.counts.add(table.name, len(chunk))
             self.report(table.name, len(chunk))
