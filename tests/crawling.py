@@ -6,14 +6,16 @@ person would; `tests/test_fuzz_forms.py` submits each with hostile values.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from webtest.forms import Checkbox, File, Form, Hidden, MultipleSelect, Radio, Select, Upload
 from webtest.response import TestResponse
 from werkzeug.exceptions import HTTPException
 
-from tests.conftest import OFFICE_DAY
+from tests.conftest import OFFICE_DAY, WORKER
 from tests.web import forms, signed_in
 
 MAX_PAGES = 150  # per role
@@ -162,6 +164,28 @@ class Crawl:
 
     def matching(self, page: TestResponse, seen: Found) -> list[Form]:
         return [f for f in forms(page) if any(d.key == seen.key for d in self.describe(page, f))]
+
+
+def _finds(tmp_path_factory, role: str) -> Path:
+    """Where a role's finds are kept for this run, in the folder its xdist workers share."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if WORKER else base) / f"crawl-{role}.pickle"
+
+
+def remember(tmp_path_factory, role: str, found: list[Found]) -> None:
+    """Keep what a walk found for the rest of the run: every test starts from the same seeded
+    database, so a role's walk finds the same forms each time (test_crawler walks and checks
+    every page itself; test_fuzz_forms then need not walk them again)."""
+    path = _finds(tmp_path_factory, role)
+    partial = path.with_suffix(f".{WORKER or 'main'}")
+    partial.write_bytes(pickle.dumps(found))
+    partial.replace(path)
+
+
+def recall(tmp_path_factory, role: str) -> list[Found] | None:
+    """A role's finds, if a walk earlier in this run kept them."""
+    path = _finds(tmp_path_factory, role)
+    return pickle.loads(path.read_bytes()) if path.exists() else None  # noqa: S301 (our own)
 
 
 def query_pairs(query: str):

@@ -23,7 +23,7 @@ import pytest
 from webtest.forms import Form, Hidden
 from webtest.response import TestResponse
 
-from tests.crawling import Crawl, Found, fill_required, pressed
+from tests.crawling import Crawl, Found, fill_required, pressed, remember
 from tests.web import flashes, follow
 
 ROLES = ["admin", "staff", "manager", "partner", "auditor", "auditor_office"]
@@ -131,10 +131,11 @@ def _required(message: str) -> bool:
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=False)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_and_form_as(app, role):
+def test_every_page_and_form_as(app, role, tmp_path_factory):
     started = time.monotonic()
     walk = Walk(app, role)
     found = walk.crawl()
+    remember(tmp_path_factory, role, found)
     walk.submit_all(found)
     took = time.monotonic() - started
     print(f"{role}: {walk.pages} pages, {walk.submitted} forms in {took:.1f} s")
