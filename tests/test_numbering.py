@@ -877,7 +877,10 @@ def _issue_many(uri: str, office: int, year: int, count: int, start, results) ->
 
 def _run_workers(app, offices: list[int]) -> list[tuple]:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    ctx = multiprocessing.get_context("spawn")
+    # Fresh processes (no fork of this one's connections or threads), forked from a server that
+    # imported the app once: spawning each imported it again, most of the test's time.
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
     start = ctx.Event()
     results = ctx.Queue()
     workers = [
