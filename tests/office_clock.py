@@ -33,6 +33,11 @@ def main() -> None:
     else:
         sys.argv, program = ["gunicorn", *command], run
     with time_machine.travel(moment, tick=True):
+        # time_machine's clock starts ticking when it is first read, not when the travel
+        # starts: read now, or the process runs behind by however long its imports take
+        # before the app first asks the time (seconds; another server's fresh session cookie
+        # was then "signed in the future" here, and refused).
+        time.time()
         program()
 
 
