@@ -136,10 +136,8 @@ def _measure(app, repeat: int) -> dict[str, dict]:
 
 def _generate(app, provinces: int | None) -> dict[str, int]:
     scale = national.NATIONAL
-    if provinces is not None:
-        scale = national.Scale(provinces=provinces, kanwils=provinces, branches=provinces * 3,
-                               figures=provinces * 4_000, events_per_office=10,
-                               villages_per_regency=4, letters=2)  # fmt: skip
+    if provinces is not None:  # the smoke run: a few provinces, few villages and letters
+        scale = national.scale_of(provinces, villages_per_regency=4, letters=2)
     with app.app_context(), app.test_request_context(), acting_as("benchmark"), mail.quiet():
         started = time.perf_counter()
         counts = national.generate(TODAY, 2025, scale)

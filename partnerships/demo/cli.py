@@ -1,5 +1,3 @@
-from dataclasses import replace
-
 import click
 from flask import current_app
 from flask_babel import force_locale
@@ -62,11 +60,7 @@ def national_command(seed: int, provinces: int | None, villages: int, letters: i
             "password) and tens of thousands of sample rows the audit trail keeps forever; run "
             "it with PARTNERSHIPS_ENV=development on a database of its own"
         )
-    scale = national.NATIONAL
-    if provinces is not None:  # a few provinces: small, for trying it out and for tests
-        scale = replace(scale, provinces=provinces, branches=provinces * 3, kanwils=provinces,
-                        figures=provinces * 4_000, events_per_office=10)  # fmt: skip
-    scale = replace(scale, letters=letters, villages_per_regency=villages)
+    scale = national.scale_of(provinces, letters=letters, villages_per_regency=villages)
     with acting_as("cli:demo-national"), force_locale("id"), mail.quiet():
         if not db.session.scalar(select(Region.code).limit(1)):
             click.echo("Regions ...")

@@ -19,7 +19,7 @@ the provinces the demo's offices do not serve, so the demo's stories read as bef
 import random
 from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -96,6 +96,17 @@ class Scale:
 
 
 NATIONAL = Scale()
+
+
+def scale_of(provinces: int | None = None, **settings: int) -> Scale:
+    """The country, or a few provinces of it (for trying it out, the benchmark's smoke run
+    and tests): offices and figures shrink with the provinces; `settings` override the rest."""
+    chosen = NATIONAL
+    if provinces is not None:
+        chosen = replace(chosen, provinces=provinces, kanwils=provinces,
+                         branches=provinces * 3, figures=provinces * 4_000,
+                         events_per_office=10)  # fmt: skip
+    return replace(chosen, **settings)
 
 
 @dataclass
