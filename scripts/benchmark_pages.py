@@ -107,30 +107,33 @@ def _ids(app) -> dict[str, str]:
 
 
 def _measure(app, repeat: int) -> dict[str, dict]:
-    """Each page's median time (after one warm-up visit) and its SQL statements."""
+    """Each page's median time and its SQL statements. One warm-up visit per page (counting
+    its statements), then `repeat` rounds over every page in turn: the machine's drift during
+    the run falls on all pages alike, the trivial one included."""
     clients = {who: _client(app, who) for who in (ADMIN, PARTNER)}
     ids = _ids(app)
     with app.app_context():
         engine = db.engine
     seen: list[str] = []
     listener = lambda *_args: seen.append("")  # noqa: E731
+    every = {"trivial page": (ADMIN, TRIVIAL), **PAGES}
+    pages = {name: (clients[who], url.format(**ids)) for name, (who, url) in every.items()}
     results = {}
-    for name, (who, url) in {"trivial page": (ADMIN, TRIVIAL), **PAGES}.items():
-        url = url.format(**ids)
-        client = clients[who]
+    for name, (client, url) in pages.items():
         assert client.get(url).status_code == 200, url
         event.listen(engine, "before_cursor_execute", listener)
         seen.clear()
         client.get(url)
         event.remove(engine, "before_cursor_execute", listener)
-        times = []
-        for _ in range(repeat):
+        results[name] = {"url": url, "statements": len(seen), "times": []}
+    for _ in range(repeat):
+        for name, (client, url) in pages.items():
             start = time.perf_counter()
             response = client.get(url)
-            times.append(time.perf_counter() - start)
+            results[name]["times"].append(time.perf_counter() - start)
             assert response.status_code == 200, url
-        results[name] = {"url": url, "median_ms": statistics.median(times) * 1000,
-                         "statements": len(seen)}  # fmt: skip
+    for result in results.values():
+        result["median_ms"] = statistics.median(result.pop("times")) * 1000
     return results
 
 

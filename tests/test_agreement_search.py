@@ -786,14 +786,14 @@ def test_renamed_partner_is_found_under_its_new_name(app, as_role):
 
 
 def test_with_more_partners_than_a_drop_down_holds_the_filter_takes_a_name(app, monkeypatch):
-    """Beyond PARTNER_CHOICES_MAX partners (a national user sees 6,000) the agreements' and the
+    """Beyond CHOICES_MAX partners (a national user sees 6,000) the agreements' and the
     commitments' partner filter is a name box: part of a name finds that partner's rows."""
     from partnerships.organisations import scope
 
     web = signed_in(app, "admin")
     page = web.get("/agreements")
     assert page.html.select_one("select[name=partner]") is not None  # the demo's few partners
-    monkeypatch.setattr(scope, "PARTNER_CHOICES_MAX", 3)
+    monkeypatch.setattr(scope, "CHOICES_MAX", 3)
     for url in ("/agreements", "/commitments"):
         page = web.get(url)
         assert page.html.select_one("select[name=partner]") is None
@@ -808,3 +808,38 @@ def test_with_more_partners_than_a_drop_down_holds_the_filter_takes_a_name(app, 
         for digits in ("\u00b2", "\u2460", "\u0663", "99999999999999999999"):  # ², ①, ٣, too big
             odd = submit(page, field="partner", partner=digits)
             assert odd.status_int == 200 and odd.html.select_one("table") is None, (url, digits)
+
+
+def test_with_more_offices_than_a_drop_down_holds_the_office_filter_takes_a_name_or_code(
+    app, monkeypatch
+):
+    """Beyond CHOICES_MAX offices (the country has 330) the agreement list's office filter is
+    a name box: part of an office's name, or its code, finds that office's agreements; a
+    link from elsewhere that names an office by id still works."""
+    from partnerships.organisations import scope
+
+    web = signed_in(app, "admin")
+    page = web.get("/agreements")
+    assert page.html.select_one("select[name=office]") is not None  # the demo's few offices
+    with app.app_context():
+        gianyar = db.session.scalar(select(Office).where(Office.code == "GNR"))
+        expected = set(db.session.scalars(select(Agreement.id).where(Agreement.office == gianyar)))
+        gianyar_id = gianyar.id
+    assert expected
+    monkeypatch.setattr(scope, "CHOICES_MAX", 3)
+    page = web.get("/agreements")
+    assert page.html.select_one("select[name=office]") is None
+    box = page.html.select_one("input[name=office]")
+    assert box is not None and box.get("placeholder") == "Nama atau kode kantor"
+
+    def listed(found) -> set[int]:
+        links = found.html.select("table a[href^='/agreements/']")
+        return {int(a["href"].rsplit("/", 1)[1]) for a in links}
+
+    for typed in ("gianyar", "gnr", str(gianyar_id)):
+        found = submit(page, field="office", office=typed)
+        assert listed(found) == expected, typed
+        assert found.html.select_one("input[name=office]")["value"] == typed
+    for typed in ("tidak ada kantor begini", "99999999999999999999", "\u00b2"):
+        nothing = submit(page, field="office", office=typed)
+        assert nothing.status_int == 200 and nothing.html.select_one("table") is None, typed

@@ -65,8 +65,10 @@ class Agreement(TimestampMixin, SoftDeleteMixin, db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_reason: Mapped[str | None] = mapped_column(String(500))
-    # Title, subject, article text and partner names, kept for full-text search.
-    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Title, subject, article text and partner names, kept for full-text search: read by the
+    # database's search, never shown, so not loaded with the agreement (a list page's worth
+    # was as much text as the page itself).
+    search_text: Mapped[str] = mapped_column(Text, default="", deferred=True)
     # Optimistic locking: a save based on an older state is refused, never silently applied.
     lock_version: Mapped[int] = mapped_column(default=1)
 

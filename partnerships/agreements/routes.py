@@ -79,7 +79,12 @@ from partnerships.documents.rendering import RenderRefused
 from partnerships.documents.store import StoreError
 from partnerships.extensions import db
 from partnerships.organisations.models import Official, Partner
-from partnerships.organisations.scope import office_subtree_ids, partner_choices, visible_partners
+from partnerships.organisations.scope import (
+    office_filter_choices,
+    office_subtree_ids,
+    partner_choices,
+    visible_partners,
+)
 from partnerships.organisations.services import office_choices
 
 log = logging.getLogger(__name__)
@@ -138,6 +143,7 @@ def index():
     columns, descending = search.SORTS.get(sort, search.SORTS["newest"])
     stmt = search.with_parties(search.filtered(visible_agreements(current_user), request.args))
     page = keyset_page(stmt, columns, request.args.get("after"), descending=descending)
+    office_filter = current_user.role != Role.PARTNER  # a partner user's are all its own
     # Links to the next page and the exports carry the filters, and only them.
     return render_template(
         "agreements/index.html",
@@ -145,7 +151,8 @@ def index():
         args=list_args(),
         sort=sort,
         filters=search.filter_args(request.args),
-        offices=office_choices() if current_user.role != Role.PARTNER else [],
+        office_filter=office_filter,
+        offices=office_filter_choices() if office_filter else [],
         partners=partner_choices(current_user),
         **_labels(),
     )

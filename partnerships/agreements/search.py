@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, extract, false, func, literal_column, or_, select, text, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from partnerships.agreements.forms import FUNDING_LABELS, KIND_LABELS
@@ -25,7 +25,7 @@ from partnerships.core.formatting import long_date, office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
 from partnerships.organisations.models import Partner
-from partnerships.organisations.scope import partners_named
+from partnerships.organisations.scope import offices_named, partners_named
 from partnerships.organisations.signals import partner_renamed
 
 # A word, or a number written with thousands dots ("2.000 pekerja"), which PostgreSQL's parser
@@ -35,7 +35,6 @@ FTS_TABLE = "agreements_fts"
 # The text search configuration as a literal, so the expression is the one the GIN index was
 # built on (a bound parameter would leave the planner a sequential scan under generic plans).
 TS_CONFIG = literal_column("'simple'")
-MAX_ID = 2**31 - 1  # ids and years beyond an INTEGER match nothing (and must not reach the driver)
 FILTER_KEYS = ("q", "kind", "status", "partner", "office", "region", "year", "expiring", "sort")
 REGION_CODE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
@@ -131,8 +130,8 @@ def filtered(stmt: Select, args) -> Select:
         stmt = stmt.where(Agreement.kind == kind if kind in set(Kind) else false())
     if status := args.get("status"):
         stmt = stmt.where(Agreement.status == status if status in set(Status) else false())
-    if (office := _int_arg(args, "office")) is not None:
-        stmt = stmt.where(Agreement.office_id == office if 0 < office <= MAX_ID else false())
+    if office := (args.get("office") or "").strip():
+        stmt = stmt.where(Agreement.office_id.in_(offices_named(office)))
     if partner := (args.get("partner") or "").strip():
         parties = select(AgreementParty.agreement_id).where(
             AgreementParty.partner_id.in_(partners_named(partner))
@@ -183,8 +182,18 @@ SORTS = {
 
 
 def with_parties(stmt: Select) -> Select:
-    """Load parties with each page in one extra query, not one per row."""
-    return stmt.options(selectinload(Agreement.parties))
+    """Load parties with each page in one extra query, not one per row, and of what they point
+    to only what a list shows (names): the models' eager joins (each party's partner with its
+    region and office, that office's parent and region, the signatory with all of theirs) cost
+    more than rendering the page."""
+    return stmt.options(
+        joinedload(Agreement.office).lazyload("*"),
+        selectinload(Agreement.parties).options(
+            joinedload(AgreementParty.partner).lazyload("*"),
+            joinedload(AgreementParty.office).lazyload("*"),
+            lazyload(AgreementParty.signatory),
+        ),
+    )
 
 
 # ---- export -----------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from flask import url_for
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import visible_agreements
+from partnerships.agreements.search import with_parties
 from partnerships.agreements.signing import NOT_LISTED, documents_of_agreements
 from partnerships.api import schemas
 from partnerships.commitments import services as commitments
@@ -52,10 +52,6 @@ def _one(stmt, column, object_id: int):
 AGREEMENT_FIELDS = [name for name in schemas.Agreement().fields if name != "parties"]
 
 
-def _with_parties(stmt):
-    return stmt.options(selectinload(Agreement.parties))
-
-
 def _agreement(agreement: Agreement) -> dict:
     data = {name: getattr(agreement, name) for name in AGREEMENT_FIELDS}
     data["parties"] = [
@@ -74,7 +70,7 @@ def _agreement(agreement: Agreement) -> dict:
 @blp.response(200, schemas.page_of(schemas.Agreement))
 def agreements(args):
     """The agreements the token's user may see, in the order they were made, page by page."""
-    stmt = _with_parties(visible_agreements(current_user))
+    stmt = with_parties(visible_agreements(current_user))
     if args["status"]:
         stmt = stmt.where(Agreement.status == args["status"])
     page = _page(stmt, Agreement.id, args)
@@ -84,7 +80,7 @@ def agreements(args):
 @blp.get("/agreements/<int:agreement_id>")
 @blp.response(200, schemas.Agreement)
 def agreement(agreement_id: int):
-    stmt = _with_parties(visible_agreements(current_user))
+    stmt = with_parties(visible_agreements(current_user))
     return _agreement(_one(stmt, Agreement.id, agreement_id))
 
 

@@ -30,31 +30,53 @@ def visible_partners(user) -> Select:
     return stmt
 
 
-# A list's partner filter is a drop-down up to this many partners and a name box beyond: a
-# national user's drop-down of 6,000 names weighed 400 kB and cost 300 ms on every list page.
-PARTNER_CHOICES_MAX = 200
+# A list's partner or office filter is a drop-down up to this many names and a name box beyond:
+# a national user's drop-down of 6,000 partners weighed 400 kB and cost 300 ms on every list
+# page; the country's 330 offices still cost an agreement list page a seventh of its time.
+CHOICES_MAX = 200
+
+
+def _choices(stmt: Select) -> list[tuple[int, str]] | None:
+    rows = db.session.execute(stmt.limit(CHOICES_MAX + 1)).all()
+    return None if len(rows) > CHOICES_MAX else [tuple(row) for row in rows]
 
 
 def partner_choices(user) -> list[tuple[int, str]] | None:
     """The partners a list's filter offers as (id, name), or None when `user` sees more than
-    PARTNER_CHOICES_MAX (the filter then takes a name)."""
-    rows = db.session.execute(
+    CHOICES_MAX (the filter then takes a name)."""
+    return _choices(
         visible_partners(user)
         .with_only_columns(Partner.id, Partner.name)
         .order_by(Partner.name, Partner.id)
-        .limit(PARTNER_CHOICES_MAX + 1)
-    ).all()
-    return None if len(rows) > PARTNER_CHOICES_MAX else [tuple(row) for row in rows]
+    )
 
 
-def partners_named(raw: str) -> Select:
-    """The ids a list's partner filter means: a partner's id (from the drop-down) or part of
-    partners' names (from the name box). An id out of range matches nothing."""
+def office_filter_choices() -> list[tuple[int, str]] | None:
+    """The offices a list's filter offers as (id, name), or None beyond CHOICES_MAX."""
+    return _choices(
+        select(Office.id, Office.name)
+        .where(Office.is_deleted.is_(False))
+        .order_by(Office.name, Office.id)
+    )
+
+
+def _named(model, raw: str, *also) -> Select:
+    """The ids a list's filter means: an id (from the drop-down) or part of the names (from
+    the name box), or what `also` matches. An id out of range matches nothing."""
     raw = raw.strip()
     if raw.isascii() and raw.isdigit():  # not "²" or "①", which isdigit() accepts
         number = int(raw)
-        return select(Partner.id).where(Partner.id == number if 0 < number <= MAX_ID else false())
-    return select(Partner.id).where(Partner.name.icontains(raw, autoescape=True))
+        return select(model.id).where(model.id == number if 0 < number <= MAX_ID else false())
+    return select(model.id).where(or_(model.name.icontains(raw, autoescape=True), *also))
+
+
+def partners_named(raw: str) -> Select:
+    return _named(Partner, raw)
+
+
+def offices_named(raw: str) -> Select:
+    """Offices by id, part of the name or their code ("dps")."""
+    return _named(Office, raw, Office.code == raw.strip().upper())
 
 
 def visible_officials(user) -> Select:
