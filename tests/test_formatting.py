@@ -5,7 +5,7 @@ day and month names are Babel's (CLDR) for that date. Property tests with Hypoth
 a fixed seed and no example database, so every run checks the same cases."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from babel.dates import format_date, get_day_names, get_month_names
@@ -16,6 +16,7 @@ from babel.numbers import (
     parse_decimal,
 )
 from flask import render_template_string, session
+from flask_babel import Babel, force_locale, format_datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from num2words import num2words
@@ -247,6 +248,24 @@ def test_page_filters_follow_the_language(app, lang, words, day):
             day,
             "—",
         ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+    aware=st.booleans(),
+)
+def test_times_on_pages_are_as_flask_babel_writes_them(moment, aware):
+    """Pages write a moment in the office's time zone and the reader's language exactly as
+    Flask-Babel's format_datetime(..., "medium") does (long_datetime composes it faster)."""
+    from flask import Flask
+
+    app = Flask(__name__)
+    Babel(app, default_timezone="Asia/Makassar")
+    value = moment.replace(tzinfo=UTC) if aware else moment
+    for lang in ("id", "en"):
+        with app.test_request_context("/"), force_locale(lang):
+            assert formatting.long_datetime(value) == format_datetime(value, "medium")
 
 
 def test_every_document_filter_is_a_formatting_function():

@@ -41,6 +41,29 @@ def status_key(agreement: Agreement, today: date | None = None) -> str:
     return NOT_YET_IN_FORCE if not_yet_in_force(agreement, today) else agreement.status
 
 
+# Bootstrap badge colours by the status shown.
+STATUS_COLOURS = {
+    Status.DRAFT: "secondary",
+    Status.IN_REVIEW: "info",
+    Status.APPROVED: "primary",
+    Status.AWAITING_SIGNATURE: "warning",
+    NOT_YET_IN_FORCE: "primary",
+    Status.ACTIVE: "success",
+    Status.EXPIRED: "dark",
+    Status.TERMINATED: "danger",
+    Status.SUPERSEDED: "light",
+}
+
+
+def badge(agreement: Agreement, today: date | None = None) -> tuple[str, str]:
+    """The status badge's colour and words, as the dates make it today (one reading of the
+    day for both: a list shows 25 of them)."""
+    today = today or office_today()
+    return STATUS_COLOURS.get(status_key(agreement, today), "secondary"), status_label(
+        agreement, today
+    )
+
+
 def status_label(agreement: Agreement, today: date | None = None) -> str:
     """ "Ditandatangani, berlaku mulai 1 Januari 2027" before the start date; else the status."""
     if not_yet_in_force(agreement, today):

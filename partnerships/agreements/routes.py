@@ -806,7 +806,8 @@ def dossier(agreement_id: int):
 for name, helper in {
     "text_blanks": drafting_rules.blanks,
     "text_lock_reason": drafting_rules.text_lock_reason,
-    "agreement_status_key": lifecycle.status_key,
+    "agreement_badge": lifecycle.badge,
+    "agreement_status_colours": lifecycle.STATUS_COLOURS,
     "agreement_status_label": lifecycle.status_label,
 }.items():
     bp.add_app_template_global(helper, name)

@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,7 +25,7 @@ from partnerships.core.exports import stream_csv
 from partnerships.core.formatting import long_date, office_today
 from partnerships.core.pagination import cursor_day, id_key, text_key
 from partnerships.extensions import db
-from partnerships.organisations.models import Partner
+from partnerships.organisations.models import Office, Partner
 from partnerships.organisations.scope import offices_named, partners_named
 from partnerships.organisations.signals import partner_renamed
 
@@ -181,19 +182,24 @@ SORTS = {
 }
 
 
+@cache  # loader options are immutable: built once (after the mappers are configured), shared
+def _party_names() -> tuple:
+    return (
+        joinedload(Agreement.office).load_only(Office.name).lazyload("*"),
+        selectinload(Agreement.parties).options(
+            joinedload(AgreementParty.partner).load_only(Partner.name).lazyload("*"),
+            joinedload(AgreementParty.office).load_only(Office.name).lazyload("*"),
+            lazyload(AgreementParty.signatory),
+        ),
+    )
+
+
 def with_parties(stmt: Select) -> Select:
     """Load parties with each page in one extra query, not one per row, and of what they point
     to only what a list shows (names): the models' eager joins (each party's partner with its
     region and office, that office's parent and region, the signatory with all of theirs) cost
     more than rendering the page."""
-    return stmt.options(
-        joinedload(Agreement.office).lazyload("*"),
-        selectinload(Agreement.parties).options(
-            joinedload(AgreementParty.partner).lazyload("*"),
-            joinedload(AgreementParty.office).lazyload("*"),
-            lazyload(AgreementParty.signatory),
-        ),
-    )
+    return stmt.options(*_party_names())
 
 
 # ---- export -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select
 
 from partnerships.audit.models import AuditEntry
-from partnerships.core.formatting import long_date, number
+from partnerships.core.formatting import long_date, long_datetime, number
 from partnerships.core.policy import can
 from partnerships.core.safety import MAX_ID
 from partnerships.extensions import db
@@ -625,7 +625,7 @@ def format_value(
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return text
-        return format_datetime(moment, "medium")  # in the office's (the user's) timezone
+        return long_datetime(moment)  # in the office's (the user's) timezone
     if _ISO_DAY.match(text):
         try:
             return long_date(date.fromisoformat(text))

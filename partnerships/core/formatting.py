@@ -6,10 +6,14 @@ hand: the words are num2words', the names and patterns Babel's (CLDR).
 """
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
+from babel.dates import get_datetime_format
 from babel.numbers import format_currency, format_decimal
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import format_decimal as ui_decimal
 from flask_babel import format_percent as ui_percent
 from num2words import num2words
@@ -71,11 +75,40 @@ def number_id(value: int | float) -> str:
 
 
 def long_date(value: date | datetime | None) -> str:
-    return "—" if value is None else format_date(value, "long")
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):  # the day it is at the office, as Flask-Babel rebases it
+        return format_date(value, "long")
+    return _ui_date(value, "long", get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _ui_date(value: date, pattern: str, locale: Locale) -> str:
+    """Babel's date formatting is pure and costs ~10 us a call; a list page writes the same
+    few days (deadlines, month-ends, signing days) dozens of times."""
+    return babel_date(value, pattern, locale=locale)
 
 
 def long_datetime(value: datetime | None) -> str:
-    return "—" if value is None else format_datetime(value, "medium")
+    """'4 Mar 2026, 13.06.07' in the office's (the user's) time zone, as Flask-Babel's
+    format_datetime(value, "medium") writes it, in half its time: Babel writes the date and
+    the time into the locale's pattern, and the date part is the cached one (an audit page
+    writes a hundred of these)."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:  # stored in UTC
+        value = value.replace(tzinfo=UTC)
+    local, locale = value.astimezone(get_timezone()), get_locale()
+    return (
+        _datetime_pattern(locale)
+        .replace("{0}", babel_time(local, "medium", locale=locale))
+        .replace("{1}", _ui_date(local.date(), "medium", locale))
+    )
+
+
+@lru_cache(maxsize=16)
+def _datetime_pattern(locale: Locale) -> str:
+    return get_datetime_format("medium", locale=locale).replace("'", "")
 
 
 def long_date_id(value: date) -> str:
