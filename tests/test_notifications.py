@@ -397,3 +397,26 @@ def test_the_waiting_page_takes_the_same_queries_however_many_rows(app):
     # 13 comments, 8 actions and the demo's follow-up overdue for this staff member
     assert len(section(page, "follow_ups").select(".waiting-item")) == 1
     assert badge(page) == "22 butir"
+
+
+def test_the_menu_count_is_the_users_own_after_a_move_to_another_office(app):
+    """The menu's count statement is kept per user and day (built once, executed on every
+    page): a user moved to another office counts that office's work at once."""
+    from partnerships.notifications import services
+    from partnerships.organisations.models import Office
+
+    with app.test_request_context("/"):
+        manager = db.session.scalar(select(User).where(User.email == MANAGER))
+        fresh = lambda: (
+            db.session.execute(  # noqa: E731 - built anew, never kept
+                services._count_select(services.statements(manager))
+            )
+            .one()
+            ._asdict()
+        )
+        denpasar = services.counts(manager)
+        assert denpasar == fresh() and denpasar["review"] >= 1  # the demo's renewal in review
+        manager.office_id = db.session.scalar(select(Office.id).where(Office.code == "GNR"))
+        db.session.flush()
+        gianyar = services.counts(manager)
+        assert gianyar == fresh() and gianyar != denpasar

@@ -7,6 +7,7 @@ which is also all the badge in the menu costs.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import url_for
@@ -284,24 +285,45 @@ def _overdue_follow_ups(user, offices: set[int] | None, today: date) -> Select:
     )
 
 
-def _counts(stmts: dict[str, Select]) -> dict[str, int]:
-    """Every section's total, in one query."""
+def _count_select(stmts: dict[str, Select]) -> Select | None:
+    """Every section's total, as one statement."""
     if not stmts:
-        return {}
+        return None
 
     def counted(stmt: Select):
         entity = stmt.column_descriptions[0]["entity"]
         ids = stmt.with_only_columns(entity.id).order_by(None).subquery()
         return select(func.count()).select_from(ids).scalar_subquery()
 
-    row = db.session.execute(
-        select(*(counted(stmt).label(key) for key, stmt in stmts.items()))
-    ).one()
-    return dict(zip(stmts, row, strict=True))
+    return select(*(counted(stmt).label(key) for key, stmt in stmts.items()))
+
+
+@dataclass(frozen=True)
+class _Who:
+    """What the sections read of a user (and nothing else), as a cache key."""
+
+    id: int
+    role: str
+    office_id: int | None
+    partner_id: int | None
+
+
+@lru_cache(maxsize=512)
+def _count_statement(who: _Who, offices: frozenset[int] | None, today: date) -> Select | None:
+    """The menu's count, on every page of staff, managers and partners: its statement for one
+    user and day is built once per process and executed again (building its eight subqueries
+    cost more than running them). The key holds all the statement depends on (the user's role,
+    office, partner, the offices below theirs, the day), so a change to any builds a new one;
+    the rows are read afresh at every execution."""
+    return _count_select(statements(who, today))
 
 
 def counts(user, today: date | None = None) -> dict[str, int]:
-    return _counts(statements(user, today))
+    today = today or office_today()
+    offices = _office_scope(user)
+    who = _Who(user.id, user.role, user.office_id, user.partner_id)
+    stmt = _count_statement(who, None if offices is None else frozenset(offices), today)
+    return {} if stmt is None else db.session.execute(stmt).one()._asdict()
 
 
 def total(user) -> int:
@@ -354,7 +376,7 @@ def waiting(user, today: date | None = None) -> list[Section]:
     for all the counts, however many rows there are."""
     today = today or office_today()
     stmts = statements(user, today)
-    totals = _counts(stmts)
+    totals = counts(user, today)
     sections = []
     for key, stmt in stmts.items():
         rows = db.session.scalars(stmt.limit(SECTION_LIMIT)).unique().all()
