@@ -407,13 +407,11 @@ def test_the_menu_count_is_the_users_own_after_a_move_to_another_office(app):
 
     with app.test_request_context("/"):
         manager = db.session.scalar(select(User).where(User.email == MANAGER))
-        fresh = lambda: (
-            db.session.execute(  # noqa: E731 - built anew, never kept
-                services._count_select(services.statements(manager))
-            )
-            .one()
-            ._asdict()
-        )
+
+        def fresh() -> dict:  # the count's statement built anew, never kept
+            stmt = services._count_select(services.statements(manager))
+            return db.session.execute(stmt).one()._asdict()
+
         denpasar = services.counts(manager)
         assert denpasar == fresh() and denpasar["review"] >= 1  # the demo's renewal in review
         manager.office_id = db.session.scalar(select(Office.id).where(Office.code == "GNR"))

@@ -55,17 +55,19 @@ STATUS_COLOURS = {
 }
 
 
-def badge(agreement: Agreement, today: date | None = None) -> tuple[str, str]:
+def badge(agreement: Agreement, labels: dict | None = None) -> tuple[str, str]:
     """The status badge's colour and words, as the dates make it today (one reading of the
-    day for both: a list shows 25 of them)."""
-    today = today or office_today()
+    day for both: a list shows 25 of them), with the page's translated `labels`."""
+    today = office_today()
     return STATUS_COLOURS.get(status_key(agreement, today), "secondary"), status_label(
-        agreement, today
+        agreement, today, labels
     )
 
 
-def status_label(agreement: Agreement, today: date | None = None) -> str:
+def status_label(
+    agreement: Agreement, today: date | None = None, labels: dict | None = None
+) -> str:
     """ "Ditandatangani, berlaku mulai 1 Januari 2027" before the start date; else the status."""
     if not_yet_in_force(agreement, today):
         return _("Signed, in force from %(day)s", day=long_date(agreement.effective_on))
-    return str(STATUS_LABELS.get(agreement.status, agreement.status))
+    return str((labels or STATUS_LABELS).get(agreement.status, agreement.status))

@@ -67,7 +67,7 @@ from partnerships.agreements.permissions import can_edit, visible_agreements
 from partnerships.agreements.redline import as_text, changed_words, redline
 from partnerships.audit.services import record_event
 from partnerships.clauses.services import ClauseError
-from partnerships.core.formatting import office_today
+from partnerships.core.formatting import office_today, translated
 from partnerships.core.forms import ConfirmForm, Form, refuse
 from partnerships.core.pagination import keyset_page, list_args
 from partnerships.core.roles import Role
@@ -126,10 +126,12 @@ def _as_int(value) -> int | None:
 
 
 def _labels() -> dict:
+    """The words for kinds, statuses and funding, translated once for the page (a list looks
+    each up for every row)."""
     return {
-        "kinds": KIND_LABELS,
-        "statuses": lifecycle.STATUS_LABELS,
-        "funding": FUNDING_LABELS,
+        "kinds": translated(KIND_LABELS),
+        "statuses": translated(lifecycle.STATUS_LABELS),
+        "funding": translated(FUNDING_LABELS),
         "windows": EXPIRY_WINDOWS,
     }
 

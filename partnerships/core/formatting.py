@@ -79,13 +79,13 @@ def long_date(value: date | datetime | None) -> str:
         return "—"
     if isinstance(value, datetime):  # the day it is at the office, as Flask-Babel rebases it
         return format_date(value, "long")
-    return _ui_date(value, "long", get_locale())
+    return formatted_day(value, "long", get_locale())
 
 
 @lru_cache(maxsize=4096)
-def _ui_date(value: date, pattern: str, locale: Locale) -> str:
-    """Babel's date formatting is pure and costs ~10 us a call; a list page writes the same
-    few days (deadlines, month-ends, signing days) dozens of times."""
+def formatted_day(value: date, pattern: str, locale: Locale | str) -> str:
+    """Babel's format_date, kept: it is pure and costs ~10 us a call, and a list page writes
+    the same few days (deadlines, month-ends, signing days, event days) dozens of times."""
     return babel_date(value, pattern, locale=locale)
 
 
@@ -102,7 +102,7 @@ def long_datetime(value: datetime | None) -> str:
     return (
         _datetime_pattern(locale)
         .replace("{0}", babel_time(local, "medium", locale=locale))
-        .replace("{1}", _ui_date(local.date(), "medium", locale))
+        .replace("{1}", formatted_day(local.date(), "medium", locale))
     )
 
 
@@ -193,3 +193,9 @@ FILTERS = {
     "day": day_name,
     "datetime": long_datetime,
 }
+
+
+def translated(labels: dict) -> dict:
+    """Lazy labels in the reader's language, each translated once (a list page looks a label
+    up for every row, and a lazy label translates itself at every use)."""
+    return {key: str(label) for key, label in labels.items()}

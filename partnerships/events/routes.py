@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from partnerships.core.formatting import translated
 from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import keyset_page, list_args
 from partnerships.events import bp, queries, rules, services, timing
@@ -41,9 +42,9 @@ def get_event(event_id: int, *, for_edit: bool = False) -> Event:
 
 def _context() -> dict:
     return {
-        "kinds": KIND_LABELS,
-        "statuses": STATUS_LABELS,
-        "audiences": AUDIENCE_LABELS,
+        "kinds": translated(KIND_LABELS),
+        "statuses": translated(STATUS_LABELS),
+        "audiences": translated(AUDIENCE_LABELS),
         "when": timing.when,
         "planned_first": timing.planned_first,
         "zone_label": timing.zone_label,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from flask_babel import get_locale
 
+from partnerships.core.formatting import formatted_day
 from partnerships.events.models import DEFAULT_TIMEZONE, TIMEZONES
 
 DASH = "\u2013"  # between the first and the last day or hour
@@ -110,9 +111,9 @@ def when(event) -> str:
     locale = _locale()
     start, end = local(event.starts_at, event.timezone), local(event.ends_at, event.timezone)
     first, last = first_day(event), last_day(event)
-    days = format_date(first, "medium", locale=locale)
+    days = formatted_day(first, "medium", locale)
     if last != first:
-        days += f" {DASH} " + format_date(last, "medium", locale=locale)
+        days += f" {DASH} " + formatted_day(last, "medium", locale)
     if event.all_day:
         return days
     hours = format_time(start, "short", locale=locale)
@@ -120,7 +121,7 @@ def when(event) -> str:
         hours += DASH + format_time(end, "short", locale=locale)
         return f"{days}, {hours} {zone_label(event.timezone)}"
     return (
-        f"{format_date(first, 'medium', locale=locale)} {hours} {DASH} "
-        f"{format_date(last, 'medium', locale=locale)} "
+        f"{formatted_day(first, 'medium', locale)} {hours} {DASH} "
+        f"{formatted_day(last, 'medium', locale)} "
         f"{format_time(end, 'short', locale=locale)} {zone_label(event.timezone)}"
     )
