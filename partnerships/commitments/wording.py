@@ -5,7 +5,7 @@ numbers behind it ("43% of 50%, 30% of the way (the straight line: 75% by today)
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date, format_percent, ngettext
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,7 +13,7 @@ from partnerships.agreements.forms import FUNDING_LABELS
 from partnerships.commitments.forms import METRIC_LABELS
 from partnerships.commitments.models import PERCENT_METRICS, Commitment, Kind
 from partnerships.commitments.status import ActionProgress, Progress, Verdict
-from partnerships.core.formatting import number, rupiah
+from partnerships.core.formatting import medium_date, number, rupiah
 from partnerships.extensions import db
 from partnerships.regions.models import Region
 
@@ -53,8 +53,8 @@ def value_text(commitment: Commitment, value: float | None) -> str:
     return number(round(value))
 
 
-def _day(value) -> str:
-    return format_date(value, "medium")
+def _day(value: date) -> str:
+    return medium_date(value)
 
 
 def sentence(commitment: Commitment, found: Progress | ActionProgress) -> str:

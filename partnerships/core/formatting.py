@@ -28,7 +28,7 @@ def rupiah(amount: int | None, locale: str | None = None) -> str:
     """Rp2.580.480.000,00 in Indonesian; IDR 2,580,480,000.00 in English."""
     if amount is None:
         return "—"
-    return format_currency(amount, "IDR", locale=locale or _ui_locale())
+    return format_currency(amount, "IDR", locale=locale or ui_locale())
 
 
 def rupiah_id(amount: int, cents: bool = True) -> str:
@@ -141,9 +141,15 @@ def office_today(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(get_timezone()).date()
 
 
-def _ui_locale() -> str:
-    locale = get_locale()
-    return "id_ID" if locale is None or locale.language == "id" else str(locale)
+def ui_locale() -> Locale:
+    return _number_locale(get_locale())
+
+
+@lru_cache(maxsize=16)
+def _number_locale(locale: Locale | None) -> Locale:
+    """Indonesian pages write money as Indonesia does (id_ID: Rp, not IDR), parsed once (Babel
+    parses a locale's name at every call)."""
+    return Locale.parse("id_ID" if locale is None or locale.language == "id" else str(locale))
 
 
 def percent(share: float | None) -> str:
@@ -155,12 +161,17 @@ def words(value: int | None) -> str:
     """A number in words in the user's language: 'dua belas' / 'twelve'."""
     if value is None:
         return "—"
-    return num2words(value, lang=_ui_locale().split("_")[0])
+    return num2words(value, lang=ui_locale().language)
 
 
 def rupiah_words(amount: int | None) -> str:
     """An amount in words in the user's language: '... rupiah' in both (the currency's name)."""
     return "—" if amount is None else f"{words(amount)} rupiah"
+
+
+def medium_date(value: date) -> str:
+    """'4 Mar 2026' in the reader's language (the cached day formatter)."""
+    return formatted_day(value, "medium", get_locale())
 
 
 def day_name(value: date | None) -> str:

@@ -14,11 +14,11 @@ from operator import attrgetter
 
 from babel.dates import format_date, format_time, get_day_names
 from flask import abort
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from partnerships.core.formatting import ui_locale
 from partnerships.core.pagination import Page, id_key, keyset_page
 from partnerships.core.roles import Role
 from partnerships.events import timing
@@ -184,19 +184,14 @@ def _next_month(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1)
 
 
-def _locale() -> str:
-    locale = get_locale()
-    return "id_ID" if locale is None or locale.language == "id" else str(locale)
-
-
 def month_label(first: date) -> str:
     """'November 2026' (the month standing alone, as a heading)."""
-    return format_date(first, "LLLL y", locale=_locale())
+    return format_date(first, "LLLL y", locale=ui_locale())
 
 
 def day_label(day: date, year: bool = True) -> str:
     """'Senin, 30 November 2026'."""
-    return format_date(day, "EEEE, d MMMM y" if year else "EEEE, d MMMM", locale=_locale())
+    return format_date(day, "EEEE, d MMMM y" if year else "EEEE, d MMMM", locale=ui_locale())
 
 
 def clock(event: Event) -> str:
@@ -204,7 +199,7 @@ def clock(event: Event) -> str:
     if event.all_day:
         return ""
     start = timing.local(event.starts_at, event.timezone)
-    return f"{format_time(start, 'short', locale=_locale())} {timing.zone_label(event.timezone)}"
+    return f"{format_time(start, 'short', locale=ui_locale())} {timing.zone_label(event.timezone)}"
 
 
 def first_planned(event: Event) -> str | None:
@@ -212,12 +207,12 @@ def first_planned(event: Event) -> str | None:
     if event.postponed_from is None:
         return None
     day = timing.local(event.postponed_from, event.timezone).date()
-    return format_date(day, "medium", locale=_locale())
+    return format_date(day, "medium", locale=ui_locale())
 
 
 def day_names() -> list[tuple[str, str]]:
     """Monday to Sunday in the reader's language (Babel counts from Monday: 0)."""
-    locale = _locale()
+    locale = ui_locale()
     wide, short = get_day_names("wide", locale=locale), get_day_names("abbreviated", locale=locale)
     return [(wide[i], short[i]) for i in range(7)]
 

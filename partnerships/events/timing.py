@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask_babel import get_locale
 
-from partnerships.core.formatting import formatted_day
+from partnerships.core.formatting import formatted_day, ui_locale
 from partnerships.events.models import DEFAULT_TIMEZONE, TIMEZONES
 
 DASH = "\u2013"  # between the first and the last day or hour
@@ -89,15 +88,10 @@ def zone_label(zone: str) -> str:
     return ZONE_ABBREVIATIONS.get(zone, zone)
 
 
-def _locale() -> str:
-    locale = get_locale()
-    return "id_ID" if locale is None or locale.language == "id" else str(locale)
-
-
 def planned_first(event, moment: datetime | None = None) -> str:
     """When a postponed event was first planned (or `moment`): '15 Des 2026, 14.00 WITA' (a
     day only, all day), in the event's zone."""
-    locale = _locale()
+    locale = ui_locale()
     first = local(moment or event.postponed_from, event.timezone)
     day = format_date(first.date(), "medium", locale=locale)
     if event.all_day:
@@ -108,7 +102,7 @@ def planned_first(event, moment: datetime | None = None) -> str:
 def when(event) -> str:
     """'13 Agu 2017 - 17 Agu 2017' (all day) or '22 Mar 2016, 09.00-12.00 WITA' (with en
     dashes), in the reader's language and the event's zone."""
-    locale = _locale()
+    locale = ui_locale()
     start, end = local(event.starts_at, event.timezone), local(event.ends_at, event.timezone)
     first, last = first_day(event), last_day(event)
     days = formatted_day(first, "medium", locale)
