@@ -462,7 +462,7 @@ def _row(entry: AuditEntry, names: _Names, show_all: bool) -> Row:
         history_url = url_for(
             "audit.object", object_type=entry.object_type, object_id=entry.object_id
         )
-    changes = _changes(entry, names)
+    changes = _changes(entry, names, show_all)
     shown = changes if show_all else [c for c in changes if not c.noise]
     return Row(
         seq=entry.seq,
@@ -554,40 +554,43 @@ def _object(entry: AuditEntry, names: _Names) -> tuple[str, str | None]:
     return type_label(kind), None
 
 
-def _changes(entry: AuditEntry, names: _Names) -> list[Change]:
+def _changes(entry: AuditEntry, names: _Names, show_all: bool = True) -> list[Change]:
     before = entry.before if isinstance(entry.before, dict) else None
     after = entry.after if isinstance(entry.after, dict) else None
-    kind = entry.object_type
-    changes = _compare(kind, before, after, names)
-    if entry.action in ("login", "logout"):
-        # A sign-in is its own statement; the columns it touched say nothing more.
-        for change in changes:
-            change.noise = True
-    return changes
+    # A sign-in is its own statement; the columns it touched say nothing more.
+    quiet = entry.action in ("login", "logout")
+    return _compare(entry.object_type, before, after, names, quiet, show_all)
 
 
-def _compare(kind: str, before: dict | None, after: dict | None, names: _Names) -> list[Change]:
+def _compare(
+    kind: str,
+    before: dict | None,
+    after: dict | None,
+    names: _Names,
+    quiet: bool = False,
+    show_all: bool = True,
+) -> list[Change]:
+    def change(key: str, old: Any, new: Any, side: str = "both") -> Change:
+        noise = quiet or key in NOISE
+        if noise and not show_all:  # only counted ("3 more"): not worth formatting
+            return Change(key, None, None, noise=True)
+        return Change(
+            field_label(key),
+            None if side == "after" else format_value(kind, key, old, names, before),
+            None if side == "before" else format_value(kind, key, new, names, after),
+            noise=noise,
+        )
+
     if before is not None and after is not None:
         keys = [k for k in after if before.get(k) != after.get(k)]
         keys += [k for k in before if k not in after]
-        return [
-            Change(
-                field_label(k),
-                format_value(kind, k, before.get(k), names, before),
-                format_value(kind, k, after.get(k), names, after),
-                noise=k in NOISE,
-            )
-            for k in keys
-        ]
+        return [change(k, before.get(k), after.get(k)) for k in keys]
     image, side = (after, "after") if after is not None else (before, "before")
-    changes = []
-    for key, value in (image or {}).items():
-        if value in (None, "", [], {}):
-            continue
-        text = format_value(kind, key, value, names, image)
-        pair = (None, text) if side == "after" else (text, None)
-        changes.append(Change(field_label(key), *pair, noise=key in NOISE))
-    return changes
+    return [
+        change(key, value, value, side)
+        for key, value in (image or {}).items()
+        if value not in (None, "", [], {})
+    ]
 
 
 def format_value(
