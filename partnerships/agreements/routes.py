@@ -242,7 +242,8 @@ def _show(agreement: Agreement, posted: tuple[str, int, Form] | None = None):
 
 def _signing_context(agreement: Agreement, posted: tuple[str, int, Form] | None) -> dict:
     """The signing section and the document list of the agreement page."""
-    lines = signing.signing_state(agreement)
+    found = signing.entries(agreement)  # read once for the three parts made from them
+    lines = signing.signing_state(agreement, found)
     sent = signing.sent_document(agreement)
     may_sign = can_edit(current_user, agreement) and signing.may_record_signatures(agreement)
     return {
@@ -251,10 +252,10 @@ def _signing_context(agreement: Agreement, posted: tuple[str, int, Form] | None)
         "show_signing": sent is not None or may_sign or any(line.signed for line in lines),
         "documents": db.session.scalars(signing.listed_documents(agreement, current_user)).all(),
         "may_sign": may_sign,
-        "all_signed": signing.all_signed(agreement),
+        "all_signed": signing.all_signed(agreement, found),
         # the bounds of the signing dates the forms take (the services check them too)
         "signing_today": office_today(),
-        "last_signature": signing.last_signature(agreement),
+        "last_signature": signing.last_signature(agreement, found),
         # blank forms for every party (not filled from a request that posted one of them)
         "certified_form": CertifiedSigningForm(formdata=None),
         "wet_ink_form": WetInkSigningForm(formdata=None),

@@ -114,12 +114,14 @@ def signature_day(entry: SigningEntry) -> date | None:
     return entry.signed_at.astimezone(get_timezone()).date() if entry.signed_at else None
 
 
-def last_signature(agreement: Agreement) -> tuple[date, str] | None:
+def last_signature(
+    agreement: Agreement, found: dict[int, SigningEntry] | None = None
+) -> tuple[date, str] | None:
     """The day the last party signed and that party's name (of two on one day, the one
-    recorded later); None before anyone has."""
+    recorded later); None before anyone has. `found`: its entries, when already read."""
     days = [
         (day, entry.created_at, entry.party_name)
-        for entry in entries(agreement).values()
+        for entry in (entries(agreement) if found is None else found).values()
         if (day := signature_day(entry))
     ]
     if not days:
@@ -206,8 +208,10 @@ class PartySigning:
         return self.party.partner_id is not None and self.entry is None
 
 
-def signing_state(agreement: Agreement) -> list[PartySigning]:
-    found = entries(agreement)
+def signing_state(
+    agreement: Agreement, found: dict[int, SigningEntry] | None = None
+) -> list[PartySigning]:
+    found = entries(agreement) if found is None else found
     return [
         PartySigning(party=p, role=party_role(p.position), entry=found.get(p.position))
         for p in agreement.parties
@@ -471,10 +475,12 @@ def record_wet_ink(
 # ---- recording the signing -----------------------------------------------------------------
 
 
-def unsigned_reason(agreement: Agreement) -> str | None:
+def unsigned_reason(
+    agreement: Agreement, found: dict[int, SigningEntry] | None = None
+) -> str | None:
     """Why the signing cannot be recorded yet as far as the parties go: one has not signed, or
     has no number for the agreement; None when every party has both."""
-    found = entries(agreement)
+    found = entries(agreement) if found is None else found
     for party in agreement.parties:
         if party.position not in found:
             return _(
@@ -492,9 +498,9 @@ def unsigned_reason(agreement: Agreement) -> str | None:
     return None
 
 
-def all_signed(agreement: Agreement) -> bool:
+def all_signed(agreement: Agreement, found: dict[int, SigningEntry] | None = None) -> bool:
     """Has every party signed, with its number? (The page offers "Record the signing" then.)"""
-    return unsigned_reason(agreement) is None
+    return unsigned_reason(agreement, found) is None
 
 
 def require_complete(agreement: Agreement) -> None:
