@@ -813,8 +813,8 @@ def test_with_more_partners_than_a_drop_down_holds_the_filter_takes_a_name(app, 
 def test_with_more_offices_than_a_drop_down_holds_the_office_filter_takes_a_name_or_code(
     app, monkeypatch
 ):
-    """Beyond CHOICES_MAX offices (the country has 330) the agreement list's office filter is
-    a name box: part of an office's name, or its code, finds that office's agreements; a
+    """Beyond CHOICES_MAX offices (the country has 330) the agreement and partner lists' office
+    filter is a name box: part of an office's name, or its code, finds that office's agreements; a
     link from elsewhere that names an office by id still works."""
     from partnerships.organisations import scope
 
@@ -843,3 +843,15 @@ def test_with_more_offices_than_a_drop_down_holds_the_office_filter_takes_a_name
     for typed in ("tidak ada kantor begini", "99999999999999999999", "\u00b2"):
         nothing = submit(page, field="office", office=typed)
         assert nothing.status_int == 200 and nothing.html.select_one("table") is None, typed
+    # the partner list's office filter is the same box: Gianyar's partners by its code
+    partners = web.get("/partners")
+    assert partners.html.select_one("select[name=office]") is None
+    found = submit(partners, field="office", office="gnr")
+    with app.app_context():
+        managed = set(
+            db.session.scalars(
+                select(Partner.name).where(Partner.office_id == gianyar_id, ~Partner.is_deleted)
+            )
+        )
+    shown = {a.get_text(strip=True) for a in found.html.select("table a[href^='/partners/']")}
+    assert managed and shown == managed

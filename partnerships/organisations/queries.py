@@ -4,7 +4,12 @@ from sqlalchemy import Select, func, or_, select
 
 from partnerships.extensions import db
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
-from partnerships.organisations.scope import visible_contacts, visible_officials, visible_partners
+from partnerships.organisations.scope import (
+    offices_named,
+    visible_contacts,
+    visible_officials,
+    visible_partners,
+)
 
 
 def offices() -> list[Office]:
@@ -53,9 +58,10 @@ def partner_contacts(user, partner: Partner) -> list[ContactPerson]:
     )
 
 
-def find_partners(user, q: str = "", kind: str = "", office_id: int | None = None) -> Select:
+def find_partners(user, q: str = "", kind: str = "", office: str = "") -> Select:
     """Partners `user` may see whose name contains `q` or whose region code starts with it,
-    optionally of one kind and managed by one office (to be paged by the caller)."""
+    optionally of one kind and managed by an office (its id, or part of its name, or its code,
+    as the list's office filter sends it), to be paged by the caller."""
     stmt = visible_partners(user)
     if q:
         stmt = stmt.where(
@@ -66,8 +72,8 @@ def find_partners(user, q: str = "", kind: str = "", office_id: int | None = Non
         )
     if kind:
         stmt = stmt.where(Partner.kind == kind)
-    if office_id:
-        stmt = stmt.where(Partner.office_id == office_id)
+    if office := office.strip():
+        stmt = stmt.where(Partner.office_id.in_(offices_named(office)))
     return stmt
 
 

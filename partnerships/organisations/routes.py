@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from partnerships.core.formatting import office_today
+from partnerships.core.formatting import office_today, translated
 from partnerships.core.forms import ConfirmForm, refuse
 from partnerships.core.pagination import id_key, keyset_page, text_key
 from partnerships.core.roles import Role
@@ -25,6 +25,7 @@ from partnerships.organisations.forms import (
 from partnerships.organisations.models import ContactPerson, Office, Official, Partner
 from partnerships.organisations.permissions import can_edit_official, can_edit_partner
 from partnerships.organisations.scope import (
+    office_filter_choices,
     office_subtree_ids,
     visible_officials,
     visible_partners,
@@ -118,23 +119,25 @@ def office_edit(office_id: int):
 def partners():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
-    office_id = request.args.get("office", type=db_id)
+    office = request.args.get("office", "").strip()
     stmt = queries.find_partners(
-        current_user, q, kind if kind in PARTNER_KIND_LABELS else "", office_id
+        current_user, q, kind if kind in PARTNER_KIND_LABELS else "", office
     )
     page = keyset_page(
         stmt,
         [text_key(Partner.name), id_key(Partner.id)],
         request.args.get("after"),
     )
+    office_filter = current_user.role != Role.PARTNER  # a partner user sees its own only
     return render_template(
         "organisations/partners.html",
         page=page,
         q=q,
         kind=kind,
-        office_id=office_id,
-        kinds=PARTNER_KIND_LABELS,
-        offices=services.office_choices() if current_user.role != Role.PARTNER else [],
+        args=request.args,
+        kinds=translated(PARTNER_KIND_LABELS),
+        office_filter=office_filter,
+        offices=office_filter_choices() if office_filter else [],
     )
 
 
