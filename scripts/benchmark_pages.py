@@ -115,17 +115,20 @@ def _app(uri: str, instance: Path):
 def _measure_apart(uri: str, instance: Path, repeat: int) -> dict[str, dict]:
     """_measure in a process of its own, as a web worker serves pages: not the process that
     has just generated a million rows (whatever that left on its heap is no web worker's)."""
-    command = [sys.executable, __file__, "measure", uri, str(instance), str(repeat)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    command = [sys.executable, __file__, "measure", str(instance), str(repeat)]
+    env = {**os.environ, "BENCHMARK_DATABASE": uri}  # not on the command line (a password)
+    done = subprocess.run(  # noqa: S603
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.splitlines()[-1])
 
 
 def _measure(app, repeat: int) -> dict[str, dict]:
-    """Each page's median time and its SQL statements. One warm-up visit per page (counting
-    its statements), then `repeat` rounds over every page in turn: the machine's drift during
-    the run falls on all pages alike, the trivial one included."""
+    """Each page's median time and its SQL statements. Per page a warm-up visit and a visit
+    counting its statements, then `repeat` rounds over every page in turn: the machine's drift
+    during the run falls on all pages alike, the trivial one included."""
     clients = {who: _client(app, who) for who in (ADMIN, PARTNER)}
     ids = _ids(app)
     with app.app_context():
@@ -477,4 +480,5 @@ def _write(report: dict, folder: Path) -> None:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["measure"]:  # _measure_apart's process
-    print(json.dumps(_measure(_app(sys.argv[2], Path(sys.argv[3])), int(sys.argv[4]))))
+    app = _app(os.environ["BENCHMARK_DATABASE"], Path(sys.argv[2]))
+    print(json.dumps(_measure(app, int(sys.argv[3]))))

@@ -826,6 +826,11 @@ def test_with_more_offices_than_a_drop_down_holds_the_office_filter_takes_a_name
         expected = set(db.session.scalars(select(Agreement.id).where(Agreement.office == gianyar)))
         gianyar_id = gianyar.id
     assert expected
+    # a link made where the filter was a box (a name), opened where it is a drop-down: the
+    # page shows the box with the name, as the filter applies it, not "All offices"
+    linked = web.get("/agreements?office=gianyar")
+    assert linked.html.select_one("select[name=office]") is None
+    assert linked.html.select_one("input[name=office]")["value"] == "gianyar"
     monkeypatch.setattr(scope, "CHOICES_MAX", 3)
     page = web.get("/agreements")
     assert page.html.select_one("select[name=office]") is None
@@ -840,13 +845,17 @@ def test_with_more_offices_than_a_drop_down_holds_the_office_filter_takes_a_name
         found = submit(page, field="office", office=typed)
         assert listed(found) == expected, typed
         assert found.html.select_one("input[name=office]")["value"] == typed
-    for typed in ("tidak ada kantor begini", "99999999999999999999", "\u00b2"):
+    for typed in ("tidak ada kantor begini", "99999999999999999999", "\u00b2", "1" * 5000):
         nothing = submit(page, field="office", office=typed)
         assert nothing.status_int == 200 and nothing.html.select_one("table") is None, typed
+    with app.app_context():  # a code may be all digits: typed, it finds its office
+        db.session.get(Office, gianyar_id).code = "0801"
+        db.session.commit()
+    assert listed(submit(page, field="office", office="0801")) == expected
     # the partner list's office filter is the same box: Gianyar's partners by its code
     partners = web.get("/partners")
     assert partners.html.select_one("select[name=office]") is None
-    found = submit(partners, field="office", office="gnr")
+    found = submit(partners, field="office", office="0801")
     with app.app_context():
         managed = set(
             db.session.scalars(

@@ -90,7 +90,8 @@ def formatted_day(value: date, pattern: str, locale: Locale | str) -> str:
 
 
 def long_datetime(value: datetime | None) -> str:
-    """'4 Mar 2026, 13.06.07' in the office's (the user's) time zone, as Flask-Babel's
+    """'4 Mar 2026 13.06.07' ('Mar 4, 2026, 1:06:07 PM' in English) in the office's (the
+    user's) time zone, as Flask-Babel's
     format_datetime(value, "medium") writes it, in half its time: Babel writes the date and
     the time into the locale's pattern, and the date part is the cached one (an audit page
     writes a hundred of these)."""

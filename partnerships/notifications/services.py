@@ -170,11 +170,15 @@ def _actions_due(stmt: Select, today: date) -> Select:
     ).order_by(Commitment.due_on, Commitment.id)
 
 
-def statements(user, today: date | None = None) -> dict[str, Select]:
-    """The query of each section that applies to `user`, by key."""
+_UNREAD = object()
+
+
+def statements(user, today: date | None = None, offices=_UNREAD) -> dict[str, Select]:
+    """The query of each section that applies to `user`, by key (`offices`: the user's office
+    scope, when the caller has read it already)."""
     today = today or office_today()
     found: dict[str, Select] = {}
-    offices = _office_scope(user)
+    offices = _office_scope(user) if offices is _UNREAD else offices
     if offices is not None:
         live = (Agreement.is_deleted.is_(False), Agreement.office_id.in_(offices))
         if user.role == Role.MANAGER:
@@ -315,7 +319,7 @@ def _count_statement(who: _Who, offices: frozenset[int] | None, today: date) -> 
     cost more than running them). The key holds all the statement depends on (the user's role,
     office, partner, the offices below theirs, the day), so a change to any builds a new one;
     the rows are read afresh at every execution."""
-    return _count_select(statements(who, today))
+    return _count_select(statements(who, today, None if offices is None else set(offices)))
 
 
 def counts(user, today: date | None = None) -> dict[str, int]:

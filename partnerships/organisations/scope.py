@@ -62,11 +62,15 @@ def office_filter_choices() -> list[tuple[int, str]] | None:
 
 def _named(model, raw: str, *also) -> Select:
     """The ids a list's filter means: an id (from the drop-down) or part of the names (from
-    the name box), or what `also` matches. An id out of range matches nothing."""
+    the name box), or what `also` matches (an office's code, which may be all digits). An id
+    out of range matches nothing."""
     raw = raw.strip()
     if raw.isascii() and raw.isdigit():  # not "²" or "①", which isdigit() accepts
-        number = int(raw)
-        return select(model.id).where(model.id == number if 0 < number <= MAX_ID else false())
+        # more digits than any id has: nothing (and int() refuses beyond 4,300 digits)
+        number = int(raw) if len(raw) <= len(str(MAX_ID)) else 0
+        return select(model.id).where(
+            or_(model.id == number if 0 < number <= MAX_ID else false(), *also)
+        )
     return select(model.id).where(or_(model.name.icontains(raw, autoescape=True), *also))
 
 
