@@ -6,9 +6,11 @@ a fixed seed and no example database, so every run checks the same cases."""
 
 import re
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date, get_day_names, get_month_names
+from babel.dates import format_time as babel_format_time
 from babel.numbers import (
     get_currency_symbol,
     get_decimal_symbol,
@@ -266,6 +268,22 @@ def test_times_on_pages_are_as_flask_babel_writes_them(moment, aware):
     for lang in ("id", "en"):
         with app.test_request_context("/"), force_locale(lang):
             assert formatting.long_datetime(value) == format_datetime(value, "medium")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+    zone=st.sampled_from(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]),
+    lang=st.sampled_from(["id_ID", "en"]),
+)
+def test_an_events_hours_are_babels_for_its_zone(moment, zone, lang):
+    """Event lists write an hour from its wall-clock time (kept per process): the same text
+    as Babel's for the moment in the event's zone."""
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    for pattern in ("short", "medium"):
+        assert formatting.formatted_clock(local.time(), pattern, lang) == babel_format_time(
+            local, pattern, locale=lang
+        )
 
 
 def test_every_document_filter_is_a_formatting_function():

@@ -5,7 +5,7 @@ Indonesian whatever the reader's UI language. Nothing here spells a number, a mo
 hand: the words are num2words', the names and patterns Babel's (CLDR).
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 from babel import Locale
@@ -105,6 +105,13 @@ def long_datetime(value: datetime | None) -> str:
         .replace("{0}", babel_time(local, "medium", locale=locale))
         .replace("{1}", formatted_day(local.date(), "medium", locale))
     )
+
+
+@lru_cache(maxsize=4096)
+def formatted_clock(value: time, pattern: str, locale: Locale | str) -> str:
+    """Babel's format_time of a wall-clock time (no zone in `pattern`), kept like the days:
+    event lists write the same few hours again and again."""
+    return babel_time(value, pattern, locale=locale)
 
 
 @lru_cache(maxsize=16)

@@ -2,10 +2,12 @@
 be linked to and is linked to, each as one query."""
 
 from datetime import UTC, date, datetime, time
+from functools import cache
 from operator import attrgetter
 
 from flask_babel import get_timezone
 from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from partnerships.agreements.models import Agreement
 from partnerships.agreements.permissions import visible_agreements
@@ -14,8 +16,9 @@ from partnerships.commitments.permissions import visible_commitments
 from partnerships.core.pagination import cursor_text, id_key
 from partnerships.events.models import Event, Kind, Status
 from partnerships.extensions import db
-from partnerships.organisations.models import Partner
+from partnerships.organisations.models import Office, Partner
 from partnerships.organisations.scope import office_subtree_ids, visible_partners
+from partnerships.regions.models import Region
 
 FILTER_KEYS = ("q", "status", "kind", "year", "sort")
 SORTS = ("date_desc", "date_asc")
@@ -41,6 +44,20 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     start = datetime.combine(date(year, 1, 1), time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=zone).astimezone(UTC)
     return start, end
+
+
+@cache  # loader options are immutable: built once (after the mappers are configured), shared
+def _listed() -> tuple:
+    return (
+        joinedload(Event.office).load_only(Office.name).lazyload("*"),
+        joinedload(Event.region).load_only(Region.name).lazyload("*"),
+    )
+
+
+def listed(stmt: Select) -> Select:
+    """A list's events with only the names it shows of their office and region: the models'
+    eager joins also brought the office's parent and region with every row."""
+    return stmt.options(*_listed())
 
 
 def filtered(stmt: Select, args) -> Select:

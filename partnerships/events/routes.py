@@ -54,7 +54,7 @@ def _context() -> dict:
 
 @bp.get("/events")
 def index():
-    stmt = queries.filtered(visible_events(current_user), request.args)
+    stmt = queries.listed(queries.filtered(visible_events(current_user), request.args))
     keys, descending = queries.sort_of(request.args)
     page = keyset_page(stmt, keys, request.args.get("after"), descending=descending)
     return render_template(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from partnerships.core.formatting import formatted_day, ui_locale
+from partnerships.core.formatting import formatted_clock, formatted_day, ui_locale
 from partnerships.events.models import DEFAULT_TIMEZONE, TIMEZONES
 
 DASH = "\u2013"  # between the first and the last day or hour
@@ -110,12 +110,12 @@ def when(event) -> str:
         days += f" {DASH} " + formatted_day(last, "medium", locale)
     if event.all_day:
         return days
-    hours = format_time(start, "short", locale=locale)
+    hours = formatted_clock(start.time(), "short", locale)
     if last == first:
-        hours += DASH + format_time(end, "short", locale=locale)
+        hours += DASH + formatted_clock(end.time(), "short", locale)
         return f"{days}, {hours} {zone_label(event.timezone)}"
     return (
         f"{formatted_day(first, 'medium', locale)} {hours} {DASH} "
         f"{formatted_day(last, 'medium', locale)} "
-        f"{format_time(end, 'short', locale=locale)} {zone_label(event.timezone)}"
+        f"{formatted_clock(end.time(), 'short', locale)} {zone_label(event.timezone)}"
     )
