@@ -3,10 +3,12 @@ their progress computed for a whole page in one query."""
 
 from collections import defaultdict
 from datetime import date
+from functools import cache
 
 from sqlalchemy import Select, extract, false, func, select
 from sqlalchemy.orm import joinedload
 
+from partnerships.agreements.models import Agreement
 from partnerships.commitments.models import (
     Commitment,
     CommitmentComment,
@@ -27,6 +29,7 @@ from partnerships.commitments.status import (
     assess_budget,
 )
 from partnerships.extensions import db
+from partnerships.organisations.models import Partner
 from partnerships.organisations.scope import partners_named
 
 FILTER_KEYS = ("kind", "status", "partner", "year")
@@ -95,6 +98,21 @@ def accepted_points(commitment_ids: list[int], until: date) -> dict[int, list[Po
     for commitment_id, period_end, value in rows:
         found[commitment_id].append(Point(period_end, float(value)))
     return found
+
+
+@cache  # loader options are immutable: built once (after the mappers are configured), shared
+def _listed() -> tuple:
+    return (
+        joinedload(Commitment.agreement, innerjoin=True).load_only(Agreement.title).lazyload("*"),
+        joinedload(Commitment.partner, innerjoin=True).load_only(Partner.name).lazyload("*"),
+    )
+
+
+def listed(stmt: Select) -> Select:
+    """A list's commitments with only the title of their agreement and the name of their
+    partner: the models' eager joins brought each agreement's office (with its parent and
+    region) and each partner's region and office with every row."""
+    return stmt.options(*_listed())
 
 
 def progress(commitment: Commitment, points: list[Point], today: date) -> Progress | ActionProgress:

@@ -101,7 +101,7 @@ def _labels() -> dict:
 
 @bp.get("/commitments")
 def index():
-    stmt = queries.filtered(visible_commitments(current_user), request.args)
+    stmt = queries.listed(queries.filtered(visible_commitments(current_user), request.args))
     page = keyset_page(stmt, [id_key(Commitment.id)], request.args.get("after"), descending=True)
     return render_template(
         "commitments/index.html",
@@ -627,7 +627,9 @@ def portal():
     """A partner user's home: its agreements, what its partner owes with the status computed
     today, the figures waiting for the office, and what happened lately."""
     mine = visible_commitments(current_user)
-    page = keyset_page(mine, [id_key(Commitment.id)], request.args.get("after"), descending=True)
+    page = keyset_page(
+        queries.listed(mine), [id_key(Commitment.id)], request.args.get("after"), descending=True
+    )
     agreements = db.session.scalars(
         visible_agreements(current_user).order_by(Agreement.id.desc()).limit(50)
     ).all()
