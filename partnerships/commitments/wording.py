@@ -53,10 +53,6 @@ def value_text(commitment: Commitment, value: float | None) -> str:
     return number(round(value))
 
 
-def _day(value: date) -> str:
-    return medium_date(value)
-
-
 def sentence(commitment: Commitment, found: Progress | ActionProgress) -> str:
     """The status with the numbers behind it, in one sentence."""
     if isinstance(found, ActionProgress):
@@ -68,7 +64,7 @@ def sentence(commitment: Commitment, found: Progress | ActionProgress) -> str:
             "Met: %(value)s of %(target)s on %(day)s.",
             value=show(latest.value),
             target=show(found.target),
-            day=_day(latest.on),
+            day=medium_date(latest.on),
         )
     if found.verdict == Verdict.NO_DATA:
         return _(
@@ -76,21 +72,21 @@ def sentence(commitment: Commitment, found: Progress | ActionProgress) -> str:
             "by %(due)s.",
             expected=show(found.expected),
             target=show(found.target),
-            due=_day(found.due_on),
+            due=medium_date(found.due_on),
         )
     if latest is None:  # lapsed without a single figure
         return _(
             "Lapsed on %(due)s without a figure reported (target %(target)s).",
-            due=_day(found.due_on),
+            due=medium_date(found.due_on),
             target=show(found.target),
         )
     numbers = {
         "value": show(latest.value),
         "target": show(found.target),
-        "day": _day(latest.on),
+        "day": medium_date(latest.on),
         "way": format_percent(max(found.way, 0)),
         "expected": format_percent(found.expected_way),
-        "due": _day(found.due_on),
+        "due": medium_date(found.due_on),
     }
     if found.verdict == Verdict.LAPSED:
         return _(
@@ -113,13 +109,17 @@ def sentence(commitment: Commitment, found: Progress | ActionProgress) -> str:
 
 def _action_sentence(found: ActionProgress) -> str:
     if found.verdict == Verdict.DONE:
-        return _("Done on %(day)s (due %(due)s).", day=_day(found.done_on), due=_day(found.due_on))
+        return _(
+            "Done on %(day)s (due %(due)s).",
+            day=medium_date(found.done_on),
+            due=medium_date(found.due_on),
+        )
     if found.verdict == Verdict.OVERDUE:
         return ngettext(
             "Overdue: due on %(due)s, %(num)d day ago.",
             "Overdue: due on %(due)s, %(num)d days ago.",
             -found.days,
-            due=_day(found.due_on),
+            due=medium_date(found.due_on),
         )
     if found.days == 0:
         return _("Due today.")
@@ -127,7 +127,7 @@ def _action_sentence(found: ActionProgress) -> str:
         "Due by %(due)s, in %(num)d day.",
         "Due by %(due)s, in %(num)d days.",
         found.days,
-        due=_day(found.due_on),
+        due=medium_date(found.due_on),
     )
 
 
@@ -175,7 +175,7 @@ def term_text(commitment: Commitment, key: str, value) -> str:
     if value in (None, "", []):
         return "—"
     if key in ("baseline_on", "due_on"):
-        return _day(date.fromisoformat(value))
+        return medium_date(date.fromisoformat(value))
     if key == "amount":
         return rupiah(int(value))
     if key in ("baseline_value", "target_value"):

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
 
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import get_day_names
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from partnerships.core.formatting import ui_locale
+from partnerships.core.formatting import formatted_clock, formatted_day, ui_locale
 from partnerships.core.pagination import Page, id_key, keyset_page
 from partnerships.core.roles import Role
 from partnerships.events import timing
@@ -186,12 +186,12 @@ def _next_month(first: date) -> date:
 
 def month_label(first: date) -> str:
     """'November 2026' (the month standing alone, as a heading)."""
-    return format_date(first, "LLLL y", locale=ui_locale())
+    return formatted_day(first, "LLLL y", ui_locale())
 
 
 def day_label(day: date, year: bool = True) -> str:
     """'Senin, 30 November 2026'."""
-    return format_date(day, "EEEE, d MMMM y" if year else "EEEE, d MMMM", locale=ui_locale())
+    return formatted_day(day, "EEEE, d MMMM y" if year else "EEEE, d MMMM", ui_locale())
 
 
 def clock(event: Event) -> str:
@@ -199,7 +199,9 @@ def clock(event: Event) -> str:
     if event.all_day:
         return ""
     start = timing.local(event.starts_at, event.timezone)
-    return f"{format_time(start, 'short', locale=ui_locale())} {timing.zone_label(event.timezone)}"
+    return (
+        f"{formatted_clock(start.time(), 'short', ui_locale())} {timing.zone_label(event.timezone)}"
+    )
 
 
 def first_planned(event: Event) -> str | None:
@@ -207,7 +209,7 @@ def first_planned(event: Event) -> str | None:
     if event.postponed_from is None:
         return None
     day = timing.local(event.postponed_from, event.timezone).date()
-    return format_date(day, "medium", locale=ui_locale())
+    return formatted_day(day, "medium", ui_locale())
 
 
 def day_names() -> list[tuple[str, str]]:

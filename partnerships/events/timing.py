@@ -5,8 +5,6 @@ reads them. An all-day event runs from midnight of its first day to midnight aft
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
-
 from partnerships.core.formatting import formatted_clock, formatted_day, ui_locale
 from partnerships.events.models import DEFAULT_TIMEZONE, TIMEZONES
 
@@ -93,10 +91,10 @@ def planned_first(event, moment: datetime | None = None) -> str:
     day only, all day), in the event's zone."""
     locale = ui_locale()
     first = local(moment or event.postponed_from, event.timezone)
-    day = format_date(first.date(), "medium", locale=locale)
+    day = formatted_day(first.date(), "medium", locale)
     if event.all_day:
         return day
-    return f"{day}, {format_time(first, 'short', locale=locale)} {zone_label(event.timezone)}"
+    return f"{day}, {formatted_clock(first.time(), 'short', locale)} {zone_label(event.timezone)}"
 
 
 def when(event) -> str:

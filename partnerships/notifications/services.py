@@ -170,15 +170,13 @@ def _actions_due(stmt: Select, today: date) -> Select:
     ).order_by(Commitment.due_on, Commitment.id)
 
 
-_UNREAD = object()
+def statements(user, today: date | None = None) -> dict[str, Select]:
+    """The query of each section that applies to `user`, by key."""
+    return _statements(user, _office_scope(user), today or office_today())
 
 
-def statements(user, today: date | None = None, offices=_UNREAD) -> dict[str, Select]:
-    """The query of each section that applies to `user`, by key (`offices`: the user's office
-    scope, when the caller has read it already)."""
-    today = today or office_today()
+def _statements(user, offices: set[int] | frozenset[int] | None, today: date) -> dict[str, Select]:
     found: dict[str, Select] = {}
-    offices = _office_scope(user) if offices is _UNREAD else offices
     if offices is not None:
         live = (Agreement.is_deleted.is_(False), Agreement.office_id.in_(offices))
         if user.role == Role.MANAGER:
@@ -319,12 +317,14 @@ def _count_statement(who: _Who, offices: frozenset[int] | None, today: date) -> 
     cost more than running them). The key holds all the statement depends on (the user's role,
     office, partner, the offices below theirs, the day), so a change to any builds a new one;
     the rows are read afresh at every execution."""
-    return _count_select(statements(who, today, None if offices is None else set(offices)))
+    return _count_select(_statements(who, offices, today))
 
 
 def counts(user, today: date | None = None) -> dict[str, int]:
-    today = today or office_today()
-    offices = _office_scope(user)
+    return _counts(user, _office_scope(user), today or office_today())
+
+
+def _counts(user, offices: set[int] | None, today: date) -> dict[str, int]:
     who = _Who(user.id, user.role, user.office_id, user.partner_id)
     stmt = _count_statement(who, None if offices is None else frozenset(offices), today)
     return {} if stmt is None else db.session.execute(stmt).one()._asdict()
@@ -378,9 +378,9 @@ def _item(key: str, row) -> Item:
 def waiting(user, today: date | None = None) -> list[Section]:
     """The sections that apply to `user` with their first rows: one query per section and one
     for all the counts, however many rows there are."""
-    today = today or office_today()
-    stmts = statements(user, today)
-    totals = counts(user, today)
+    today, offices = today or office_today(), _office_scope(user)  # the scope read once
+    stmts = _statements(user, offices, today)
+    totals = _counts(user, offices, today)
     sections = []
     for key, stmt in stmts.items():
         rows = db.session.scalars(stmt.limit(SECTION_LIMIT)).unique().all()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from partnerships.core.formatting import office_today, translated
 from partnerships.core.forms import ConfirmForm, refuse
-from partnerships.core.pagination import id_key, keyset_page, text_key
+from partnerships.core.pagination import id_key, keyset_page, list_args, text_key
 from partnerships.core.roles import Role
 from partnerships.core.safety import db_id
 from partnerships.extensions import db
@@ -134,7 +134,7 @@ def partners():
         page=page,
         q=q,
         kind=kind,
-        args=request.args,
+        args=list_args(),
         kinds=translated(PARTNER_KIND_LABELS),
         office_filter=office_filter,
         offices=office_filter_choices() if office_filter else [],

@@ -51,13 +51,18 @@ def partner_choices(user) -> list[tuple[int, str]] | None:
     )
 
 
-def office_filter_choices() -> list[tuple[int, str]] | None:
-    """The offices a list's filter offers as (id, name), or None beyond CHOICES_MAX."""
-    return _choices(
+def office_names() -> Select:
+    """Every live office as (id, name), by name: forms' drop-downs and lists' filters."""
+    return (
         select(Office.id, Office.name)
         .where(Office.is_deleted.is_(False))
         .order_by(Office.name, Office.id)
     )
+
+
+def office_filter_choices() -> list[tuple[int, str]] | None:
+    """The offices a list's filter offers as (id, name), or None beyond CHOICES_MAX."""
+    return _choices(office_names())
 
 
 def _named(model, raw: str, *also) -> Select:

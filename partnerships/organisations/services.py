@@ -18,6 +18,7 @@ from partnerships.organisations.models import (
     Partner,
     PartnerKind,
 )
+from partnerships.organisations.scope import office_names
 from partnerships.organisations.scope import (  # re-exported: new code imports from scope
     office_subtree_ids as office_subtree_ids,
 )
@@ -39,10 +40,7 @@ GOVERNMENT_REGION_KINDS = {
 
 
 def office_choices() -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Office.id, Office.name).where(Office.is_deleted.is_(False)).order_by(Office.name)
-    )
-    return [(row.id, row.name) for row in rows]
+    return [(row.id, row.name) for row in db.session.execute(office_names())]
 
 
 def partner_choices() -> list[tuple[int, str]]:
